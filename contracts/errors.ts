@@ -1,0 +1,41 @@
+/**
+ * The one catalogue of ipn-gauntlet's errors. Every error has a stable code, says what happened and what to do.
+ * Bad input from outside (a forged delivery, a malformed body) is an outcome, not an error: these are for
+ * misconfiguration and for setup problems that stop a run.
+ */
+export const errorCatalog = {
+  IPN_ERR_SECRET_MISSING: { exitCode: 2, hint: 'Pass the endpoint secret (flag or environment variable).' },
+  IPN_ERR_SECRET_FORMAT: { exitCode: 2, hint: 'Use the secret exactly as the gateway shows it, without whitespace.' },
+  IPN_ERR_UNKNOWN_PROVIDER: { exitCode: 2, hint: 'Pick one of the listed providers.' },
+  IPN_ERR_USAGE: { exitCode: 2, hint: 'Run `ipn-gauntlet --help` for the commands and flags.' },
+  IPN_ERR_TARGET_UNREACHABLE: { exitCode: 2, hint: 'Start the receiver first, or fix the --target URL.' },
+  IPN_ERR_PROBE_MISSING: { exitCode: 2, hint: 'Serve the probe contract (see README, "The probe contract").' },
+  IPN_ERR_PROBE_INVALID: { exitCode: 2, hint: 'Make the probe answer in the shape the probe contract describes.' },
+  IPN_ERR_UNKNOWN_GUARANTEE: { exitCode: 2, hint: 'Use guarantee ids from `ipn-gauntlet guarantees`.' },
+  IPN_ERR_STORAGE: { exitCode: 2, hint: 'Check that the database path is writable.' },
+} as const;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+export class IpnError extends Error {
+  override readonly name = 'IpnError';
+  readonly code: ErrorCode;
+  readonly hint: string;
+  readonly exitCode: number;
+
+  constructor(code: ErrorCode, message: string, options?: { hint?: string; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.hint = options?.hint ?? errorCatalog[code].hint;
+    this.exitCode = errorCatalog[code].exitCode;
+  }
+
+  /** `CODE: what happened. What to do.` — the form the CLI prints. */
+  describe(): string {
+    return `${this.code}: ${this.message} ${this.hint}`;
+  }
+}
+
+export function isIpnError(value: unknown): value is IpnError {
+  return value instanceof IpnError;
+}

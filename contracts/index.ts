@@ -1,0 +1,37 @@
+export { type ErrorCode, errorCatalog, IpnError, isIpnError } from './errors.js';
+export { type Guarantee, type GuaranteeId, GuaranteeIdSchema, guarantee, guarantees } from './guarantees.js';
+export {
+  deriveOrderState,
+  type ExpectedOrderState,
+  type LifecycleFact,
+  LifecycleFactSchema,
+  matchesTerms,
+  type OrderTerms,
+  toOrderView,
+} from './lifecycle.js';
+export { CurrencySchema, currencyExponent, DecimalAmountSchema, formatMinor, parseDecimal } from './money.js';
+export {
+  type Health,
+  HealthSchema,
+  OrderIdSchema,
+  type OrderStatus,
+  OrderStatusSchema,
+  type OrderView,
+  OrderViewSchema,
+  PROBE_CONTRACT_VERSION,
+  type PutOrderBody,
+  PutOrderBodySchema,
+} from './probe.js';
+export {
+  defineProvider,
+  type HeaderForgery,
+  type PaymentStep,
+  type Provider,
+  type SignInput,
+  signedRequest,
+  type VerifyInput,
+} from './provider.js';
+export { isProviderId, type ProviderId, providerById, providerIds, providers } from './providers/index.js';
+export { type SigningVector, signingVectors } from './vectors.js';
+export { checkTimestamp, safeEqual, type VerifyFailure, type VerifyResult } from './verification.js';
+export { fromUtf8, type HeaderMap, readHeader, utf8, type WireRequest } from './wire.js';

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { formatMinor } from './money.js';
+import type { OrderStatus, OrderView } from './probe.js';
+
+/**
+ * The order-lifecycle rule, shared by every provider: given the set of an order's events (as provider-neutral facts),
+ * what a correct receiver shows. It depends only on the set, never on arrival order:
+ * - a payment that succeeded for the order's exact amount and currency makes it `paid` and is fulfilled once;
+ * - a successful payment whose amount or currency differs makes it `flagged`, and is never fulfilled;
+ * - refunds accumulate: `amountRefunded` is the highest cumulative refund the gateway reported, one refund side effect
+ *   per distinct refund; refunded in full → `refunded`, in part → `partially_refunded`;
+ * - without a success, the newest of the pending/failed events (by the gateway's event time) decides: stale events never
+ *   move an order backwards.
+ */
+export const FactKindSchema = z.enum(['pending', 'succeeded', 'failed', 'refunded']);
+export type FactKind = z.infer<typeof FactKindSchema>;
+
+export const LifecycleFactSchema = z.object({
+  /** The provider's event identity (what a receiver deduplicates on). */
+  eventId: z.string().min(1),
+  orderId: z.string().min(1),
+  kind: FactKindSchema,
+  /** Amount of the payment, in minor units. */
+  amountMinor: z.number().int(),
+  currency: z.string().length(3),
+  /** The gateway's event time, unix seconds. */
+  occurredAt: z.number().int(),
+  /** For `refunded`: this refund's identity and the cumulative amount refunded on the payment so far. */
+  refund: z.object({ id: z.string().min(1), cumulativeMinor: z.number().int().nonnegative() }).optional(),
+});
+export type LifecycleFact = z.infer<typeof LifecycleFactSchema>;
+
+export interface OrderTerms {
+  orderId: string;
+  amountMinor: number;
+  currency: string;
+}
+
+/** The expected state in minor units; `toOrderView` renders it the way the probe contract does. */
+export interface ExpectedOrderState {
+  orderId: string;
+  status: OrderStatus;
+  currency: string;
+  amountPaidMinor: number;
+  amountRefundedMinor: number;
+  fulfillments: number;
+  refunds: number;
+}
+
+const waitingRank: Record<FactKind, number> = { pending: 0, failed: 1, succeeded: 2, refunded: 3 };
+
+export function matchesTerms(fact: Pick<LifecycleFact, 'amountMinor' | 'currency'>, terms: OrderTerms): boolean {
+  return fact.amountMinor === terms.amountMinor && fact.currency.toUpperCase() === terms.currency.toUpperCase();
+}
+
+export function deriveOrderState(terms: OrderTerms, facts: readonly LifecycleFact[]): ExpectedOrderState {
+  const unique = new Map<string, LifecycleFact>();
+  for (const fact of facts) if (fact.orderId === terms.orderId) unique.set(fact.eventId, fact);
+  const all = [...unique.values()];
+
+  const successes = all.filter((f) => f.kind === 'succeeded');
+  const paid = successes.some((f) => matchesTerms(f, terms));
+  const mismatched = successes.some((f) => !matchesTerms(f, terms));
+  const refundFacts = all.filter((f) => f.kind === 'refunded' && f.refund !== undefined);
+  const refundIds = new Set(refundFacts.map((f) => f.refund?.id));
+  const refundedMinor = paid ? Math.max(0, ...refundFacts.map((f) => f.refund?.cumulativeMinor ?? 0)) : 0;
+
+  let status: OrderStatus;
+  if (mismatched) status = 'flagged';
+  else if (paid) {
+    if (refundedMinor >= terms.amountMinor && refundedMinor > 0) status = 'refunded';
+    else if (refundedMinor > 0) status = 'partially_refunded';
+    else status = 'paid';
+  } else {
+    const waiting = all
+      .filter((f) => f.kind === 'pending' || f.kind === 'failed')
+      .sort((a, b) => a.occurredAt - b.occurredAt || waitingRank[a.kind] - waitingRank[b.kind]);
+    const newest = waiting.at(-1);
+    status = newest === undefined ? 'awaiting_payment' : newest.kind === 'failed' ? 'failed' : 'pending';
+  }
+
+  return {
+    orderId: terms.orderId,
+    status,
+    currency: terms.currency.toUpperCase(),
+    amountPaidMinor: paid ? terms.amountMinor : 0,
+    amountRefundedMinor: refundedMinor,
+    fulfillments: paid ? 1 : 0,
+    refunds: paid ? refundIds.size : 0,
+  };
+}
+
+export function toOrderView(state: ExpectedOrderState): OrderView {
+  return {
+    orderId: state.orderId,
+    status: state.status,
+    amountPaid: formatMinor(state.amountPaidMinor, state.currency),
+    amountRefunded: formatMinor(state.amountRefundedMinor, state.currency),
+    currency: state.currency,
+    fulfillments: state.fulfillments,
+    refunds: state.refunds,
+  };
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { CurrencySchema, DecimalAmountSchema } from './money.js';
+
+/**
+ * The probe contract, v1: three plain HTTP calls through which the harness reads a receiver's business state,
+ * so a receiver in any language can take part. The reference receiver serves it at `/ipn-probe`.
+ */
+export const PROBE_CONTRACT_VERSION = 1;
+
+export const OrderStatusSchema = z.enum([
+  'awaiting_payment',
+  'pending',
+  'paid',
+  'partially_refunded',
+  'refunded',
+  'reversed',
+  'failed',
+  'flagged',
+]);
+export type OrderStatus = z.infer<typeof OrderStatusSchema>;
+
+/** `PUT {probe}/orders/{orderId}`: the merchant's order, created before any event about it. Repeating it is harmless. */
+export const PutOrderBodySchema = z.object({
+  amount: DecimalAmountSchema,
+  currency: CurrencySchema,
+});
+export type PutOrderBody = z.infer<typeof PutOrderBodySchema>;
+
+/** `GET {probe}/orders/{orderId}` → 200 with this body (extra fields allowed), 404 when unknown. */
+export const OrderViewSchema = z.looseObject({
+  orderId: z.string().min(1),
+  status: OrderStatusSchema,
+  amountPaid: DecimalAmountSchema,
+  amountRefunded: DecimalAmountSchema,
+  currency: CurrencySchema,
+  fulfillments: z.number().int().nonnegative(),
+  refunds: z.number().int().nonnegative(),
+});
+export type OrderView = z.infer<typeof OrderViewSchema>;
+
+/** `GET {probe}/health` → 200 when ready. `inboxPending`, when a receiver offers it, lets the harness wait exactly. */
+export const HealthSchema = z.looseObject({
+  status: z.string().optional(),
+  inboxPending: z.number().int().nonnegative().optional(),
+});
+export type Health = z.infer<typeof HealthSchema>;
+
+/** Order ids travel in URLs: keep them to a safe alphabet. */
+export const OrderIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,127}$/, 'letters, digits and _ . : - (at most 127)');

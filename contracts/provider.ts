@@ -1,0 +1,108 @@
+import type { z } from 'zod';
+import type { LifecycleFact } from './lifecycle.js';
+import type { VerifyResult } from './verification.js';
+import type { HeaderMap, WireRequest } from './wire.js';
+
+/**
+ * A provider-neutral step of a payment's life, as the simulator's world produces it. Each provider turns it into its
+ * own event (`buildEvent`), then into exact wire bytes (`encode`) and signature headers (`sign`).
+ */
+export interface PaymentStep {
+  readonly kind: LifecycleFact['kind'];
+  /** Unique within a run; the provider formats its event id from it (`evt_…`, `msg_…`). */
+  readonly eventKey: string;
+  readonly orderId: string;
+  /** Stable for one payment of an order; the provider formats its payment object ids from it. */
+  readonly paymentKey: string;
+  readonly amountMinor: number;
+  /** ISO 4217, upper case. */
+  readonly currency: string;
+  /** The gateway's event time, unix seconds. */
+  readonly createdAt: number;
+  readonly refund?: { readonly key: string; readonly amountMinor: number; readonly cumulativeMinor: number };
+}
+
+export interface SignInput {
+  readonly body: Uint8Array;
+  /** Every secret to sign with, in header order: one normally, two while a secret is rotated. */
+  readonly secrets: readonly string[];
+  /** Unix seconds put into the signed content (ignored by schemes without a timestamp). */
+  readonly timestamp: number;
+  readonly eventId: string;
+}
+
+export interface VerifyInput {
+  readonly body: Uint8Array;
+  readonly headers: HeaderMap;
+  readonly secret: string;
+  readonly nowSeconds: number;
+}
+
+/** A way to damage a correctly signed request's headers, named for the report ("non-hex signature"). */
+export type HeaderForgery = (headers: Readonly<Record<string, string>>) => Record<string, string>;
+
+export interface Provider<Event = unknown> {
+  readonly id: string;
+  readonly title: string;
+  /** The reference receiver's route: `/webhooks/{route}`. */
+  readonly route: string;
+  /** Where an event carries the merchant's order id (for the README and error messages). */
+  readonly orderIdField: string;
+  /** What a receiver deduplicates on. */
+  readonly eventIdSource: string;
+  /** Replay tolerance of the official library, seconds; `future: null` = any future time accepted; null = no timestamp. */
+  readonly tolerance: { readonly past: number; readonly future: number | null } | null;
+  /** How long the gateway waits for an answer before it counts the attempt as failed. */
+  readonly timeoutMs: number;
+  /** Seconds between attempts after a failure, as the gateway retries. */
+  readonly retryScheduleSeconds: readonly number[];
+  readonly secret: {
+    /** A human description of the format, for error messages. */
+    readonly format: string;
+    /** A reason the secret is unusable, or null when it is fine. */
+    problem(secret: string): string | null;
+    /** A fresh secret in the provider's format from random bytes. */
+    generate(randomBytes: Uint8Array): string;
+  };
+  /** Any event of this provider (unknown types included): what a receiver validates before it stores. */
+  readonly envelopeSchema: z.ZodType<{ readonly [key: string]: unknown }>;
+  /** The events this project models; `toFact` takes these. */
+  readonly eventSchema: z.ZodType<Event>;
+  /** Headers every delivery carries besides the signature (content type, user agent). */
+  readonly baseHeaders: Readonly<Record<string, string>>;
+  /** Names of the headers that carry the signature (removed by the "unsigned" forgery). */
+  readonly signatureHeaders: readonly string[];
+  /** Provider-specific ways to malform a signature header. */
+  readonly malformations: Readonly<Record<string, HeaderForgery>>;
+  buildEvent(step: PaymentStep): { readonly event: Event; readonly eventId: string };
+  /** The exact bytes the gateway sends for an event. */
+  encode(event: Event): Uint8Array;
+  sign(input: SignInput): Record<string, string>;
+  verify(input: VerifyInput): VerifyResult;
+  /** The event identity a receiver deduplicates on, from a validated envelope and the headers; null when absent. */
+  eventId(envelope: { readonly [key: string]: unknown }, headers: HeaderMap): string | null;
+  /** The lifecycle fact an event stands for; null for events that do not move an order. */
+  toFact(event: Event, eventId: string): LifecycleFact | null;
+}
+
+/** Identity helper that keeps a provider's event type inferred. Every provider, built-in or a user's, is defined with it. */
+export function defineProvider<Event>(provider: Provider<Event>): Provider<Event> {
+  return provider;
+}
+
+/** A complete signed request for an event, ready to deliver. */
+export function signedRequest<Event>(
+  provider: Provider<Event>,
+  input: {
+    readonly body: Uint8Array;
+    readonly eventId: string;
+    readonly secrets: readonly string[];
+    readonly timestamp: number;
+  },
+): WireRequest {
+  return {
+    method: 'POST',
+    headers: { ...provider.baseHeaders, ...provider.sign(input) },
+    body: input.body,
+  };
+}

@@ -1,0 +1,266 @@
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import type { LifecycleFact } from '../lifecycle.js';
+import { defineProvider, type PaymentStep } from '../provider.js';
+import { checkTimestamp, rejected, safeEqual, type VerifyResult } from '../verification.js';
+import { fromUtf8, readHeader, utf8 } from '../wire.js';
+
+/**
+ * Stripe webhooks: pretty-printed JSON events, `Stripe-Signature: t=<unix>,v1=<hex>[,v1=…]`, HMAC-SHA256 over
+ * `${t}.${rawBody}` with the whole `whsec_…` secret as the key, 300 s tolerance into the past only (stripe-node),
+ * dedupe on `event.id`, order id in `metadata.order_id`.
+ */
+export const STRIPE_API_VERSION = '2026-07-29.dahlia';
+export const STRIPE_TOLERANCE_SECONDS = 300;
+
+const metadata = z.looseObject({ order_id: z.string().min(1) });
+
+export const StripePaymentIntentSchema = z.looseObject({
+  id: z.string().startsWith('pi_'),
+  object: z.literal('payment_intent'),
+  amount: z.number().int().nonnegative(),
+  amount_received: z.number().int().nonnegative(),
+  currency: z.string().length(3),
+  status: z.enum([
+    'requires_payment_method',
+    'requires_confirmation',
+    'requires_action',
+    'processing',
+    'requires_capture',
+    'canceled',
+    'succeeded',
+  ]),
+  created: z.number().int(),
+  livemode: z.boolean(),
+  latest_charge: z.string().nullable(),
+  last_payment_error: z.looseObject({ code: z.string(), message: z.string(), type: z.string() }).nullable(),
+  metadata,
+});
+
+export const StripeChargeSchema = z.looseObject({
+  id: z.string().startsWith('ch_'),
+  object: z.literal('charge'),
+  amount: z.number().int().nonnegative(),
+  amount_captured: z.number().int().nonnegative(),
+  amount_refunded: z.number().int().nonnegative(),
+  currency: z.string().length(3),
+  paid: z.boolean(),
+  refunded: z.boolean(),
+  status: z.enum(['succeeded', 'pending', 'failed']),
+  payment_intent: z.string().startsWith('pi_'),
+  created: z.number().int(),
+  livemode: z.boolean(),
+  metadata,
+});
+
+const envelopeShape = {
+  id: z.string().startsWith('evt_'),
+  object: z.literal('event'),
+  api_version: z.string().nullable(),
+  created: z.number().int(),
+  livemode: z.boolean(),
+  pending_webhooks: z.number().int().nonnegative(),
+  request: z.looseObject({ id: z.string().nullable(), idempotency_key: z.string().nullable() }).nullable(),
+  type: z.string().min(1),
+};
+
+/** Any Stripe event: what a receiver validates before it stores one (unknown types are acknowledged and ignored). */
+export const StripeEnvelopeSchema = z.looseObject({
+  ...envelopeShape,
+  data: z.looseObject({ object: z.looseObject({}) }),
+});
+
+const eventOf = <T extends string, O extends z.ZodType>(type: T, object: O) =>
+  z.looseObject({ ...envelopeShape, type: z.literal(type), data: z.looseObject({ object }) });
+
+export const StripeEventSchema = z.discriminatedUnion('type', [
+  eventOf('payment_intent.processing', StripePaymentIntentSchema),
+  eventOf('payment_intent.succeeded', StripePaymentIntentSchema),
+  eventOf('payment_intent.payment_failed', StripePaymentIntentSchema),
+  eventOf('charge.refunded', StripeChargeSchema),
+]);
+export type StripeEvent = z.infer<typeof StripeEventSchema>;
+export type StripeEventType = StripeEvent['type'];
+
+function paymentIntent(step: PaymentStep): z.infer<typeof StripePaymentIntentSchema> {
+  const status =
+    step.kind === 'pending' ? 'processing' : step.kind === 'failed' ? 'requires_payment_method' : 'succeeded';
+  return {
+    id: `pi_${step.paymentKey}`,
+    object: 'payment_intent',
+    amount: step.amountMinor,
+    amount_received: step.kind === 'succeeded' ? step.amountMinor : 0,
+    currency: step.currency.toLowerCase(),
+    status,
+    created: step.createdAt,
+    livemode: false,
+    latest_charge: step.kind === 'pending' ? null : `ch_${step.paymentKey}`,
+    last_payment_error:
+      step.kind === 'failed' ? { code: 'card_declined', message: 'Your card was declined.', type: 'card_error' } : null,
+    metadata: { order_id: step.orderId },
+  };
+}
+
+function charge(step: PaymentStep): z.infer<typeof StripeChargeSchema> {
+  const refunded = step.refund?.cumulativeMinor ?? 0;
+  return {
+    id: `ch_${step.paymentKey}`,
+    object: 'charge',
+    amount: step.amountMinor,
+    amount_captured: step.amountMinor,
+    amount_refunded: refunded,
+    currency: step.currency.toLowerCase(),
+    paid: true,
+    refunded: refunded >= step.amountMinor,
+    status: 'succeeded',
+    payment_intent: `pi_${step.paymentKey}`,
+    created: step.createdAt,
+    livemode: false,
+    metadata: { order_id: step.orderId },
+  };
+}
+
+const typeOf = {
+  pending: 'payment_intent.processing',
+  succeeded: 'payment_intent.succeeded',
+  failed: 'payment_intent.payment_failed',
+  refunded: 'charge.refunded',
+} as const satisfies Record<PaymentStep['kind'], StripeEventType>;
+
+export function stripeSignature(payload: string, secret: string, timestamp: number): string {
+  return createHmac('sha256', secret).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
+}
+
+function parseHeader(header: string): { timestamp: number; signatures: string[] } | null {
+  let timestamp = Number.NaN;
+  const signatures: string[] = [];
+  for (const item of header.split(',')) {
+    const at = item.indexOf('=');
+    if (at < 0) continue;
+    const key = item.slice(0, at);
+    const value = item.slice(at + 1);
+    if (key === 't') timestamp = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    else if (key === 'v1') signatures.push(value);
+  }
+  return Number.isSafeInteger(timestamp) ? { timestamp, signatures } : null;
+}
+
+export const stripe = defineProvider<StripeEvent>({
+  id: 'stripe',
+  title: 'Stripe',
+  route: 'stripe',
+  orderIdField: 'data.object.metadata.order_id',
+  eventIdSource: 'event.id (evt_…)',
+  tolerance: { past: STRIPE_TOLERANCE_SECONDS, future: null },
+  // Stripe does not publish its per-request timeout; 10 s is a conservative default (see providers.md §1.4).
+  timeoutMs: 10_000,
+  // Live mode resends for up to 3 days with exponential backoff; exact intervals are not published.
+  retryScheduleSeconds: [60, 300, 1_800, 3_600, 7_200, 14_400, 28_800, 57_600, 86_400, 86_400],
+  secret: {
+    format: 'the endpoint secret as Stripe shows it, whsec_…',
+    problem: (secret) =>
+      secret.length === 0
+        ? 'the secret is empty'
+        : secret.trim() !== secret
+          ? 'the secret has leading or trailing whitespace'
+          : null,
+    generate: (bytes) => `whsec_${Buffer.from(bytes).toString('hex')}`,
+  },
+  envelopeSchema: StripeEnvelopeSchema,
+  eventSchema: StripeEventSchema,
+  baseHeaders: {
+    'content-type': 'application/json; charset=utf-8',
+    'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+    accept: '*/*; q=0.5, application/xml',
+    'cache-control': 'no-cache',
+  },
+  signatureHeaders: ['stripe-signature'],
+  malformations: {
+    'non-hex signature': (h) => ({ ...h, 'stripe-signature': `t=${timestampOf(h)},v1=${'zz'.repeat(32)}` }),
+    'truncated signature': (h) => ({ ...h, 'stripe-signature': (h['stripe-signature'] ?? '').slice(0, -9) }),
+    'wrong scheme (v0 only)': (h) => ({
+      ...h,
+      'stripe-signature': (h['stripe-signature'] ?? '').replaceAll('v1=', 'v0='),
+    }),
+    'no timestamp': (h) => ({
+      ...h,
+      'stripe-signature': (h['stripe-signature'] ?? '').replace(/t=\d+,?/, ''),
+    }),
+  },
+  buildEvent(step) {
+    const type = typeOf[step.kind];
+    const id = `evt_${step.eventKey}`;
+    const object = step.kind === 'refunded' ? charge(step) : paymentIntent(step);
+    const event = {
+      id,
+      object: 'event',
+      api_version: STRIPE_API_VERSION,
+      created: step.createdAt,
+      data: { object },
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type,
+    } as StripeEvent;
+    return { event, eventId: id };
+  },
+  encode: (event) => utf8(JSON.stringify(event, null, 2)),
+  sign({ body, secrets, timestamp }) {
+    const payload = fromUtf8(body);
+    const v1 = secrets.map((s) => `v1=${stripeSignature(payload, s, timestamp)}`);
+    return { 'stripe-signature': [`t=${timestamp}`, ...v1].join(',') };
+  },
+  verify({ body, headers, secret, nowSeconds }): VerifyResult {
+    const header = readHeader(headers, 'stripe-signature');
+    if (header === undefined || header === '') return rejected('missing_signature', 'no Stripe-Signature header');
+    if (typeof header !== 'string') return rejected('malformed_signature', 'Stripe-Signature header sent twice');
+    const parsed = parseHeader(header);
+    if (parsed === null) return rejected('malformed_signature', 'no timestamp in Stripe-Signature');
+    if (parsed.signatures.length === 0) return rejected('malformed_signature', 'no v1 signature in Stripe-Signature');
+    const expected = stripeSignature(fromUtf8(body), secret, parsed.timestamp);
+    if (!parsed.signatures.some((candidate) => safeEqual(expected, candidate))) {
+      return rejected('no_matching_signature', 'no v1 signature matches the payload');
+    }
+    return checkTimestamp(parsed.timestamp, nowSeconds, { past: STRIPE_TOLERANCE_SECONDS, future: null });
+  },
+  eventId: (envelope) => (typeof envelope.id === 'string' ? envelope.id : null),
+  toFact(event, eventId): LifecycleFact | null {
+    const base = { eventId, occurredAt: event.created };
+    switch (event.type) {
+      case 'payment_intent.processing':
+      case 'payment_intent.succeeded':
+      case 'payment_intent.payment_failed': {
+        const pi = event.data.object;
+        const kind =
+          event.type === 'payment_intent.processing'
+            ? 'pending'
+            : event.type === 'payment_intent.succeeded'
+              ? 'succeeded'
+              : 'failed';
+        const amount = kind === 'succeeded' ? pi.amount_received : pi.amount;
+        return {
+          ...base,
+          kind,
+          orderId: pi.metadata.order_id,
+          amountMinor: amount,
+          currency: pi.currency.toUpperCase(),
+        };
+      }
+      case 'charge.refunded': {
+        const ch = event.data.object;
+        return {
+          ...base,
+          kind: 'refunded',
+          orderId: ch.metadata.order_id,
+          amountMinor: ch.amount,
+          currency: ch.currency.toUpperCase(),
+          refund: { id: eventId, cumulativeMinor: ch.amount_refunded },
+        };
+      }
+    }
+  },
+});
+
+function timestampOf(headers: Readonly<Record<string, string>>): string {
+  return /t=(\d+)/.exec(headers['stripe-signature'] ?? '')?.[1] ?? '0';
+}
