@@ -1,3 +1,4 @@
+export { type Clock, manualClock, systemClock, unixSeconds } from './clock.js';
 export { type ErrorCode, errorCatalog, IpnError, isIpnError } from './errors.js';
 export { type Guarantee, type GuaranteeId, GuaranteeIdSchema, guarantee, guarantees } from './guarantees.js';
 export {
