@@ -1,0 +1,36 @@
+import type { GatewayEvent } from '../events.js';
+import { deliveryOf, type PlanStep, type SigningContext } from '../plan.js';
+
+/** The same delivery `copies` times, one after another, each waiting for the previous answer. */
+export function sequentialCopies(ctx: SigningContext, event: GatewayEvent, copies: number): PlanStep[] {
+  return Array.from({ length: copies }, (_, i) => [
+    deliveryOf(ctx, event, i === 0 ? {} : { fault: { kind: 'duplicate', detail: `copy ${i + 1} of ${copies}` } }),
+  ]);
+}
+
+/** `copies` identical deliveries released together behind a barrier. */
+export function concurrentCopies(ctx: SigningContext, event: GatewayEvent, copies: number): PlanStep[] {
+  const timestamp = ctx.nowSeconds();
+  return [
+    Array.from({ length: copies }, (_, i) =>
+      deliveryOf(ctx, event, { timestamp, fault: { kind: 'concurrent', detail: `copy ${i + 1} of ${copies}` } }),
+    ),
+  ];
+}
+
+/**
+ * The event delivered, then re-sent later as the gateway re-sends it: a new timestamp and so a new signature
+ * (and a new delivery id where the provider has one), the same event identity.
+ */
+export function resignedCopy(ctx: SigningContext, event: GatewayEvent, earlierBySeconds = 90): PlanStep[] {
+  const now = ctx.nowSeconds();
+  return [
+    [deliveryOf(ctx, event, { timestamp: now - earlierBySeconds })],
+    [
+      deliveryOf(ctx, event, {
+        timestamp: now,
+        fault: { kind: 'resigned', detail: `re-signed ${earlierBySeconds}s later` },
+      }),
+    ],
+  ];
+}

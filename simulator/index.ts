@@ -1,0 +1,21 @@
+export { createHttpDeliverer, type HttpDeliverer, type HttpDelivererOptions } from './delivery/http.js';
+export { eventsOf, type GatewayEvent } from './events.js';
+export { concurrentCopies, resignedCopy, sequentialCopies } from './faults/duplicate.js';
+export { forgery, forgeryNames, replayed, replayOffsets, rotated } from './faults/forge.js';
+export { newestFirst, shuffled } from './faults/reorder.js';
+export { tamperJsonBody } from './faults/tamper.js';
+export { type Attempt, type AttemptOutcome, DeliveryHistory, outcomeOf } from './history.js';
+export {
+  createSigningContext,
+  type Delivery,
+  type DeliveryOptions,
+  deliveryOf,
+  type FaultKind,
+  type FaultTag,
+  faultKinds,
+  inSequence,
+  type PlanStep,
+  type SigningContext,
+} from './plan.js';
+export { createRandom, deriveSeed, type Random } from './random.js';
+export { createWorld, type LifecycleKind, lifecycleKinds, type World, type WorldOrder } from './world.js';

@@ -1,0 +1,93 @@
+import { type Provider, signedRequest } from '../contracts/provider.js';
+import type { WireRequest } from '../contracts/wire.js';
+import type { GatewayEvent } from './events.js';
+import type { Random } from './random.js';
+
+export const faultKinds = [
+  'duplicate',
+  'concurrent',
+  'resigned',
+  'reordered',
+  'forged',
+  'replayed',
+  'rotated',
+] as const;
+export type FaultKind = (typeof faultKinds)[number];
+
+/** What was done to a delivery, for the report: `{ kind: 'forged', detail: 'wrong secret' }`. */
+export interface FaultTag {
+  readonly kind: FaultKind;
+  readonly detail: string;
+}
+
+/** One request the fake gateway will send, and what a correct receiver answers to it. */
+export interface Delivery {
+  /** The simulator's own id for this delivery (`dlv_0007`), unique in a run. */
+  readonly id: string;
+  readonly eventId: string;
+  readonly orderId: string;
+  /** The event type or what the delivery is ("payment_intent.succeeded"). */
+  readonly label: string;
+  readonly fault: FaultTag | null;
+  /** `accept`: a correct receiver answers 2xx; `reject`: it answers non-2xx and changes nothing. */
+  readonly expect: 'accept' | 'reject';
+  readonly request: WireRequest;
+}
+
+/** Steps run one after another; the deliveries of one step leave together, behind a barrier. */
+export type PlanStep = readonly Delivery[];
+
+/** Everything signing needs: the provider, the endpoint secret, seeded randomness and the current time. */
+export interface SigningContext {
+  readonly provider: Provider;
+  readonly secret: string;
+  readonly random: Random;
+  /** Unix seconds now (from the injected clock). */
+  nowSeconds(): number;
+  nextDeliveryId(): string;
+}
+
+export function createSigningContext(options: Omit<SigningContext, 'nextDeliveryId'>): SigningContext {
+  let count = 0;
+  return {
+    ...options,
+    nextDeliveryId: () => {
+      count += 1;
+      return `dlv_${String(count).padStart(4, '0')}`;
+    },
+  };
+}
+
+export interface DeliveryOptions {
+  readonly timestamp?: number;
+  readonly secrets?: readonly string[];
+  readonly fault?: FaultTag | null;
+  readonly expect?: 'accept' | 'reject';
+  readonly body?: Uint8Array;
+  readonly headers?: (headers: Readonly<Record<string, string>>) => Record<string, string>;
+}
+
+/** A correctly signed delivery of an event, optionally reshaped by a fault. */
+export function deliveryOf(ctx: SigningContext, event: GatewayEvent, options: DeliveryOptions = {}): Delivery {
+  const signed = signedRequest(ctx.provider, {
+    body: event.body,
+    eventId: event.eventId,
+    secrets: options.secrets ?? [ctx.secret],
+    timestamp: options.timestamp ?? ctx.nowSeconds(),
+  });
+  const headers = options.headers ? options.headers(signed.headers) : signed.headers;
+  return {
+    id: ctx.nextDeliveryId(),
+    eventId: event.eventId,
+    orderId: event.orderId,
+    label: event.type,
+    fault: options.fault ?? null,
+    expect: options.expect ?? 'accept',
+    request: { method: 'POST', headers, body: options.body ?? signed.body },
+  };
+}
+
+/** Each event once, in the order given, one step each. */
+export function inSequence(ctx: SigningContext, events: readonly GatewayEvent[]): PlanStep[] {
+  return events.map((event) => [deliveryOf(ctx, event)]);
+}

@@ -1,0 +1,45 @@
+import { base, en, Faker } from '@faker-js/faker';
+
+/** Seeded randomness for everything the simulator decides. The same seed gives the same world, plan and faults. */
+export interface Random {
+  readonly seed: number;
+  /** Integer in [min, max]. */
+  int(min: number, max: number): number;
+  pick<T>(items: readonly T[]): T;
+  shuffle<T>(items: readonly T[]): T[];
+  /** Lower-case letters and digits. */
+  id(length: number): string;
+  bytes(length: number): Uint8Array;
+  /** The seeded faker, for realistic names and amounts. */
+  readonly faker: Faker;
+  /** An independent stream derived from this seed and a label, so adding draws in one place does not shift another. */
+  fork(label: string): Random;
+}
+
+export function createRandom(seed: number): Random {
+  const faker = new Faker({ locale: [en, base] });
+  faker.seed(seed);
+  return {
+    seed,
+    faker,
+    int: (min, max) => faker.number.int({ min, max }),
+    pick: (items) => {
+      if (items.length === 0) throw new RangeError('pick from an empty list');
+      return items[faker.number.int({ min: 0, max: items.length - 1 })] as (typeof items)[number];
+    },
+    shuffle: (items) => faker.helpers.shuffle([...items]),
+    id: (length) => faker.string.alphanumeric({ length, casing: 'lower' }),
+    bytes: (length) => Uint8Array.from({ length }, () => faker.number.int({ min: 0, max: 255 })),
+    fork: (label) => createRandom(deriveSeed(seed, label)),
+  };
+}
+
+/** FNV-1a over the seed and label: a stable 31-bit seed for a sub-stream. */
+export function deriveSeed(seed: number, label: string): number {
+  let hash = 0x811c9dc5 ^ (seed >>> 0);
+  for (const char of `${seed}:${label}`) {
+    hash ^= char.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash & 0x7fffffff;
+}

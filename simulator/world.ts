@@ -1,0 +1,125 @@
+import type { PaymentStep } from '../contracts/provider.js';
+import type { Random } from './random.js';
+
+/**
+ * The seeded world of the fake gateway: merchants' orders and, per order, the truth of what happened to its payment.
+ * Each lifecycle is a realistic sequence of provider-neutral steps with increasing gateway times.
+ */
+export const lifecycleKinds = [
+  'paid',
+  'failed-then-paid',
+  'failed',
+  'pending',
+  'partially-refunded',
+  'refunded-in-two-parts',
+  'mismatched-amount',
+  'mismatched-currency',
+] as const;
+export type LifecycleKind = (typeof lifecycleKinds)[number];
+
+export interface WorldOrder {
+  readonly orderId: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly customer: string;
+  readonly lifecycle: LifecycleKind;
+  readonly steps: readonly PaymentStep[];
+}
+
+export interface World {
+  readonly runId: string;
+  /** A new order with the given lifecycle; orders are numbered in the order they are asked for. */
+  order(lifecycle: LifecycleKind): WorldOrder;
+}
+
+const currencies = ['USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD'] as const;
+
+export function createWorld(options: { random: Random; runId: string; startSeconds: number }): World {
+  const { random, runId } = options;
+  let count = 0;
+  let clock = options.startSeconds;
+  return {
+    runId,
+    order(lifecycle) {
+      count += 1;
+      const orderId = `ord_${runId}_${String(count).padStart(3, '0')}`;
+      const currency = random.pick(currencies);
+      const amountMinor = currency === 'JPY' ? random.int(5, 500) * 100 : random.int(500, 50_000);
+      const customer = random.faker.person.fullName();
+      let stepNo = 0;
+      let attempt = 0;
+      const steps: PaymentStep[] = [];
+      const paymentKey = () => `${runId}${String(count).padStart(3, '0')}${random.id(8)}p${attempt}`;
+      let payment = paymentKey();
+      const step = (
+        kind: PaymentStep['kind'],
+        extra: Partial<Pick<PaymentStep, 'amountMinor' | 'currency' | 'refund'>> = {},
+      ) => {
+        stepNo += 1;
+        clock += random.int(1, 90);
+        steps.push({
+          kind,
+          eventKey: `${runId}${String(count).padStart(3, '0')}${String(stepNo).padStart(2, '0')}${random.id(6)}`,
+          orderId,
+          paymentKey: payment,
+          amountMinor,
+          currency,
+          createdAt: clock,
+          ...extra,
+        });
+      };
+      const retry = () => {
+        attempt += 1;
+        payment = paymentKey();
+      };
+      const refund = (amount: number, cumulative: number) =>
+        step('refunded', {
+          refund: { key: `${runId}${count}r${random.id(8)}`, amountMinor: amount, cumulativeMinor: cumulative },
+        });
+
+      switch (lifecycle) {
+        case 'paid':
+          step('pending');
+          step('succeeded');
+          break;
+        case 'failed-then-paid':
+          step('pending');
+          step('failed');
+          retry();
+          step('pending');
+          step('succeeded');
+          break;
+        case 'failed':
+          step('pending');
+          step('failed');
+          break;
+        case 'pending':
+          step('pending');
+          break;
+        case 'partially-refunded': {
+          step('succeeded');
+          const part = Math.max(1, Math.floor(amountMinor / random.int(2, 5)));
+          refund(part, part);
+          break;
+        }
+        case 'refunded-in-two-parts': {
+          step('succeeded');
+          const first = Math.max(1, Math.floor(amountMinor / 2));
+          refund(first, first);
+          refund(amountMinor - first, amountMinor);
+          break;
+        }
+        case 'mismatched-amount':
+          step('pending');
+          step('succeeded', {
+            amountMinor: Math.max(1, amountMinor - random.int(1, Math.max(1, Math.floor(amountMinor / 2)))),
+          });
+          break;
+        case 'mismatched-currency':
+          step('succeeded', { currency: currency === 'EUR' ? 'USD' : 'EUR' });
+          break;
+      }
+      return { orderId, amountMinor, currency, customer, lifecycle, steps };
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { describe, expect, test } from 'vitest';
+import { providers } from '../../contracts/providers/index.js';
+import { eventsOf } from '../../simulator/events.js';
+import { concurrentCopies, resignedCopy, sequentialCopies } from '../../simulator/faults/duplicate.js';
+import { forgery, forgeryNames, replayed, replayOffsets, rotated } from '../../simulator/faults/forge.js';
+import { newestFirst, shuffled } from '../../simulator/faults/reorder.js';
+import { createSigningContext, type Delivery } from '../../simulator/plan.js';
+import { createRandom } from '../../simulator/random.js';
+import { createWorld } from '../../simulator/world.js';
+
+const NOW = 1_800_000_000;
+
+describe.each(Object.values(providers))('$title faults', (provider) => {
+  const random = createRandom(11);
+  const secret = provider.secret.generate(random.bytes(32));
+  const signing = createSigningContext({ provider, secret, random, nowSeconds: () => NOW });
+  const world = createWorld({ random, runId: 'f', startSeconds: NOW - 3600 });
+  const [first, second] = [world.order('paid'), world.order('paid')].map((o) => eventsOf(provider, o));
+  const event = first?.at(-1);
+  const other = second?.at(-1);
+  if (event === undefined || other === undefined) throw new Error('paid orders have events');
+  const verify = (d: Delivery) =>
+    provider.verify({ body: d.request.body, headers: d.request.headers, secret, nowSeconds: NOW });
+
+  test('a genuine delivery verifies', () => {
+    const genuine = sequentialCopies(signing, event, 1)[0]?.[0];
+    if (genuine === undefined) throw new Error('one copy');
+    expect(verify(genuine)).toEqual({ ok: true, timestamp: NOW });
+  });
+
+  test.each(forgeryNames(provider))('the forgery "%s" fails verification and expects rejection', (name) => {
+    const forged = forgery(signing, name, event, other);
+    expect(forged.expect).toBe('reject');
+    expect(forged.fault).toEqual({ kind: 'forged', detail: name });
+    expect(verify(forged).ok).toBe(false);
+  });
+
+  test.each(replayOffsets(provider))('the replay "$name" is correctly signed but outside the tolerance', (offset) => {
+    const delivery = replayed(signing, event, offset);
+    const atItsOwnTime = provider.verify({
+      body: delivery.request.body,
+      headers: delivery.request.headers,
+      secret,
+      nowSeconds: NOW + offset.offsetSeconds,
+    });
+    expect(atItsOwnTime.ok).toBe(true);
+    expect(verify(delivery)).toMatchObject({ ok: false });
+  });
+
+  test.each(['first', 'last'] as const)('a rotated header with the valid signature %s verifies', (valid) => {
+    const delivery = rotated(signing, event, valid);
+    expect(verify(delivery).ok).toBe(true);
+    const withOnlyTheOld = provider.verify({
+      body: delivery.request.body,
+      headers: delivery.request.headers,
+      secret: provider.secret.generate(new Uint8Array(32)),
+      nowSeconds: NOW,
+    });
+    expect(withOnlyTheOld.ok).toBe(false);
+  });
+
+  test('duplicates keep the event identity; re-signed copies change the signature', () => {
+    const concurrent = concurrentCopies(signing, event, 4);
+    expect(concurrent).toHaveLength(1);
+    expect(new Set(concurrent[0]?.map((d) => d.eventId))).toEqual(new Set([event.eventId]));
+    const [original, copy] = resignedCopy(signing, event).map((step) => step[0]);
+    if (original === undefined || copy === undefined) throw new Error('two steps');
+    expect(copy.eventId).toBe(original.eventId);
+    expect(copy.request.body).toEqual(original.request.body);
+    const signatureOf = (d: Delivery) => provider.signatureHeaders.map((h) => d.request.headers[h]).join();
+    expect(signatureOf(copy)).not.toBe(signatureOf(original));
+    expect(verify(copy).ok && verify(original).ok).toBe(true);
+  });
+});
+
+test('reordering changes arrival order but never the set of events', () => {
+  const random = createRandom(3);
+  const world = createWorld({ random, runId: 'r', startSeconds: NOW });
+  const events = eventsOf(providers.stripe, world.order('failed-then-paid'));
+  const newest = newestFirst(events);
+  expect(newest.map((e) => e.createdAt)).toEqual([...events.map((e) => e.createdAt)].sort((a, b) => b - a));
+  const mixed = shuffled(events, random);
+  expect(mixed).not.toEqual(events);
+  expect(new Set(mixed)).toEqual(new Set(events));
+});

@@ -1,0 +1,56 @@
+import { expect, test } from 'vitest';
+import { deriveOrderState } from '../../contracts/lifecycle.js';
+import { providers } from '../../contracts/providers/index.js';
+import { eventsOf } from '../../simulator/events.js';
+import { createRandom } from '../../simulator/random.js';
+import { createWorld, type LifecycleKind, lifecycleKinds } from '../../simulator/world.js';
+
+const build = (seed: number) => {
+  const world = createWorld({ random: createRandom(seed), runId: 'w', startSeconds: 1_800_000_000 });
+  return lifecycleKinds.map((kind) => world.order(kind));
+};
+
+test('the same seed builds the same world and a different seed another', () => {
+  expect(build(5)).toEqual(build(5));
+  expect(build(5)).not.toEqual(build(6));
+});
+
+test("every order's events have strictly increasing gateway times and unique ids", () => {
+  for (const order of build(9)) {
+    const times = order.steps.map((s) => s.createdAt);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(new Set(times).size).toBe(times.length);
+    expect(new Set(order.steps.map((s) => s.eventKey)).size).toBe(order.steps.length);
+  }
+});
+
+const outcome: Record<LifecycleKind, string> = {
+  paid: 'paid',
+  'failed-then-paid': 'paid',
+  failed: 'failed',
+  pending: 'pending',
+  'partially-refunded': 'partially_refunded',
+  'refunded-in-two-parts': 'refunded',
+  'mismatched-amount': 'flagged',
+  'mismatched-currency': 'flagged',
+};
+
+test.each(Object.values(providers))("each lifecycle ends where its name says, through $title's events", (provider) => {
+  for (const order of build(21)) {
+    const facts = eventsOf(provider, order).map((e) => e.fact);
+    expect({ kind: order.lifecycle, status: deriveOrderState(order, facts).status }).toEqual({
+      kind: order.lifecycle,
+      status: outcome[order.lifecycle],
+    });
+  }
+});
+
+test.each(Object.values(providers))('$title events validate against its own schemas', (provider) => {
+  for (const order of build(4)) {
+    for (const event of eventsOf(provider, order)) {
+      const json: unknown = JSON.parse(new TextDecoder().decode(event.body));
+      expect(provider.envelopeSchema.safeParse(json).success).toBe(true);
+      expect(provider.eventSchema.safeParse(json).success).toBe(true);
+    }
+  }
+});
