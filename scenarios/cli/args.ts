@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+import { IpnError } from '../../contracts/errors.js';
+import { type GuaranteeId, GuaranteeIdSchema } from '../../contracts/guarantees.js';
+
+type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+/** node:util parseArgs with errors that say what to do. */
+export function parseFlags<O extends Options>(args: readonly string[], options: O, command: string) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new IpnError('IPN_ERR_USAGE', `${command}: ${message}.`, { hint: `Run \`ipn-gauntlet ${command} --help\`.` });
+  }
+}
+
+export function required(value: string | undefined, flag: string, command: string, what: string): string {
+  if (value === undefined || value === '') {
+    throw new IpnError('IPN_ERR_USAGE', `${command} needs ${flag} (${what}).`, {
+      hint: `Run \`ipn-gauntlet ${command} --help\`.`,
+    });
+  }
+  return value;
+}
+
+export function parseSeed(value: string | undefined, fallback: () => number): number {
+  if (value === undefined) return fallback();
+  if (!/^\d{1,10}$/.test(value) || Number(value) > 2 ** 31 - 1) {
+    throw new IpnError('IPN_ERR_USAGE', `--seed must be a whole number from 0 to ${2 ** 31 - 1}, got "${value}".`);
+  }
+  return Number(value);
+}
+
+export function parseOnly(value: string | undefined): GuaranteeId[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '')
+    .map((id) => {
+      const parsed = GuaranteeIdSchema.safeParse(id);
+      if (!parsed.success) {
+        throw new IpnError('IPN_ERR_UNKNOWN_GUARANTEE', `--only names "${id}", which is not a guarantee.`);
+      }
+      return parsed.data;
+    });
+}
+
+export function parsePort(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new IpnError('IPN_ERR_USAGE', `--port must be a whole number from 0 to 65535, got "${value}".`);
+  }
+  return port;
+}
+
+export function parseUrl(value: string, flag: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    return value;
+  } catch {
+    throw new IpnError('IPN_ERR_USAGE', `${flag} must be an http:// or https:// URL, got "${value}".`);
+  }
+}

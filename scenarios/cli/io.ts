@@ -1,0 +1,16 @@
+import type { Clock } from '../../contracts/clock.js';
+
+/** Everything the CLI touches outside itself, injected so tests run it in-process. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown; isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown };
+  readonly env: NodeJS.ProcessEnv;
+  readonly clock: Clock;
+  /** A fresh seed when none is given (the program's edge picks it). */
+  randomSeed(): number;
+  /** A fresh run id: a few lower-case letters and digits. */
+  randomRunId(): string;
+  randomBytes(length: number): Uint8Array;
+  /** Resolves when the user asks the program to stop (SIGINT/SIGTERM); long-running commands wait on it. */
+  untilStopped(): Promise<void>;
+}

@@ -1,0 +1,58 @@
+import { isIpnError } from '../../contracts/errors.js';
+import { guarantees } from '../../contracts/guarantees.js';
+import { demoCommand, demoHelp } from './demo-command.js';
+import type { CliIo } from './io.js';
+import { receiverCommand, receiverHelp } from './receiver-command.js';
+import { runCommand, runHelp } from './run-command.js';
+
+const usage = `ipn-gauntlet — a fake payment gateway that attacks your webhook receiver and says which guarantees broke.
+
+Usage: ipn-gauntlet <command> [options]
+
+Commands:
+  demo         run everything against the reference receiver (start here)
+  run          run every scenario against your receiver
+  receiver     start the reference receiver
+  guarantees   list the guarantees and what each checks
+
+Run \`ipn-gauntlet <command> --help\` for a command's options.`;
+
+const commands: Record<string, { help: string; run: (args: readonly string[], io: CliIo) => Promise<number> }> = {
+  demo: { help: demoHelp, run: demoCommand },
+  run: { help: runHelp, run: runCommand },
+  receiver: { help: receiverHelp, run: receiverCommand },
+  guarantees: {
+    help: 'Usage: ipn-gauntlet guarantees\n\nLists every guarantee: its id, what a receiver must do, and the evidence checked.',
+    run: async (_args, io) => {
+      for (const g of guarantees) io.stdout.write(`${g.id}\n  ${g.requirement}\n  evidence: ${g.evidence}\n`);
+      return 0;
+    },
+  },
+};
+
+/** The CLI as a function: arguments and injected io in, exit code out (0 held, 1 broken, 2 usage or setup error). */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(`${usage}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    io.stderr.write(`IPN_ERR_USAGE: unknown command "${name}".\n\n${usage}\n`);
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(`${command.help}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    if (isIpnError(error)) {
+      io.stderr.write(`${error.describe()}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}

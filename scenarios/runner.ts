@@ -1,0 +1,266 @@
+import { request } from 'undici';
+import { type Clock, systemClock, unixSeconds } from '../contracts/clock.js';
+import { IpnError } from '../contracts/errors.js';
+import { type GuaranteeId, guarantee as guaranteeOf } from '../contracts/guarantees.js';
+import { deriveOrderState, type LifecycleFact, toOrderView } from '../contracts/lifecycle.js';
+import { formatMinor } from '../contracts/money.js';
+import type { OrderView } from '../contracts/probe.js';
+import type { Provider } from '../contracts/provider.js';
+import { createHttpDeliverer, type HttpDeliverer } from '../simulator/delivery/http.js';
+import { type Attempt, DeliveryHistory } from '../simulator/history.js';
+import { createSigningContext } from '../simulator/plan.js';
+import { createRandom, deriveSeed } from '../simulator/random.js';
+import { createWorld, type WorldOrder } from '../simulator/world.js';
+import { scenarios as catalog } from './catalog/index.js';
+import { orderDifferences } from './compare.js';
+import type { Scenario, ScenarioPlan } from './define.js';
+import { createProbeClient, type ProbeClient } from './probe-client.js';
+import { defaultSettle, type SettleOptions, settle } from './settle.js';
+import type { AttemptSummary, Finding, RunReport, Verdict } from './verdict.js';
+
+export interface RunOptions {
+  /** The receiver's webhook URL for this provider. */
+  readonly target: string;
+  /** The base URL of the receiver's probe (…/ipn-probe). */
+  readonly probe: string;
+  readonly provider: Provider;
+  readonly secret: string;
+  readonly seed: number;
+  /** Makes order and event ids fresh, so a run needs no reset of the receiver. Letters and digits. */
+  readonly runId: string;
+  readonly only?: readonly GuaranteeId[];
+  readonly scenarios?: readonly Scenario[];
+  readonly clock?: Clock;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly settle?: Partial<SettleOptions>;
+  /** Most connections to the receiver at once. */
+  readonly connections?: number;
+  /** The command that replays one guarantee of this run. */
+  readonly replayCommand: (guarantee: GuaranteeId) => string;
+  readonly onVerdict?: (verdict: Verdict) => void;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Checks that the target answers HTTP and the probe serves `GET /health`; fails with a message that names the fix. */
+export async function preflight(target: string, probe: ProbeClient): Promise<void> {
+  try {
+    const response = await request(target, { method: 'HEAD', headersTimeout: 5_000, bodyTimeout: 5_000 });
+    await response.body.dump();
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    throw new IpnError('IPN_ERR_TARGET_UNREACHABLE', `nothing answers HTTP at ${target} (${reason}).`, {
+      cause: error,
+    });
+  }
+  await probe.health();
+}
+
+/** Runs every applicable scenario against a receiver and returns one verdict per guarantee. */
+export async function runGauntlet(options: RunOptions): Promise<RunReport> {
+  const clock = options.clock ?? systemClock;
+  const sleep = options.sleep ?? realSleep;
+  const settleOptions = { ...defaultSettle, ...options.settle };
+  const probe = createProbeClient(options.probe);
+  const selected = selectScenarios(options.scenarios ?? catalog, options.provider, options.only);
+  const startedAt = clock();
+  await preflight(options.target, probe);
+
+  const results: Verdict[] = [];
+  for (const [index, scenario] of selected.entries()) {
+    const history = new DeliveryHistory();
+    const deliverer = createHttpDeliverer({
+      target: options.target,
+      timeoutMs: options.provider.timeoutMs,
+      connections: options.connections ?? 16,
+      clock,
+      history,
+    });
+    try {
+      const verdict = await runScenario(scenario, index, {
+        ...options,
+        clock,
+        sleep,
+        settleOptions,
+        probe,
+        deliverer,
+        history,
+      });
+      results.push(verdict);
+      options.onVerdict?.(verdict);
+    } finally {
+      await deliverer.close();
+    }
+  }
+  return {
+    tool: 'ipn-gauntlet',
+    seed: options.seed,
+    runId: options.runId,
+    provider: options.provider.id,
+    target: options.target,
+    probe: options.probe,
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs: clock() - startedAt,
+    results,
+  };
+}
+
+function selectScenarios(all: readonly Scenario[], provider: Provider, only?: readonly GuaranteeId[]): Scenario[] {
+  const applicable = all.filter((s) => s.appliesTo(provider));
+  if (only === undefined || only.length === 0) return applicable;
+  const missing = only.filter((id) => !applicable.some((s) => s.guarantee === id));
+  if (missing.length > 0) {
+    throw new IpnError(
+      'IPN_ERR_UNKNOWN_GUARANTEE',
+      `no scenario checks ${missing.join(', ')} for ${provider.id}; checked here: ${applicable.map((s) => s.guarantee).join(', ')}.`,
+    );
+  }
+  return applicable.filter((s) => only.includes(s.guarantee));
+}
+
+interface ScenarioRun extends Omit<RunOptions, 'probe' | 'clock' | 'sleep'> {
+  readonly clock: Clock;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly settleOptions: SettleOptions;
+  readonly probe: ProbeClient;
+  readonly deliverer: HttpDeliverer;
+  readonly history: DeliveryHistory;
+}
+
+async function runScenario(scenario: Scenario, index: number, run: ScenarioRun): Promise<Verdict> {
+  const started = run.clock();
+  const random = createRandom(deriveSeed(run.seed, scenario.guarantee));
+  const plan = scenario.plan({
+    provider: run.provider,
+    random: random.fork('faults'),
+    world: createWorld({
+      random: random.fork('world'),
+      runId: `${run.runId}${index.toString(36)}`,
+      startSeconds: unixSeconds(run.clock) - 3_600,
+    }),
+    signing: createSigningContext({
+      provider: run.provider,
+      secret: run.secret,
+      random: random.fork('signing'),
+      nowSeconds: () => unixSeconds(run.clock),
+    }),
+  });
+
+  await Promise.all(
+    plan.orders.map((order) =>
+      run.probe.putOrder(order.orderId, {
+        amount: formatMinor(order.amountMinor, order.currency),
+        currency: order.currency,
+      }),
+    ),
+  );
+
+  const findings: Finding[] = [];
+  const applied: LifecycleFact[] = [];
+  for (const phase of plan.phases) {
+    for (const step of phase.steps) await run.deliverer.deliverStep(step);
+    applied.push(...phase.applied.map((event) => event.fact));
+    findings.push(
+      ...answerFindings(
+        phase.name,
+        run.history.all(),
+        phase.steps.flat().map((d) => d.id),
+      ),
+    );
+    findings.push(...(await stateFindings(phase.name, plan, applied, run)));
+  }
+
+  const info = guaranteeOf(scenario.guarantee);
+  const total = run.history.all().length;
+  const status = findings.length === 0 ? 'pass' : 'fail';
+  return {
+    guarantee: scenario.guarantee,
+    title: info.title,
+    provider: run.provider.id,
+    status,
+    seed: run.seed,
+    deliveries: total,
+    durationMs: run.clock() - started,
+    summary:
+      status === 'pass'
+        ? `${total} deliveries over ${plan.orders.length} orders: every answer and every order as expected`
+        : `${findings[0]?.problem ?? ''}${findings.length > 1 ? ` (+${findings.length - 1} more)` : ''}`,
+    diagnosis: status === 'pass' ? null : scenario.diagnosis,
+    findings,
+    replay: run.replayCommand(scenario.guarantee),
+  };
+}
+
+function summarize(attempt: Attempt): AttemptSummary {
+  return {
+    deliveryId: attempt.deliveryId,
+    eventId: attempt.eventId,
+    label: attempt.label,
+    fault: attempt.fault === null ? null : `${attempt.fault.kind}: ${attempt.fault.detail}`,
+    expected: attempt.expect,
+    statusCode: attempt.statusCode,
+    outcome: attempt.outcome,
+    detail: attempt.detail,
+  };
+}
+
+function answerFindings(phase: string, attempts: readonly Attempt[], ids: readonly string[]): Finding[] {
+  const inPhase = new Set(ids);
+  return attempts
+    .filter((a) => inPhase.has(a.deliveryId))
+    .filter((a) => (a.expect === 'reject' ? a.outcome === 'ok' : a.outcome !== 'ok'))
+    .map((a) => ({
+      problem:
+        a.expect === 'reject'
+          ? `${a.fault?.detail ?? 'a forged delivery'} was accepted with ${a.statusCode}`
+          : `a genuine delivery${a.fault ? ` (${a.fault.detail})` : ''} was refused: ${a.statusCode ?? a.detail}`,
+      phase,
+      orderId: a.orderId,
+      deliveries: [summarize(a)],
+      observed: null,
+      expected: null,
+    }));
+}
+
+async function stateFindings(
+  phase: string,
+  plan: ScenarioPlan,
+  applied: readonly LifecycleFact[],
+  run: ScenarioRun,
+): Promise<Finding[]> {
+  const expected = new Map<string, OrderView>(
+    plan.orders.map((order: WorldOrder) => [
+      order.orderId,
+      toOrderView(
+        deriveOrderState(
+          order,
+          applied.filter((f) => f.orderId === order.orderId),
+        ),
+      ),
+    ]),
+  );
+  const observed = await settle(
+    run.probe,
+    [...expected.keys()],
+    (seen) => [...expected].every(([id, want]) => orderDifferences(seen.get(id) ?? null, want).length === 0),
+    { ...run.settleOptions, clock: run.clock, sleep: run.sleep },
+  );
+  const findings: Finding[] = [];
+  for (const [orderId, want] of expected) {
+    const seen = observed.get(orderId) ?? null;
+    const differences = orderDifferences(seen, want);
+    if (differences.length === 0) continue;
+    findings.push({
+      problem: `order ${orderId} after ${phase}: ${differences.join('; ')}`,
+      phase,
+      orderId,
+      deliveries: run.history
+        .all()
+        .filter((a) => a.orderId === orderId)
+        .map(summarize),
+      observed: seen,
+      expected: want,
+    });
+  }
+  return findings;
+}

@@ -1,0 +1,32 @@
+import type { GuaranteeId } from '../../contracts/guarantees.js';
+import { type ProviderId, providers } from '../../contracts/providers/index.js';
+import { runGauntlet } from '../../scenarios/runner.js';
+import type { RunReport } from '../../scenarios/verdict.js';
+
+let runs = 0;
+
+/** Runs the gauntlet against a receiver listening at `base` (routes /webhooks/<route>, probe /ipn-probe). */
+export function gauntletAgainst(
+  base: string,
+  providerId: ProviderId,
+  secret: string,
+  options: { seed?: number; only?: GuaranteeId[] } = {},
+): Promise<RunReport> {
+  const provider = providers[providerId];
+  runs += 1;
+  return runGauntlet({
+    target: `${base}/webhooks/${provider.route}`,
+    probe: `${base}/ipn-probe`,
+    provider,
+    secret,
+    seed: options.seed ?? 7,
+    runId: `t${process.pid.toString(36)}${runs.toString(36)}`,
+    ...(options.only === undefined ? {} : { only: options.only }),
+    settle: { timeoutMs: 5_000, quietMs: 150 },
+    replayCommand: (guarantee) => `replay ${guarantee}`,
+  });
+}
+
+export function statusOf(report: RunReport, guarantee: GuaranteeId): 'pass' | 'fail' | 'absent' {
+  return report.results.find((r) => r.guarantee === guarantee)?.status ?? 'absent';
+}
