@@ -1,0 +1,145 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { afterEach, expect, test } from 'vitest';
+import { providers } from '../../contracts/providers/index.js';
+import { main } from '../../scenarios/cli/main.js';
+import { RunReportSchema } from '../../scenarios/verdict.js';
+import { buildFlawedReceiver, type Flaw } from '../fixtures/flawed-receiver.js';
+import { fakeIo } from '../support/fake-io.js';
+import { listenOnLoopback } from '../support/listen.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((clean) => clean()));
+});
+
+const secret = providers.stripe.secret.generate(new Uint8Array(32).fill(3));
+
+async function stripeReceiver(flaw: Flaw | 'none') {
+  const app = buildFlawedReceiver({ provider: 'stripe', secret, flaw });
+  const base = await listenOnLoopback(app);
+  cleanups.push(() => app.close());
+  return ['--target', `${base}/webhooks/stripe`, '--probe', `${base}/ipn-probe`, '--provider', 'stripe'];
+}
+
+test('run exits 0 and prints a passing line per guarantee when every guarantee holds', async () => {
+  const { io, captured } = fakeIo();
+  const code = await main(['run', ...(await stripeReceiver('none')), '--secret', secret], io);
+  expect(captured.err).toBe('');
+  expect(code).toBe(0);
+  expect(captured.out.match(/PASS/g)).toHaveLength(8);
+  expect(captured.out).toContain('8 of 8 guarantees held');
+});
+
+test('run exits 1 on a broken guarantee and prints evidence, the seed and a replay command without the secret', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ipn-cli-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const json = join(dir, 'out', 'report.json');
+  const { io, captured } = fakeIo({ IPN_GAUNTLET_SECRET: secret });
+  const args = [...(await stripeReceiver('applies-every-delivery')), '--seed', '1234', '--only', 'idem.sequential'];
+  const code = await main(['run', ...args, '--json', json], io);
+  expect(code).toBe(1);
+  expect(captured.out).toContain('FAIL');
+  expect(captured.out).toMatch(/fulfilled 3 times, expected 1/);
+  expect(captured.out).toMatch(
+    /replay: npx ipn-gauntlet run --target \S+ --probe \S+ --provider stripe --secret "\$IPN_GAUNTLET_SECRET" --seed 1234 --only idem\.sequential/,
+  );
+  expect(captured.out).not.toContain(secret);
+  const report = RunReportSchema.parse(JSON.parse(await readFile(json, 'utf8')));
+  expect(report).toMatchObject({ seed: 1234, provider: 'stripe' });
+  expect(report.results.map((r) => [r.guarantee, r.status])).toEqual([['idem.sequential', 'fail']]);
+});
+
+test('the same seed replays the same deliveries', async () => {
+  const receiver = await stripeReceiver('none');
+  const deliveries = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ipn-cli-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'r.json');
+    const { io } = fakeIo();
+    await main(
+      ['run', ...receiver, '--secret', secret, '--seed', '77', '--only', 'order.final-state', '--json', file],
+      io,
+    );
+    const report = RunReportSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+    return report.results[0]?.deliveries;
+  };
+  const first = await deliveries();
+  expect(first).toBeGreaterThan(0);
+  expect(await deliveries()).toBe(first);
+});
+
+test.each([
+  [['nonsense'], /unknown command "nonsense"/],
+  [['run', '--probe', 'http://127.0.0.1:1/p'], /run needs --target/],
+  [['run', '--target', 'ftp://x', '--probe', 'http://x'], /--target must be an http/],
+  [
+    ['run', '--target', 'http://a', '--probe', 'http://b', '--provider', 'paypal-ipn'],
+    /IPN_ERR_UNKNOWN_PROVIDER: unknown provider "paypal-ipn"/,
+  ],
+  [
+    ['run', '--target', 'http://a', '--probe', 'http://b', '--provider', 'stripe'],
+    /IPN_ERR_SECRET_MISSING.*IPN_GAUNTLET_SECRET/,
+  ],
+  [
+    ['run', '--target', 'http://a', '--probe', 'http://b', '--provider', 'stripe', '--secret', ' whsec_x'],
+    /IPN_ERR_SECRET_FORMAT.*whitespace/,
+  ],
+  [
+    [
+      'run',
+      '--target',
+      'http://a',
+      '--probe',
+      'http://b',
+      '--provider',
+      'stripe',
+      '--secret',
+      'whsec_x',
+      '--only',
+      'idem.nope',
+    ],
+    /IPN_ERR_UNKNOWN_GUARANTEE/,
+  ],
+  [['demo', '--seed', 'abc'], /--seed must be a whole number/],
+])('usage errors exit 2 with a message that says what to fix: %j', async (argv, message) => {
+  const { io, captured } = fakeIo();
+  expect(await main(argv, io)).toBe(2);
+  expect(captured.err).toMatch(message);
+});
+
+test('an unreachable target and a missing probe are setup errors (exit 2) that name the fix', async () => {
+  const bare = Fastify();
+  const base = await listenOnLoopback(bare);
+  const closedPort = Fastify();
+  const closedBase = await listenOnLoopback(closedPort);
+  await closedPort.close();
+  cleanups.push(() => bare.close());
+
+  const unreachable = fakeIo();
+  const args = ['--provider', 'stripe', '--secret', 'whsec_x'];
+  expect(
+    await main(
+      ['run', '--target', `${closedBase}/webhooks/stripe`, '--probe', `${closedBase}/p`, ...args],
+      unreachable.io,
+    ),
+  ).toBe(2);
+  expect(unreachable.captured.err).toMatch(
+    /IPN_ERR_TARGET_UNREACHABLE: nothing answers HTTP at .*ECONNREFUSED.*Start the receiver/,
+  );
+
+  const noProbe = fakeIo();
+  expect(
+    await main(['run', '--target', `${base}/webhooks/stripe`, '--probe', `${base}/ipn-probe`, ...args], noProbe.io),
+  ).toBe(2);
+  expect(noProbe.captured.err).toMatch(/IPN_ERR_PROBE_MISSING: GET .*\/ipn-probe\/health answered 404/);
+});
+
+test('guarantees lists the catalog', async () => {
+  const { io, captured } = fakeIo();
+  expect(await main(['guarantees'], io)).toBe(0);
+  expect(captured.out).toContain('idem.concurrent');
+  expect(captured.out).toContain('evidence:');
+});
