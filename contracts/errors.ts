@@ -13,6 +13,7 @@ export const errorCatalog = {
   IPN_ERR_PROBE_INVALID: { exitCode: 2, hint: 'Make the probe answer in the shape the probe contract describes.' },
   IPN_ERR_UNKNOWN_GUARANTEE: { exitCode: 2, hint: 'Use guarantee ids from `ipn-gauntlet guarantees`.' },
   IPN_ERR_STORAGE: { exitCode: 2, hint: 'Check that the database path is writable.' },
+  IPN_ERR_RECEIVER_OPTIONS: { exitCode: 2, hint: 'Fix the option named in the message (see ReceiverOptions).' },
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -2,12 +2,16 @@ import { parseArgs } from 'node:util';
 import { IpnError } from '../../contracts/errors.js';
 import { type GuaranteeId, GuaranteeIdSchema } from '../../contracts/guarantees.js';
 
-type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
-
-/** node:util parseArgs with errors that say what to do. */
-export function parseFlags<O extends Options>(args: readonly string[], options: O, command: string) {
+/** node:util parseArgs for string flags (`--name value`), with errors that say what to do. */
+export function parseFlags<const Name extends string>(
+  args: readonly string[],
+  names: readonly Name[],
+  command: string,
+): Partial<Record<Name, string>> {
+  const options = Object.fromEntries(names.map((name) => [name, { type: 'string' as const }]));
   try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
+    const { values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
+    return values as Partial<Record<Name, string>>;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new IpnError('IPN_ERR_USAGE', `${command}: ${message}.`, { hint: `Run \`ipn-gauntlet ${command} --help\`.` });

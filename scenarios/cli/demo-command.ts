@@ -20,11 +20,7 @@ scenario against it, for every provider (or the one named). What a correct recei
   --json FILE      write the verdicts as JSON`;
 
 export async function demoCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(
-    args,
-    { provider: { type: 'string' }, seed: { type: 'string' }, only: { type: 'string' }, json: { type: 'string' } },
-    'demo',
-  );
+  const flags = parseFlags(args, ['provider', 'seed', 'only', 'json'], 'demo');
   const chosen = flags.provider === undefined ? providerIds : [providerById(flags.provider).id as ProviderId];
   const seed = parseSeed(flags.seed, io.randomSeed);
   const only = parseOnly(flags.only);

@@ -21,20 +21,7 @@ Runs every scenario against your receiver and gives a verdict per guarantee.
 Exit code: 0 every guarantee held, 1 a guarantee broke, 2 usage or setup error.`;
 
 export async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(
-    args,
-    {
-      target: { type: 'string' },
-      probe: { type: 'string' },
-      provider: { type: 'string' },
-      secret: { type: 'string' },
-      seed: { type: 'string' },
-      only: { type: 'string' },
-      json: { type: 'string' },
-      'run-id': { type: 'string' },
-    },
-    'run',
-  );
+  const flags = parseFlags(args, ['target', 'probe', 'provider', 'secret', 'seed', 'only', 'json', 'run-id'], 'run');
   const target = parseUrl(required(flags.target, '--target', 'run', "your receiver's webhook URL"), '--target');
   const probe = parseUrl(required(flags.probe, '--probe', 'run', "your receiver's probe base URL"), '--probe');
   const provider = providerById(required(flags.provider, '--provider', 'run', providerIds.join(' | ')));

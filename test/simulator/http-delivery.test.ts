@@ -60,7 +60,13 @@ test('concurrent copies are all in flight at once and each attempt is recorded w
   const { url, seen } = await countingServer(() => 200, 150);
   const { signing, event } = fixtures();
   const history = new DeliveryHistory();
-  const deliverer = createHttpDeliverer({ target: url, timeoutMs: 5_000, connections: 16, clock: systemClock, history });
+  const deliverer = createHttpDeliverer({
+    target: url,
+    timeoutMs: 5_000,
+    connections: 16,
+    clock: systemClock,
+    history,
+  });
   const [step = []] = concurrentCopies(signing, event, 6);
   const attempts = await deliverer.deliverStep(step);
   await deliverer.close();
@@ -87,7 +93,13 @@ test('answers are classified: 2xx ok, 4xx fail, 5xx and timeouts info', async ()
   ]);
 
   const slow = await countingServer(() => 200, 1_000);
-  const impatient = createHttpDeliverer({ target: slow.url, timeoutMs: 100, connections: 1, clock: systemClock, history });
+  const impatient = createHttpDeliverer({
+    target: slow.url,
+    timeoutMs: 100,
+    connections: 1,
+    clock: systemClock,
+    history,
+  });
   const [timedOut] = await impatient.deliverStep([deliveryOf(signing, event)]);
   await impatient.close();
   expect(timedOut).toMatchObject({ statusCode: null, outcome: 'info' });

@@ -1,0 +1,69 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { systemClock } from '../contracts/clock.js';
+import { type ReceiverOptions, resolveReceiverOptions } from './options.js';
+import { projectOrder } from './order-projection.js';
+import { probeRoutes } from './probe.js';
+import { configuredProviders } from './secrets.js';
+import { openSqliteStorage } from './storage/sqlite.js';
+import { webhookRoutes } from './webhook-routes.js';
+import { createInboxWorker } from './worker.js';
+
+export type { ReceiverOptions } from './options.js';
+export { type ReceiverSecrets, secretEnvVars, secretsFromEnv } from './secrets.js';
+
+/** The receiver's inbox, for tests and tools: wait until every stored event is applied. */
+export interface InboxControl {
+  /** Applies pending inbox rows until none is left. */
+  drain(): Promise<void>;
+  /** Inbox rows stored but not yet applied (or dead-lettered). */
+  pending(): Promise<number>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    inbox: InboxControl;
+  }
+}
+
+/**
+ * The reference receiver as a fastify instance that never listens (use `inject()`, or `startReceiver` to serve it).
+ * Misconfiguration throws here, before anything is opened: no secret, a secret in the wrong format, bad options.
+ */
+export async function buildReceiver(options: ReceiverOptions): Promise<FastifyInstance> {
+  const resolved = resolveReceiverOptions(options);
+  const configured = configuredProviders(resolved.secrets);
+  const clock = resolved.clock ?? systemClock;
+
+  const storage = openSqliteStorage({ file: resolved.dbFile, projectOrder });
+  try {
+    const app = Fastify({ logger: resolved.logger ?? false, bodyLimit: resolved.bodyLimit });
+    const worker = createInboxWorker({
+      storage,
+      clock,
+      log: app.log,
+      pollIntervalMs: resolved.pollIntervalMs,
+      maxAttempts: resolved.maxAttempts,
+    });
+
+    app.decorate('inbox', { drain: worker.drain, pending: worker.pending } satisfies InboxControl);
+    app.addHook('onReady', async () => worker.start());
+    app.addHook('onClose', async () => {
+      await worker.stop();
+      await storage.close();
+    });
+
+    await app.register(webhookRoutes, {
+      prefix: '/webhooks',
+      configured,
+      storage,
+      clock,
+      bodyLimit: resolved.bodyLimit,
+      onStored: worker.kick,
+    });
+    await app.register(probeRoutes, { prefix: '/ipn-probe', storage, clock });
+    return app;
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+}

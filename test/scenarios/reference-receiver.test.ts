@@ -1,0 +1,41 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { providers } from '../../contracts/providers/index.js';
+import { main } from '../../scenarios/cli/main.js';
+import { fakeIo } from '../support/fake-io.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+test('demo runs every scenario against the reference receiver for every provider and every guarantee holds', async () => {
+  const { io, captured } = fakeIo({}, 2026);
+  const code = await main(['demo'], io);
+  expect(captured.err).toBe('');
+  expect(captured.out).not.toContain('FAIL');
+  const passes = captured.out.match(/PASS/g) ?? [];
+  expect(passes).toHaveLength(8 * Object.keys(providers).length);
+  expect(code).toBe(0);
+});
+
+test('the receiver command starts the reference receiver on the given database and stops cleanly', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ipn-receiver-cli-'));
+  dirs.push(dir);
+  const db = join(dir, 'r.db');
+  const secret = providers.stripe.secret.generate(new Uint8Array(32).fill(1));
+  const { io, captured } = fakeIo({ STRIPE_WEBHOOK_SECRET: secret, LOG_LEVEL: 'silent' });
+  expect(await main(['receiver', '--port', '0', '--db', db], io)).toBe(0);
+  expect(captured.out).toMatch(
+    /listening at http:\/\/127\.0\.0\.1:\d+ \(probe: http:\/\/127\.0\.0\.1:\d+\/ipn-probe\)/,
+  );
+  expect((await readFile(db)).subarray(0, 15).toString()).toBe('SQLite format 3');
+});
+
+test('the receiver command refuses to start without a secret and names the variables to set', async () => {
+  const { io, captured } = fakeIo({});
+  expect(await main(['receiver', '--port', '0'], io)).toBe(2);
+  expect(captured.err).toMatch(/IPN_ERR_SECRET_MISSING.*STRIPE_WEBHOOK_SECRET.*STANDARD_WEBHOOKS_SECRET/);
+});
