@@ -56,6 +56,15 @@ export function standardSignature(secret: string, id: string, timestamp: number,
   return createHmac('sha256', standardKey(secret)).update(`${id}.${timestamp}.`, 'utf8').update(body).digest('base64');
 }
 
+/** `v1,<b64> v1a,<b64> …` → every v1 signature, in header order. */
+export function v1Signatures(header: string): string[] {
+  return header
+    .split(' ')
+    .map((entry) => entry.split(','))
+    .filter(([version]) => version === 'v1')
+    .map(([, value]) => value ?? '');
+}
+
 export const standardWebhooks = defineProvider<StandardPaymentEvent>({
   id: 'standard-webhooks',
   title: 'Standard Webhooks',
@@ -155,11 +164,7 @@ export const standardWebhooks = defineProvider<StandardPaymentEvent>({
     }
     if (!/^\d+$/.test(ts)) return rejected('malformed_signature', 'webhook-timestamp is not unix seconds');
     const timestamp = Number(ts);
-    const candidates = sig
-      .split(' ')
-      .map((entry) => entry.split(','))
-      .filter(([version]) => version === 'v1')
-      .map(([, value]) => value ?? '');
+    const candidates = v1Signatures(sig);
     if (candidates.length === 0) return rejected('malformed_signature', 'no v1 signature in webhook-signature');
     const expected = standardSignature(secret, id, timestamp, body);
     if (!candidates.some((candidate) => safeEqual(expected, candidate))) {

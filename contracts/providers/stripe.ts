@@ -131,7 +131,8 @@ export function stripeSignature(payload: string, secret: string, timestamp: numb
   return createHmac('sha256', secret).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
 }
 
-function parseHeader(header: string): { timestamp: number; signatures: string[] } | null {
+/** `t=…,v1=…[,v1=…]` → the timestamp and every v1 signature (other schemes ignored); null without a timestamp. */
+export function parseStripeSignatureHeader(header: string): { timestamp: number; signatures: string[] } | null {
   let timestamp = Number.NaN;
   const signatures: string[] = [];
   for (const item of header.split(',')) {
@@ -214,7 +215,7 @@ export const stripe = defineProvider<StripeEvent>({
     const header = readHeader(headers, 'stripe-signature');
     if (header === undefined || header === '') return rejected('missing_signature', 'no Stripe-Signature header');
     if (typeof header !== 'string') return rejected('malformed_signature', 'Stripe-Signature header sent twice');
-    const parsed = parseHeader(header);
+    const parsed = parseStripeSignatureHeader(header);
     if (parsed === null) return rejected('malformed_signature', 'no timestamp in Stripe-Signature');
     if (parsed.signatures.length === 0) return rejected('malformed_signature', 'no v1 signature in Stripe-Signature');
     const expected = stripeSignature(fromUtf8(body), secret, parsed.timestamp);
