@@ -8,7 +8,7 @@ export function orderDifferences(observed: OrderView | null, expected: OrderView
   if (observed.status !== expected.status)
     differences.push(`status is ${observed.status}, expected ${expected.status}`);
   if (observed.fulfillments !== expected.fulfillments) {
-    differences.push(`fulfilled ${observed.fulfillments} times, expected ${expected.fulfillments}`);
+    differences.push(`fulfilled ${times(observed.fulfillments)}, expected ${times(expected.fulfillments)}`);
   }
   if (observed.refunds !== expected.refunds)
     differences.push(`${observed.refunds} refunds ran, expected ${expected.refunds}`);
@@ -21,4 +21,8 @@ export function orderDifferences(observed: OrderView | null, expected: OrderView
     differences.push(`currency is ${observed.currency}, expected ${expected.currency}`);
   }
   return differences;
+}
+
+function times(count: number): string {
+  return count === 0 ? 'never' : count === 1 ? 'once' : `${count} times`;
 }

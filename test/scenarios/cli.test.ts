@@ -42,7 +42,7 @@ test('run exits 1 on a broken guarantee and prints evidence, the seed and a repl
   const code = await main(['run', ...args, '--json', json], io);
   expect(code).toBe(1);
   expect(captured.out).toContain('FAIL');
-  expect(captured.out).toMatch(/fulfilled 3 times, expected 1/);
+  expect(captured.out).toMatch(/fulfilled 3 times, expected once/);
   expect(captured.out).toMatch(
     /replay: npx ipn-gauntlet run --target \S+ --probe \S+ --provider stripe --secret "\$IPN_GAUNTLET_SECRET" --seed 1234 --only idem\.sequential/,
   );
