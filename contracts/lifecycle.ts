@@ -7,12 +7,14 @@ import type { OrderStatus, OrderView } from './probe.js';
  * what a correct receiver shows. It depends only on the set, never on arrival order:
  * - a payment that succeeded for the order's exact amount and currency makes it `paid` and is fulfilled once;
  * - a successful payment whose amount or currency differs makes it `flagged`, and is never fulfilled;
- * - refunds accumulate: `amountRefunded` is the highest cumulative refund the gateway reported, one refund side effect
- *   per distinct refund; refunded in full → `refunded`, in part → `partially_refunded`;
+ * - refunds accumulate: `amountRefunded` is the larger of the highest cumulative refund the gateway reported and the sum
+ *   of the distinct refunds' own amounts (gateways report one or the other); one refund side effect per distinct refund;
+ *   refunded in full → `refunded`, in part → `partially_refunded`;
+ * - a paid order whose newest reversal event (chargeback) is not cancelled is `reversed` (it stays fulfilled once);
  * - without a success, the newest of the pending/failed events (by the gateway's event time) decides: stale events never
  *   move an order backwards.
  */
-export const FactKindSchema = z.enum(['pending', 'succeeded', 'failed', 'refunded']);
+export const FactKindSchema = z.enum(['pending', 'succeeded', 'failed', 'refunded', 'reversed', 'reversal_canceled']);
 export type FactKind = z.infer<typeof FactKindSchema>;
 
 export const LifecycleFactSchema = z.object({
@@ -25,8 +27,17 @@ export const LifecycleFactSchema = z.object({
   currency: z.string().length(3),
   /** The gateway's event time, unix seconds. */
   occurredAt: z.number().int(),
-  /** For `refunded`: this refund's identity and the cumulative amount refunded on the payment so far. */
-  refund: z.object({ id: z.string().min(1), cumulativeMinor: z.number().int().nonnegative() }).optional(),
+  /**
+   * For `refunded`: this refund's identity, and this refund's own amount and/or the cumulative amount refunded on the
+   * payment so far (at least one of the two).
+   */
+  refund: z
+    .object({
+      id: z.string().min(1),
+      amountMinor: z.number().int().positive().optional(),
+      cumulativeMinor: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
 });
 export type LifecycleFact = z.infer<typeof LifecycleFactSchema>;
 
@@ -47,7 +58,19 @@ export interface ExpectedOrderState {
   refunds: number;
 }
 
-const waitingRank: Record<FactKind, number> = { pending: 0, failed: 1, succeeded: 2, refunded: 3 };
+const rank: Record<FactKind, number> = {
+  pending: 0,
+  failed: 1,
+  succeeded: 2,
+  refunded: 3,
+  reversed: 4,
+  reversal_canceled: 5,
+};
+
+/** The newest fact by gateway time; ties go to the later kind in the lifecycle. */
+function newest(facts: readonly LifecycleFact[]): LifecycleFact | undefined {
+  return [...facts].sort((a, b) => a.occurredAt - b.occurredAt || rank[a.kind] - rank[b.kind]).at(-1);
+}
 
 export function matchesTerms(fact: Pick<LifecycleFact, 'amountMinor' | 'currency'>, terms: OrderTerms): boolean {
   return fact.amountMinor === terms.amountMinor && fact.currency.toUpperCase() === terms.currency.toUpperCase();
@@ -61,22 +84,23 @@ export function deriveOrderState(terms: OrderTerms, facts: readonly LifecycleFac
   const successes = all.filter((f) => f.kind === 'succeeded');
   const paid = successes.some((f) => matchesTerms(f, terms));
   const mismatched = successes.some((f) => !matchesTerms(f, terms));
-  const refundFacts = all.filter((f) => f.kind === 'refunded' && f.refund !== undefined);
-  const refundIds = new Set(refundFacts.map((f) => f.refund?.id));
-  const refundedMinor = paid ? Math.max(0, ...refundFacts.map((f) => f.refund?.cumulativeMinor ?? 0)) : 0;
+  const refunds = new Map<string, NonNullable<LifecycleFact['refund']>>();
+  for (const f of all) if (f.kind === 'refunded' && f.refund !== undefined) refunds.set(f.refund.id, f.refund);
+  const highestCumulative = Math.max(0, ...[...refunds.values()].map((r) => r.cumulativeMinor ?? 0));
+  const sumOfRefunds = [...refunds.values()].reduce((sum, r) => sum + (r.amountMinor ?? 0), 0);
+  const refundedMinor = paid ? Math.max(highestCumulative, sumOfRefunds) : 0;
+  const reversal = newest(all.filter((f) => f.kind === 'reversed' || f.kind === 'reversal_canceled'));
 
   let status: OrderStatus;
   if (mismatched) status = 'flagged';
   else if (paid) {
-    if (refundedMinor >= terms.amountMinor && refundedMinor > 0) status = 'refunded';
+    if (reversal?.kind === 'reversed') status = 'reversed';
+    else if (refundedMinor >= terms.amountMinor && refundedMinor > 0) status = 'refunded';
     else if (refundedMinor > 0) status = 'partially_refunded';
     else status = 'paid';
   } else {
-    const waiting = all
-      .filter((f) => f.kind === 'pending' || f.kind === 'failed')
-      .sort((a, b) => a.occurredAt - b.occurredAt || waitingRank[a.kind] - waitingRank[b.kind]);
-    const newest = waiting.at(-1);
-    status = newest === undefined ? 'awaiting_payment' : newest.kind === 'failed' ? 'failed' : 'pending';
+    const latest = newest(all.filter((f) => f.kind === 'pending' || f.kind === 'failed'));
+    status = latest === undefined ? 'awaiting_payment' : latest.kind === 'failed' ? 'failed' : 'pending';
   }
 
   return {
@@ -86,7 +110,7 @@ export function deriveOrderState(terms: OrderTerms, facts: readonly LifecycleFac
     amountPaidMinor: paid ? terms.amountMinor : 0,
     amountRefundedMinor: refundedMinor,
     fulfillments: paid ? 1 : 0,
-    refunds: paid ? refundIds.size : 0,
+    refunds: paid ? refunds.size : 0,
   };
 }
 

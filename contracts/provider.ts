@@ -24,6 +24,10 @@ export interface PaymentStep {
 
 export interface SignInput {
   readonly body: Uint8Array;
+  /** The gateway's id for this delivery attempt, for providers that send one apart from the event id. */
+  readonly deliveryId?: string;
+  /** The URL the delivery is sent to, for schemes that sign it (Square). */
+  readonly notificationUrl?: string;
   /** Every secret to sign with, in header order: one normally, two while a secret is rotated. */
   readonly secrets: readonly string[];
   /** Unix seconds put into the signed content (ignored by schemes without a timestamp). */
@@ -33,6 +37,8 @@ export interface SignInput {
 
 export interface VerifyInput {
   readonly body: Uint8Array;
+  /** The URL the receiver is configured with, for schemes that sign it (Square). */
+  readonly notificationUrl?: string;
   readonly headers: HeaderMap;
   readonly secret: string;
   readonly nowSeconds: number;
@@ -46,6 +52,17 @@ export interface Provider<Event = unknown> {
   readonly title: string;
   /** The reference receiver's route: `/webhooks/{route}`. */
   readonly route: string;
+  /**
+   * How a receiver knows a delivery is genuine: `signature` (verify offline), `postback` (ask the gateway, PayPal IPN),
+   * `fetch` (the delivery carries only an id; fetch the object from the gateway, Mollie).
+   */
+  readonly authentication: 'signature' | 'postback' | 'fetch';
+  /** The lifecycle fact kinds this provider's events can express (the world builds only lifecycles made of these). */
+  readonly factKinds: readonly LifecycleFact['kind'][];
+  /** Whether one header can carry several signatures, so a secret can be rotated (`compat.rotation`). */
+  readonly multipleSignatures: boolean;
+  /** The environment variable the reference receiver reads this provider's secret from. */
+  readonly secretEnv: string;
   /** Where an event carries the merchant's order id (for the README and error messages). */
   readonly orderIdField: string;
   /** What a receiver deduplicates on. */
@@ -74,6 +91,8 @@ export interface Provider<Event = unknown> {
   readonly signatureHeaders: readonly string[];
   /** Provider-specific ways to malform a signature header. */
   readonly malformations: Readonly<Record<string, HeaderForgery>>;
+  /** Changes what a body says, keeping its look, so its signature no longer fits (default: a JSON amount changed). */
+  tamper?(body: Uint8Array): Uint8Array;
   buildEvent(step: PaymentStep): { readonly event: Event; readonly eventId: string };
   /** The exact bytes the gateway sends for an event. */
   encode(event: Event): Uint8Array;
@@ -91,15 +110,7 @@ export function defineProvider<Event>(provider: Provider<Event>): Provider<Event
 }
 
 /** A complete signed request for an event, ready to deliver. */
-export function signedRequest<Event>(
-  provider: Provider<Event>,
-  input: {
-    readonly body: Uint8Array;
-    readonly eventId: string;
-    readonly secrets: readonly string[];
-    readonly timestamp: number;
-  },
-): WireRequest {
+export function signedRequest<Event>(provider: Provider<Event>, input: SignInput): WireRequest {
   return {
     method: 'POST',
     headers: { ...provider.baseHeaders, ...provider.sign(input) },

@@ -4,11 +4,11 @@ import { type ProviderId, providerIds, providers } from '../contracts/providers/
 
 export type ReceiverSecrets = Partial<Record<ProviderId, string>>;
 
-/** The environment variable that carries each provider's endpoint secret. */
-export const secretEnvVars = {
-  stripe: 'STRIPE_WEBHOOK_SECRET',
-  'standard-webhooks': 'STANDARD_WEBHOOKS_SECRET',
-} as const satisfies Record<ProviderId, string>;
+/** The environment variable that carries each provider's endpoint secret (`provider.secretEnv`). */
+export const secretEnvVars = Object.fromEntries(providerIds.map((id) => [id, providers[id].secretEnv])) as Record<
+  ProviderId,
+  string
+>;
 
 /** The secrets set in an environment (unset and empty variables are left out). */
 export function secretsFromEnv(env: Readonly<Record<string, string | undefined>>): ReceiverSecrets {

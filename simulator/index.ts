@@ -18,4 +18,4 @@ export {
   type SigningContext,
 } from './plan.js';
 export { createRandom, deriveSeed, type Random } from './random.js';
-export { createWorld, type LifecycleKind, lifecycleKinds, type World, type WorldOrder } from './world.js';
+export { canPlay, createWorld, type LifecycleKind, lifecycleKinds, type World, type WorldOrder } from './world.js';

@@ -41,6 +41,8 @@ export type PlanStep = readonly Delivery[];
 export interface SigningContext {
   readonly provider: Provider;
   readonly secret: string;
+  /** The receiver's webhook URL, for schemes that sign it (Square). */
+  readonly notificationUrl?: string;
   readonly random: Random;
   /** Unix seconds now (from the injected clock). */
   nowSeconds(): number;
@@ -69,15 +71,18 @@ export interface DeliveryOptions {
 
 /** A correctly signed delivery of an event, optionally reshaped by a fault. */
 export function deliveryOf(ctx: SigningContext, event: GatewayEvent, options: DeliveryOptions = {}): Delivery {
+  const id = ctx.nextDeliveryId();
   const signed = signedRequest(ctx.provider, {
     body: event.body,
     eventId: event.eventId,
+    deliveryId: id,
     secrets: options.secrets ?? [ctx.secret],
     timestamp: options.timestamp ?? ctx.nowSeconds(),
+    ...(ctx.notificationUrl === undefined ? {} : { notificationUrl: ctx.notificationUrl }),
   });
   const headers = options.headers ? options.headers(signed.headers) : signed.headers;
   return {
-    id: ctx.nextDeliveryId(),
+    id,
     eventId: event.eventId,
     orderId: event.orderId,
     label: event.type,

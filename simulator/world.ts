@@ -1,4 +1,5 @@
-import type { PaymentStep } from '../contracts/provider.js';
+import type { FactKind } from '../contracts/lifecycle.js';
+import type { PaymentStep, Provider } from '../contracts/provider.js';
 import type { Random } from './random.js';
 
 /**
@@ -14,8 +15,29 @@ export const lifecycleKinds = [
   'refunded-in-two-parts',
   'mismatched-amount',
   'mismatched-currency',
+  'reversed',
+  'reversal-canceled',
 ] as const;
 export type LifecycleKind = (typeof lifecycleKinds)[number];
+
+/** The fact kinds each lifecycle is made of; a provider can only play lifecycles whose kinds it can express. */
+const kindsOf: Record<LifecycleKind, readonly FactKind[]> = {
+  paid: ['pending', 'succeeded'],
+  'failed-then-paid': ['pending', 'failed', 'succeeded'],
+  failed: ['pending', 'failed'],
+  pending: ['pending'],
+  'partially-refunded': ['succeeded', 'refunded'],
+  'refunded-in-two-parts': ['succeeded', 'refunded'],
+  'mismatched-amount': ['pending', 'succeeded'],
+  'mismatched-currency': ['succeeded'],
+  reversed: ['succeeded', 'reversed'],
+  'reversal-canceled': ['succeeded', 'reversed', 'reversal_canceled'],
+};
+
+/** Whether a provider's events can express every step of a lifecycle. */
+export function canPlay(provider: Pick<Provider, 'factKinds'>, lifecycle: LifecycleKind): boolean {
+  return kindsOf[lifecycle].every((kind) => provider.factKinds.includes(kind));
+}
 
 export interface WorldOrder {
   readonly orderId: string;
@@ -117,6 +139,15 @@ export function createWorld(options: { random: Random; runId: string; startSecon
           break;
         case 'mismatched-currency':
           step('succeeded', { currency: currency === 'EUR' ? 'USD' : 'EUR' });
+          break;
+        case 'reversed':
+          step('succeeded');
+          step('reversed');
+          break;
+        case 'reversal-canceled':
+          step('succeeded');
+          step('reversed');
+          step('reversal_canceled');
           break;
       }
       return { orderId, amountMinor, currency, customer, lifecycle, steps };

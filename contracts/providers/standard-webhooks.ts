@@ -69,6 +69,10 @@ export const standardWebhooks = defineProvider<StandardPaymentEvent>({
   id: 'standard-webhooks',
   title: 'Standard Webhooks',
   route: 'standard',
+  authentication: 'signature',
+  factKinds: ['pending', 'succeeded', 'failed', 'refunded'],
+  multipleSignatures: true,
+  secretEnv: 'STANDARD_WEBHOOKS_SECRET',
   orderIdField: 'data.order_id',
   eventIdSource: 'the webhook-id header (msg_…), identical across retries',
   tolerance: { past: STANDARD_WEBHOOKS_TOLERANCE_SECONDS, future: STANDARD_WEBHOOKS_TOLERANCE_SECONDS },
@@ -121,6 +125,9 @@ export const standardWebhooks = defineProvider<StandardPaymentEvent>({
           eventId,
           event: { type: 'payment.failed', timestamp, data: { ...base, failure_reason: 'card_declined' } },
         };
+      case 'reversed':
+      case 'reversal_canceled':
+        throw new RangeError(`Standard Webhooks payment events here do not model ${step.kind} steps`);
       case 'refunded': {
         const refund = step.refund ?? {
           key: step.eventKey,

@@ -125,7 +125,7 @@ const typeOf = {
   succeeded: 'payment_intent.succeeded',
   failed: 'payment_intent.payment_failed',
   refunded: 'charge.refunded',
-} as const satisfies Record<PaymentStep['kind'], StripeEventType>;
+} as const satisfies Partial<Record<PaymentStep['kind'], StripeEventType>>;
 
 export function stripeSignature(payload: string, secret: string, timestamp: number): string {
   return createHmac('sha256', secret).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
@@ -150,6 +150,10 @@ export const stripe = defineProvider<StripeEvent>({
   id: 'stripe',
   title: 'Stripe',
   route: 'stripe',
+  authentication: 'signature',
+  factKinds: ['pending', 'succeeded', 'failed', 'refunded'],
+  multipleSignatures: true,
+  secretEnv: 'STRIPE_WEBHOOK_SECRET',
   orderIdField: 'data.object.metadata.order_id',
   eventIdSource: 'event.id (evt_…)',
   tolerance: { past: STRIPE_TOLERANCE_SECONDS, future: null },
@@ -189,6 +193,9 @@ export const stripe = defineProvider<StripeEvent>({
     }),
   },
   buildEvent(step) {
+    if (step.kind !== 'pending' && step.kind !== 'succeeded' && step.kind !== 'failed' && step.kind !== 'refunded') {
+      throw new RangeError(`Stripe events here do not model ${step.kind} steps`);
+    }
     const type = typeOf[step.kind];
     const id = `evt_${step.eventKey}`;
     const object = step.kind === 'refunded' ? charge(step) : paymentIntent(step);

@@ -11,7 +11,9 @@ const common: Readonly<Record<string, ForgeryOptions>> = {
     headers: (h) =>
       Object.fromEntries(Object.entries(h).filter(([name]) => !ctx.provider.signatureHeaders.includes(name))),
   }),
-  'body tampered under a valid signature': (_ctx, event) => ({ body: tamperJsonBody(event.body) }),
+  'body tampered under a valid signature': (ctx, event) => ({
+    body: ctx.provider.tamper ? ctx.provider.tamper(event.body) : tamperJsonBody(event.body),
+  }),
   "another event's signature": (ctx, _event, other) => {
     const borrowed = deliveryOf(ctx, other).request.headers;
     const signing = Object.entries(borrowed).filter(([name]) => !(name in ctx.provider.baseHeaders));
