@@ -1,6 +1,6 @@
 import { eventsOf } from '../../simulator/events.js';
 import { rotated } from '../../simulator/faults/forge.js';
-import { defineScenario, everyProvider } from '../define.js';
+import { defineScenario } from '../define.js';
 
 /** While a secret rotates, every delivery carries two signatures; only one verifies. Valid first, then valid last. */
 export const compatRotation = defineScenario({
@@ -8,7 +8,7 @@ export const compatRotation = defineScenario({
   diagnosis:
     'Try every signature of the scheme in the header (all v1 entries), not only the first, and accept when any ' +
     'matches.',
-  appliesTo: everyProvider,
+  appliesTo: (provider) => provider.multipleSignatures,
   plan({ provider, world, signing }) {
     const orders = [world.order('paid'), world.order('paid')];
     const [first = [], last = []] = orders.map((order) => eventsOf(provider, order));

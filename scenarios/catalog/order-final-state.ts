@@ -1,7 +1,7 @@
 import { eventsOf } from '../../simulator/events.js';
 import { newestFirst, shuffled } from '../../simulator/faults/reorder.js';
 import { deliveryOf } from '../../simulator/plan.js';
-import type { LifecycleKind } from '../../simulator/world.js';
+import { canPlay, type LifecycleKind } from '../../simulator/world.js';
 import { defineScenario, everyProvider } from '../define.js';
 
 const lifecycles: readonly LifecycleKind[] = [
@@ -10,6 +10,7 @@ const lifecycles: readonly LifecycleKind[] = [
   'failed',
   'partially-refunded',
   'paid',
+  'reversal-canceled',
 ];
 
 /** Half the orders' events arrive newest-first, the rest in a seeded shuffle; the final state must not care. */
@@ -20,7 +21,7 @@ export const orderFinalState = defineScenario({
     'late, stale event (pending after paid, an early refund total after a later one) must never move it backwards.',
   appliesTo: everyProvider,
   plan({ provider, world, signing, random }) {
-    const orders = lifecycles.map((kind) => world.order(kind));
+    const orders = lifecycles.filter((kind) => canPlay(provider, kind)).map((kind) => world.order(kind));
     const perOrder = orders.map((order, i) => {
       const events = eventsOf(provider, order);
       return i % 2 === 0 ? newestFirst(events) : shuffled(events, random);

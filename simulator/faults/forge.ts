@@ -5,14 +5,19 @@ import { tamperJsonBody } from './tamper.js';
 
 type ForgeryOptions = (ctx: SigningContext, event: GatewayEvent, other: GatewayEvent) => DeliveryOptions;
 
-const common: Readonly<Record<string, ForgeryOptions>> = {
+/** Forgeries of signed deliveries; the tampered body applies to every provider. */
+const tampered: Readonly<Record<string, ForgeryOptions>> = {
+  'body tampered under a valid signature': (ctx, event) => ({
+    body: ctx.provider.tamper ? ctx.provider.tamper(event.body) : tamperJsonBody(event.body),
+  }),
+};
+
+const signed: Readonly<Record<string, ForgeryOptions>> = {
+  ...tampered,
   'signed with the wrong secret': (ctx) => ({ secrets: [ctx.provider.secret.generate(ctx.random.bytes(32))] }),
   'no signature header': (ctx) => ({
     headers: (h) =>
       Object.fromEntries(Object.entries(h).filter(([name]) => !ctx.provider.signatureHeaders.includes(name))),
-  }),
-  'body tampered under a valid signature': (ctx, event) => ({
-    body: ctx.provider.tamper ? ctx.provider.tamper(event.body) : tamperJsonBody(event.body),
   }),
   "another event's signature": (ctx, _event, other) => {
     const borrowed = deliveryOf(ctx, other).request.headers;
@@ -21,9 +26,13 @@ const common: Readonly<Record<string, ForgeryOptions>> = {
   },
 };
 
-/** The names of every forgery the fault catalog knows for a provider: the common ones, then its malformed headers. */
+function commonFor(provider: Provider): Readonly<Record<string, ForgeryOptions>> {
+  return provider.authentication === 'signature' ? signed : tampered;
+}
+
+/** The names of every forgery the fault catalog knows for a provider: the common ones, then its malformations. */
 export function forgeryNames(provider: Provider): string[] {
-  return [...Object.keys(common), ...Object.keys(provider.malformations)];
+  return [...Object.keys(commonFor(provider)), ...Object.keys(provider.malformations)];
 }
 
 /**
@@ -32,7 +41,7 @@ export function forgeryNames(provider: Provider): string[] {
  */
 export function forgery(ctx: SigningContext, name: string, event: GatewayEvent, other: GatewayEvent): Delivery {
   const fault = { fault: { kind: 'forged', detail: name } as const, expect: 'reject' as const };
-  const options = common[name];
+  const options = commonFor(ctx.provider)[name];
   if (options) return deliveryOf(ctx, event, { ...options(ctx, event, other), ...fault });
   const malform = ctx.provider.malformations[name];
   if (malform) return deliveryOf(ctx, event, { headers: malform, ...fault });
