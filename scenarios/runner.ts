@@ -26,6 +26,8 @@ export interface RunOptions {
   readonly provider: Provider;
   readonly secret: string;
   readonly seed: number;
+  /** The URL the receiver is registered under at the gateway, for schemes that sign it (default: the target). */
+  readonly notificationUrl?: string;
   /** Makes order and event ids fresh, so a run needs no reset of the receiver. Letters and digits. */
   readonly runId: string;
   readonly only?: readonly GuaranteeId[];
@@ -141,6 +143,7 @@ async function runScenario(scenario: Scenario, index: number, run: ScenarioRun):
     signing: createSigningContext({
       provider: run.provider,
       secret: run.secret,
+      notificationUrl: run.notificationUrl ?? run.target,
       random: random.fork('signing'),
       nowSeconds: () => unixSeconds(run.clock),
     }),

@@ -22,7 +22,10 @@ export function concurrentCopies(ctx: SigningContext, event: GatewayEvent, copie
  * The event delivered, then re-sent later as the gateway re-sends it: a new timestamp and so a new signature
  * (and a new delivery id where the provider has one), the same event identity.
  */
-export function resignedCopy(ctx: SigningContext, event: GatewayEvent, earlierBySeconds = 90): PlanStep[] {
+export function resignedCopy(ctx: SigningContext, event: GatewayEvent): PlanStep[] {
+  // The first delivery happened earlier, but still inside the provider's tolerance (Paddle's is 5 s).
+  const past = ctx.provider.tolerance?.past ?? 180;
+  const earlierBySeconds = Math.max(1, Math.min(90, Math.floor(past / 2)));
   const now = ctx.nowSeconds();
   return [
     [deliveryOf(ctx, event, { timestamp: now - earlierBySeconds })],
