@@ -1,0 +1,18 @@
+/**
+ * ipn-gauntlet's programmatic API: run the gauntlet from a test runner or a script and get the verdicts as data.
+ *
+ *   import { gauntlet, providers } from 'ipn-gauntlet';
+ *   const report = await gauntlet.run({ target, probe, provider: providers.stripe, secret, seed: 1, runId: 'ci1',
+ *     replayCommand: (g) => `ipn-gauntlet run … --seed 1 --only ${g}` });
+ *   report.results.filter((r) => r.status === 'fail');
+ */
+import { runGauntlet } from './runner.js';
+
+export { guarantees, IpnError, type Provider, providers } from '../contracts/index.js';
+export { defineProvider } from '../contracts/provider.js';
+export { scenarios } from './catalog/index.js';
+export { defineScenario, type Scenario } from './define.js';
+export { type RunOptions, runGauntlet } from './runner.js';
+export { type RunReport, RunReportSchema, type Verdict, VerdictSchema } from './verdict.js';
+
+export const gauntlet = { run: runGauntlet } as const;

@@ -1,0 +1,24 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { expect, test } from 'vitest';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  exports: Record<string, string | { types: string; import: string }>;
+  bin: Record<string, string>;
+};
+
+/** Every public entry point in the exports map is compiled from a source module that exists. */
+test.each(Object.entries(pkg.exports).filter(([, target]) => typeof target !== 'string'))(
+  'the export %s is built from an existing source module',
+  async (_name, target) => {
+    if (typeof target === 'string') return;
+    const source = target.import.replace(/^\.\/dist\//, '../../').replace(/\.js$/, '.ts');
+    expect(existsSync(new URL(source, import.meta.url))).toBe(true);
+    expect(target.types).toBe(target.import.replace(/\.js$/, '.d.ts'));
+    const module: Record<string, unknown> = await import(source.replace(/\.ts$/, '.js'));
+    expect(Object.keys(module).length).toBeGreaterThan(0);
+  },
+);
+
+test('the command is a file in the package', () => {
+  expect(existsSync(new URL(`../../${pkg.bin['ipn-gauntlet']}`, import.meta.url))).toBe(true);
+});
