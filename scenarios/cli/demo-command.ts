@@ -9,7 +9,7 @@ import { parseFlags, parseOnly, parseSeed } from './args.js';
 import { executeRuns } from './execute.js';
 import type { CliIo } from './io.js';
 
-export const demoHelp = `Usage: ipn-gauntlet demo [--provider ID] [--seed N] [--only IDS] [--json FILE]
+export const demoHelp = `Usage: ipn-gauntlet demo [--provider ID] [--seed N] [--only IDS] [--json FILE] [--junit FILE]
 
 Starts the reference receiver on a free port with a temporary SQLite database and fresh secrets, and runs every
 scenario against it, for every provider (or the one named). What a correct receiver looks like.
@@ -17,10 +17,11 @@ scenario against it, for every provider (or the one named). What a correct recei
   --provider ID    ${providerIds.join(' | ')} (default: all)
   --seed N         replay a run exactly (default: a fresh seed, printed)
   --only IDS       comma-separated guarantee ids
-  --json FILE      write the verdicts as JSON`;
+  --json FILE      write the verdicts as JSON
+  --junit FILE     write a JUnit XML report`;
 
 export async function demoCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(args, ['provider', 'seed', 'only', 'json'], 'demo');
+  const flags = parseFlags(args, ['provider', 'seed', 'only', 'json', 'junit'], 'demo');
   const chosen = flags.provider === undefined ? providerIds : [providerById(flags.provider).id as ProviderId];
   const seed = parseSeed(flags.seed, io.randomSeed);
   const only = parseOnly(flags.only);
@@ -44,7 +45,7 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
         replayCommand: (guarantee) => replayCommand({ kind: 'demo', provider: id }, seed, guarantee),
       };
     });
-    return await executeRuns(runs, io, flags.json);
+    return await executeRuns(runs, io, { json: flags.json, junit: flags.junit });
   } finally {
     await receiver.close();
     await rm(directory, { recursive: true, force: true });

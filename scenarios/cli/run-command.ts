@@ -16,12 +16,17 @@ Runs every scenario against your receiver and gives a verdict per guarantee.
   --seed N         replay a run exactly (default: a fresh seed, printed)
   --only IDS       comma-separated guarantee ids (see \`ipn-gauntlet guarantees\`)
   --json FILE      write the verdicts as JSON
+  --junit FILE     write a JUnit XML report (one test case per guarantee; a failure's text is its evidence)
   --run-id ID      prefix for order and event ids (default: fresh, so no reset of the receiver is needed)
 
 Exit code: 0 every guarantee held, 1 a guarantee broke, 2 usage or setup error.`;
 
 export async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(args, ['target', 'probe', 'provider', 'secret', 'seed', 'only', 'json', 'run-id'], 'run');
+  const flags = parseFlags(
+    args,
+    ['target', 'probe', 'provider', 'secret', 'seed', 'only', 'json', 'junit', 'run-id'],
+    'run',
+  );
   const target = parseUrl(required(flags.target, '--target', 'run', "your receiver's webhook URL"), '--target');
   const probe = parseUrl(required(flags.probe, '--probe', 'run', "your receiver's probe base URL"), '--probe');
   const provider = providerById(required(flags.provider, '--provider', 'run', providerIds.join(' | ')));
@@ -59,6 +64,6 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       },
     ],
     io,
-    flags.json,
+    { json: flags.json, junit: flags.junit },
   );
 }

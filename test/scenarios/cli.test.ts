@@ -143,3 +143,21 @@ test('guarantees lists the catalog', async () => {
   expect(captured.out).toContain('idem.concurrent');
   expect(captured.out).toContain('evidence:');
 });
+
+test('--junit writes one test case per guarantee, a failure carrying its evidence and replay command', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ipn-cli-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const junit = join(dir, 'junit.xml');
+  const { io, captured } = fakeIo();
+  const args = [...(await stripeReceiver('no-amount-check')), '--secret', secret, '--seed', '5', '--junit', junit];
+  expect(await main(['run', ...args], io)).toBe(1);
+  expect(captured.out).toContain(`JUnit report: ${junit}`);
+  const xml = await readFile(junit, 'utf8');
+  const cases = xml.match(/<testcase /g) ?? [];
+  expect(cases.length).toBe(captured.out.match(/ (PASS|FAIL) /g)?.length);
+  expect(xml).toMatch(/<testsuites name="ipn-gauntlet" tests="\d+" failures="1" errors="0">/);
+  const failure = /<failure message="([^"]*)" type="consistency.amount">([\s\S]*?)<\/failure>/.exec(xml);
+  expect(failure?.[1]).toMatch(/status is paid, expected flagged/);
+  expect(failure?.[2]).toContain('replay: npx ipn-gauntlet run');
+  expect(failure?.[2]).toContain('&quot;status&quot;:&quot;paid&quot;');
+});

@@ -1,0 +1,51 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { RunReport } from '../verdict.js';
+import { failureDetails, plain } from './console.js';
+
+/** `--junit FILE`: one test suite per provider, one test case per guarantee; a failure's text is its evidence. */
+export function junitXml(reports: readonly RunReport[]): string {
+  const verdicts = reports.flatMap((r) => r.results);
+  const failures = verdicts.filter((v) => v.status === 'fail').length;
+  const seconds = (ms: number) => (ms / 1000).toFixed(3);
+  const suites = reports.map((report) => {
+    const cases = report.results.map((verdict) => {
+      const open = `    <testcase classname="ipn-gauntlet.${xml(report.provider)}" name="${xml(verdict.guarantee)}: ${xml(verdict.title)}" time="${seconds(verdict.durationMs)}"`;
+      if (verdict.status === 'pass') return `${open}/>`;
+      return [
+        `${open}>`,
+        `      <failure message="${xml(verdict.summary)}" type="${xml(verdict.guarantee)}">${xml(failureDetails(verdict, plain))}</failure>`,
+        '    </testcase>',
+      ].join('\n');
+    });
+    const failed = report.results.filter((v) => v.status === 'fail').length;
+    return [
+      `  <testsuite name="ipn-gauntlet ${xml(report.provider)}" tests="${report.results.length}" failures="${failed}" errors="0" skipped="0" time="${seconds(report.durationMs)}" timestamp="${xml(report.startedAt)}">`,
+      `    <properties><property name="seed" value="${report.seed}"/><property name="target" value="${xml(report.target)}"/></properties>`,
+      ...cases,
+      '  </testsuite>',
+    ].join('\n');
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="ipn-gauntlet" tests="${verdicts.length}" failures="${failures}" errors="0">`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+export async function writeJunitReport(file: string, reports: readonly RunReport[]): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, junitXml(reports));
+}
+
+/** Escapes text for XML attributes and content, dropping characters XML 1.0 cannot carry. */
+function xml(text: string): string {
+  return text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/gu, '')
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;');
+}
