@@ -40,6 +40,8 @@ export interface RunOptions {
   /** The command that replays one guarantee of this run. */
   readonly replayCommand: (guarantee: GuaranteeId) => string;
   readonly onVerdict?: (verdict: Verdict) => void;
+  /** After each plan step: the scenario's deliveries so far, by outcome. */
+  readonly onProgress?: (progress: Progress) => void;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -161,7 +163,10 @@ async function runScenario(scenario: Scenario, index: number, run: ScenarioRun):
   const findings: Finding[] = [];
   const applied: LifecycleFact[] = [];
   for (const phase of plan.phases) {
-    for (const step of phase.steps) await run.deliverer.deliverStep(step);
+    for (const step of phase.steps) {
+      await run.deliverer.deliverStep(step);
+      run.onProgress?.(progressOf(scenario.guarantee, run.history.all()));
+    }
     applied.push(...phase.applied.map((event) => event.fact));
     findings.push(
       ...answerFindings(
@@ -266,4 +271,18 @@ async function stateFindings(
     });
   }
   return findings;
+}
+
+/** Where a scenario stands: deliveries sent, acknowledged (2xx), refused (4xx) and unsure (timeout, reset, 5xx). */
+export interface Progress {
+  readonly guarantee: GuaranteeId;
+  readonly sent: number;
+  readonly acknowledged: number;
+  readonly refused: number;
+  readonly unsure: number;
+}
+
+function progressOf(guarantee: GuaranteeId, attempts: readonly Attempt[]): Progress {
+  const count = (outcome: Attempt['outcome']) => attempts.filter((a) => a.outcome === outcome).length;
+  return { guarantee, sent: attempts.length, acknowledged: count('ok'), refused: count('fail'), unsure: count('info') };
 }

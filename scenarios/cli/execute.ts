@@ -5,15 +5,17 @@ import { type RunOptions, runGauntlet } from '../runner.js';
 import type { RunReport } from '../verdict.js';
 import type { CliIo } from './io.js';
 
-/** Runs one or more providers' gauntlets, streaming a line per guarantee; exit code 0 all held, 1 one broke. */
 /** Where to write reports besides the console. */
 export interface ReportFiles {
   readonly json?: string | undefined;
   readonly junit?: string | undefined;
 }
 
+/** Runs one or more providers' gauntlets, streaming a line per guarantee; exit code 0 all held, 1 one broke. */
 export async function executeRuns(runs: readonly RunOptions[], io: CliIo, files: ReportFiles): Promise<number> {
   const style = styleFor(io.stdout, io.env);
+  // The progress line rewrites itself, so only where a person watches a terminal.
+  const live = io.stdout.isTTY === true && io.env.CI === undefined;
   const reports: RunReport[] = [];
   for (const run of runs) {
     io.stdout.write(
@@ -22,8 +24,15 @@ export async function executeRuns(runs: readonly RunOptions[], io: CliIo, files:
     reports.push(
       await runGauntlet({
         ...run,
+        onProgress: (progress) => {
+          if (!live) return;
+          const { guarantee, sent, acknowledged, refused, unsure } = progress;
+          io.stdout.write(
+            `\r\u001b[2K  ${style.dim(`${guarantee}… ${sent} sent, ${acknowledged} acknowledged, ${refused} refused, ${unsure} unsure`)}`,
+          );
+        },
         onVerdict: (verdict) => {
-          io.stdout.write(`${verdictLine(verdict, style)}\n`);
+          io.stdout.write(`${live ? '\r\u001b[2K' : ''}${verdictLine(verdict, style)}\n`);
           run.onVerdict?.(verdict);
         },
       }),

@@ -161,3 +161,18 @@ test('--junit writes one test case per guarantee, a failure carrying its evidenc
   expect(failure?.[2]).toContain('replay: npx ipn-gauntlet run');
   expect(failure?.[2]).toContain('&quot;status&quot;:&quot;paid&quot;');
 });
+
+test('on a terminal a progress line counts deliveries while a scenario runs, and is replaced by the verdict', async () => {
+  const { io, captured } = fakeIo();
+  const tty = { ...io, stdout: { ...io.stdout, isTTY: true } };
+  const code = await main(
+    ['run', ...(await stripeReceiver('none')), '--secret', secret, '--only', 'idem.concurrent'],
+    tty,
+  );
+  expect(code).toBe(0);
+  expect(captured.out).toMatch(/\r\u001b\[2K {2}.*idem\.concurrent… \d+ sent, \d+ acknowledged, 0 refused, 0 unsure/);
+  expect(captured.out).toMatch(/\r\u001b\[2K {2}.*PASS/);
+  const piped = fakeIo();
+  await main(['run', ...(await stripeReceiver('none')), '--secret', secret, '--only', 'idem.concurrent'], piped.io);
+  expect(piped.captured.out).not.toContain('acknowledged,');
+});
