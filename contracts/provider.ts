@@ -47,6 +47,30 @@ export interface VerifyInput {
 /** A way to damage a correctly signed request's headers, named for the report ("non-hex signature"). */
 export type HeaderForgery = (headers: Readonly<Record<string, string>>) => Record<string, string>;
 
+/** The seeded choices a reformat may make (the simulator's `Random` fits). */
+export interface ReformatRandom {
+  /** Integer in [min, max]. */
+  int(min: number, max: number): number;
+  shuffle<T>(items: readonly T[]): T[];
+}
+
+/**
+ * A way to send a genuine event in another shape that means the same (`compat.reformat`). The simulator signs the new
+ * body, so a receiver that verifies the raw bytes it received accepts it.
+ */
+export interface Reformat {
+  /**
+   * What stays equal once decoded: the body itself (`json`: equal after `JSON.parse`; header-only reformats keep the
+   * bytes), the body but for fields a receiver does not know (added at any level), or only the lifecycle fact
+   * (`toFact` gives the same fact: another API version, another charset of a form body).
+   */
+  readonly keeps: 'json' | 'json-plus-fields' | 'fact';
+  /** The body in its new shape; without it the body is sent as encoded. The simulator signs what this returns. */
+  body?(body: Uint8Array, random: ReformatRandom): Uint8Array;
+  /** The headers in their new shape, after signing; without it they are sent as signed. */
+  headers?(headers: Readonly<Record<string, string>>, random: ReformatRandom): Record<string, string>;
+}
+
 export interface Provider<Event = unknown> {
   readonly id: string;
   readonly title: string;
@@ -93,6 +117,12 @@ export interface Provider<Event = unknown> {
   readonly malformations: Readonly<Record<string, HeaderForgery>>;
   /** Changes what a body says, keeping its look, so its signature no longer fits (default: a JSON amount changed). */
   tamper?(body: Uint8Array): Uint8Array;
+  /**
+   * Provider-specific reformats (`compat.reformat`), by name, besides the generic ones the simulator applies to every
+   * provider (header-name case) and to JSON bodies (key order, whitespace, escapes, added fields, content-type
+   * parameters): e.g. another API version, another charset.
+   */
+  readonly reformats?: Readonly<Record<string, Reformat>>;
   buildEvent(step: PaymentStep): { readonly event: Event; readonly eventId: string };
   /** The exact bytes the gateway sends for an event. */
   encode(event: Event): Uint8Array;

@@ -175,6 +175,7 @@ async function runScenario(scenario: Scenario, index: number, run: ScenarioRun):
         phase.steps.flat().map((d) => d.id),
       ),
     );
+    findings.push(...(await healthFindings(phase.name, run.probe)));
     findings.push(...(await stateFindings(phase.name, plan, applied, run)));
   }
 
@@ -216,18 +217,59 @@ function answerFindings(phase: string, attempts: readonly Attempt[], ids: readon
   const inPhase = new Set(ids);
   return attempts
     .filter((a) => inPhase.has(a.deliveryId))
-    .filter((a) => (a.expect === 'reject' ? a.outcome === 'ok' : a.outcome !== 'ok'))
+    .filter((a) => !answered(a))
     .map((a) => ({
-      problem:
-        a.expect === 'reject'
-          ? `${a.fault?.detail ?? 'a forged delivery'} was accepted with ${a.statusCode}`
-          : `a genuine delivery${a.fault ? ` (${a.fault.detail})` : ''} was refused: ${a.statusCode ?? a.detail}`,
+      problem: answerProblem(a),
       phase,
       orderId: a.orderId,
       deliveries: [summarize(a)],
       observed: null,
       expected: null,
     }));
+}
+
+/** Whether an attempt got the answer its delivery expects. */
+function answered(attempt: Attempt): boolean {
+  switch (attempt.expect) {
+    case 'accept':
+      return attempt.outcome === 'ok';
+    case 'reject':
+      return attempt.outcome !== 'ok';
+    case 'survive':
+      return attempt.outcome !== 'info';
+  }
+}
+
+function answerProblem(a: Attempt): string {
+  const answer = a.statusCode ?? a.detail;
+  switch (a.expect) {
+    case 'accept':
+      return `a genuine delivery${a.fault ? ` (${a.fault.detail})` : ''} was refused: ${answer}`;
+    case 'reject':
+      return `${a.fault?.detail ?? 'a forged delivery'} was accepted with ${a.statusCode}`;
+    case 'survive':
+      return `${a.fault?.detail ?? 'a malformed delivery'} got ${answer}: a 5xx, a reset or a timeout, so the gateway retries it forever (or the receiver fell over)`;
+  }
+}
+
+/** The receiver still answers its health check after a phase; a crash or a wedged process is a finding of its own. */
+async function healthFindings(phase: string, probe: ProbeClient): Promise<Finding[]> {
+  try {
+    await probe.health();
+    return [];
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return [
+      {
+        problem: `the receiver's health check failed after ${phase}: ${reason}`,
+        phase,
+        orderId: null,
+        deliveries: [],
+        observed: null,
+        expected: null,
+      },
+    ];
+  }
 }
 
 async function stateFindings(

@@ -8,7 +8,7 @@ export const AttemptSummarySchema = z.object({
   eventId: z.string(),
   label: z.string(),
   fault: z.string().nullable(),
-  expected: z.enum(['accept', 'reject']),
+  expected: z.enum(['accept', 'reject', 'survive']),
   statusCode: z.number().int().nullable(),
   outcome: z.enum(['ok', 'fail', 'info']),
   detail: z.string(),

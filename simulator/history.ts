@@ -1,4 +1,4 @@
-import type { Delivery, FaultTag } from './plan.js';
+import type { Delivery, Expectation, FaultTag } from './plan.js';
 
 /**
  * Every attempt the gateway made, with its answer. `ok` = 2xx; `fail` = 4xx (or another non-2xx the gateway takes
@@ -12,7 +12,7 @@ export interface Attempt {
   readonly orderId: string;
   readonly label: string;
   readonly fault: FaultTag | null;
-  readonly expect: 'accept' | 'reject';
+  readonly expect: Expectation;
   readonly attempt: number;
   /** Epoch milliseconds from the injected clock. */
   readonly sentAt: number;

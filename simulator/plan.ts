@@ -11,6 +11,8 @@ export const faultKinds = [
   'forged',
   'replayed',
   'rotated',
+  'reformatted',
+  'malformed',
 ] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
@@ -29,10 +31,20 @@ export interface Delivery {
   /** The event type or what the delivery is ("payment_intent.succeeded"). */
   readonly label: string;
   readonly fault: FaultTag | null;
-  /** `accept`: a correct receiver answers 2xx; `reject`: it answers non-2xx and changes nothing. */
-  readonly expect: 'accept' | 'reject';
+  readonly expect: Expectation;
   readonly request: WireRequest;
+  /**
+   * Headers sent exactly as listed, repeats included, instead of `request.headers` (a header sent twice). Names are
+   * lower-case.
+   */
+  readonly rawHeaders?: readonly (readonly [name: string, value: string])[];
 }
+
+/**
+ * What a correct receiver answers. `accept`: 2xx. `reject`: non-2xx, and nothing changes. `survive`: anything but a
+ * 5xx, a reset or a timeout (malformed input: a 4xx, or a 2xx when a signed but unusable delivery is kept aside).
+ */
+export type Expectation = 'accept' | 'reject' | 'survive';
 
 /** Steps run one after another; the deliveries of one step leave together, behind a barrier. */
 export type PlanStep = readonly Delivery[];
@@ -64,8 +76,12 @@ export interface DeliveryOptions {
   readonly timestamp?: number;
   readonly secrets?: readonly string[];
   readonly fault?: FaultTag | null;
-  readonly expect?: 'accept' | 'reject';
+  readonly expect?: Expectation;
+  /** Bytes to send and sign instead of the event's own encoding (a reformatted body, correctly signed). */
   readonly body?: Uint8Array;
+  /** Bytes to send under the signature of the body that was signed (a tampered body: the signature no longer fits). */
+  readonly unsignedBody?: Uint8Array;
+  /** Reshapes the headers after signing. */
   readonly headers?: (headers: Readonly<Record<string, string>>) => Record<string, string>;
 }
 
@@ -73,7 +89,7 @@ export interface DeliveryOptions {
 export function deliveryOf(ctx: SigningContext, event: GatewayEvent, options: DeliveryOptions = {}): Delivery {
   const id = ctx.nextDeliveryId();
   const signed = signedRequest(ctx.provider, {
-    body: event.body,
+    body: options.body ?? event.body,
     eventId: event.eventId,
     deliveryId: id,
     secrets: options.secrets ?? [ctx.secret],
@@ -88,7 +104,7 @@ export function deliveryOf(ctx: SigningContext, event: GatewayEvent, options: De
     label: event.type,
     fault: options.fault ?? null,
     expect: options.expect ?? 'accept',
-    request: { method: 'POST', headers, body: options.body ?? signed.body },
+    request: { method: 'POST', headers, body: options.unsignedBody ?? signed.body },
   };
 }
 

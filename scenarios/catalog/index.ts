@@ -1,4 +1,5 @@
 import type { Scenario } from '../define.js';
+import { robustBadInput } from './bad-input.js';
 import { compatRotation } from './compat-rotation.js';
 import { consistencyAmount } from './consistency-amount.js';
 import { forgedRejected } from './forged-rejected.js';
@@ -16,4 +17,5 @@ export const scenarios: readonly Scenario[] = [
   orderFinalState,
   consistencyAmount,
   compatRotation,
+  robustBadInput,
 ];

@@ -38,7 +38,7 @@ export function createHttpDeliverer(options: HttpDelivererOptions): HttpDelivere
       const response = await pool.request({
         path,
         method: delivery.request.method,
-        headers: delivery.request.headers,
+        headers: delivery.rawHeaders?.flat() ?? delivery.request.headers,
         body: delivery.request.body,
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,

@@ -8,7 +8,7 @@ type ForgeryOptions = (ctx: SigningContext, event: GatewayEvent, other: GatewayE
 /** Forgeries of signed deliveries; the tampered body applies to every provider. */
 const tampered: Readonly<Record<string, ForgeryOptions>> = {
   'body tampered under a valid signature': (ctx, event) => ({
-    body: ctx.provider.tamper ? ctx.provider.tamper(event.body) : tamperJsonBody(event.body),
+    unsignedBody: ctx.provider.tamper ? ctx.provider.tamper(event.body) : tamperJsonBody(event.body),
   }),
 };
 

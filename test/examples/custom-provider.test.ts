@@ -26,14 +26,17 @@ function receiverFor(provider: Provider, secret: string, options: { verify: bool
     if (options.verify && !provider.verify({ body, headers: req.headers, secret, nowSeconds }).ok) {
       return reply.code(400).send({ error: 'signature_rejected' });
     }
-    const envelope = provider.envelopeSchema.parse(JSON.parse(body.toString('utf8')));
-    const eventId = provider.eventId(envelope, req.headers) ?? '';
-    const fact = provider.toFact(provider.eventSchema.parse(envelope), eventId);
+    // Past the signature, still parse defensively: garbage gets a 4xx, never a 500 the gateway would retry.
+    const envelope = provider.envelopeSchema.safeParse(parseJson(body));
+    const eventId = envelope.success ? provider.eventId(envelope.data, req.headers) : null;
+    if (!envelope.success || eventId === null) return reply.code(400).send({ error: 'invalid_event' });
+    const event = provider.eventSchema.safeParse(envelope.data);
+    const fact = event.success ? provider.toFact(event.data, eventId) : null;
     if (fact !== null) facts.set(eventId, fact);
     return { received: true };
   });
   app.put<{ Params: { id: string } }>('/ipn-probe/orders/:id', async (req) => {
-    const terms = PutOrderBodySchema.parse(JSON.parse((req.body as Buffer).toString('utf8')));
+    const terms = PutOrderBodySchema.parse(parseJson(req.body as Buffer));
     orders.set(req.params.id, {
       orderId: req.params.id,
       currency: terms.currency,
@@ -48,6 +51,14 @@ function receiverFor(provider: Provider, secret: string, options: { verify: bool
   });
   app.get('/ipn-probe/health', async () => ({ status: 'ok', inboxPending: 0 }));
   return app;
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 const apps: FastifyInstance[] = [];

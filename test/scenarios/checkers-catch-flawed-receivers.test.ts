@@ -19,6 +19,7 @@ const catches: readonly { guarantee: GuaranteeId; flaw: Flaw; providers?: readon
   { guarantee: 'order.final-state', flaw: 'last-write-wins' },
   { guarantee: 'consistency.amount', flaw: 'no-amount-check' },
   { guarantee: 'compat.rotation', flaw: 'first-signature-only' },
+  { guarantee: 'robust.bad-input', flaw: 'throws-on-bad-json' },
 ];
 
 const closers: (() => Promise<void>)[] = [];
