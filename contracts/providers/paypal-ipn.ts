@@ -1,0 +1,335 @@
+import { z } from 'zod';
+import { encodeForm, type FormCharset } from '../form-urlencoded.js';
+import type { LifecycleFact } from '../lifecycle.js';
+import { currencyExponent, DecimalAmountSchema, formatMinor, parseDecimal } from '../money.js';
+import { defineProvider, type PaymentStep } from '../provider.js';
+import { rejected } from '../verification.js';
+import { fitsWindows1252 } from '../windows-1252.js';
+import {
+  decodeIpn,
+  formatPaymentDate,
+  ipnCharset,
+  ipnField,
+  ipnSealed,
+  PAYMENT_DATE_PATTERN,
+  PAYPAL_POSTBACK_PATH,
+  parsePaymentDate,
+  paypalId,
+  postbackOriginal,
+  postbackRequest,
+  sealIpn,
+  withIpnField,
+} from './paypal-ipn-wire.js';
+
+/**
+ * PayPal classic IPN (providers.md §2): `application/x-www-form-urlencoded` in PayPal's field order, in the charset the
+ * body's own `charset` field names (windows-1252 by default, UTF-8 for some accounts). No signature: a receiver posts
+ * the exact bytes back to `/cgi-bin/webscr` prefixed with `cmd=_notify-validate&` and applies the IPN only on
+ * `VERIFIED`, and only when `receiver_email` is its own (the "secret" a PayPal receiver is configured with). Dedupe on
+ * `txn_id` + `payment_status`; the order id travels in `invoice`.
+ */
+export const PAYPAL_NOTIFY_VERSION = '3.9';
+export const PAYPAL_DEFAULT_RECEIVER = 'merchant@example.com';
+
+/** The `payment_status` values modelled here and the fact each stands for (Denied and Failed both fail a payment). */
+const factOfStatus = {
+  Pending: 'pending',
+  Completed: 'succeeded',
+  Denied: 'failed',
+  Failed: 'failed',
+  Refunded: 'refunded',
+  Reversed: 'reversed',
+  Canceled_Reversal: 'reversal_canceled',
+} as const satisfies Record<string, LifecycleFact['kind']>;
+
+const text = z.string();
+
+/** Any IPN: what a receiver validates before it stores one (statuses nobody models are acknowledged and ignored). */
+export const PaypalIpnEnvelopeSchema = z.looseObject({
+  txn_id: text.min(1),
+  payment_status: text.min(1),
+  receiver_email: text.min(1),
+});
+
+/** The payment IPNs this project models. Every value is a string, as on the wire. */
+export const PaypalIpnSchema = z.looseObject({
+  mc_gross: DecimalAmountSchema,
+  payment_date: text.regex(PAYMENT_DATE_PATTERN, 'PayPal time such as "20:12:59 Jan 13, 2026 PST"'),
+  payment_status: text.min(1),
+  charset: text.optional(),
+  txn_id: text.min(1),
+  parent_txn_id: text.optional(),
+  receiver_email: text.min(1),
+  mc_currency: text.regex(/^[A-Z]{3}$/),
+  invoice: text.min(1),
+  custom: text.optional(),
+  txn_type: text.optional(),
+  verify_sign: text.optional(),
+  ipn_track_id: text.optional(),
+  test_ipn: text.optional(),
+  notify_version: text.optional(),
+});
+export type PaypalIpn = z.infer<typeof PaypalIpnSchema>;
+
+// Payers and items with the characters windows-1252 has and ASCII lacks (é, ñ, ß, Œ, €, …): seeded per payment.
+const firstNames = [
+  'José',
+  'Zoë',
+  'François',
+  'Søren',
+  'Björn',
+  'Inés',
+  'Maël',
+  'Chloé',
+  'Lukáš',
+  'Jürgen',
+  'Núria',
+  'Ægir',
+];
+const lastNames = [
+  'Ramírez',
+  'Müller',
+  'Øster',
+  'Dvořák',
+  'Nuñez',
+  'Lefèvre',
+  'Œhlenschläger',
+  'Strauß',
+  'Ångström',
+  'Šimek',
+];
+const items = [
+  'Crème brûlée torch',
+  'Jalapeño salsa – 3 jars',
+  'Smørrebrød board',
+  'Piñata “Deluxe”',
+  'Café au lait mugs ×2',
+  'Über-Widget™',
+  'Gift card €25',
+  'Façade paint • matte',
+];
+
+/** A seeded pick from a list, by a key's hash. */
+function pick<T>(list: readonly T[], key: string, salt: string): T {
+  const n = Number.parseInt(paypalId(`${salt}:${key}`, 8), 16);
+  return list[n % list.length] as T;
+}
+
+function asciiHandle(name: string): string {
+  return name
+    .normalize('NFD')
+    .toLowerCase()
+    .replace(/[^a-z]/g, '');
+}
+
+/** The charset of a payment's messages: UTF-8 for about one payment in four (an account setting), else windows-1252. */
+function charsetFor(step: PaymentStep, names: readonly string[]): FormCharset {
+  const utf8Account = Number.parseInt(paypalId(`charset:${step.paymentKey}`, 2), 16) % 4 === 0;
+  return utf8Account || !names.every(fitsWindows1252) ? 'UTF-8' : 'windows-1252';
+}
+
+const statusOf = (step: PaymentStep): keyof typeof factOfStatus => {
+  switch (step.kind) {
+    case 'pending':
+      return 'Pending';
+    case 'succeeded':
+      return 'Completed';
+    case 'failed':
+      return pick(['Denied', 'Failed'] as const, step.eventKey, 'failure');
+    case 'refunded':
+      return 'Refunded';
+    case 'reversed':
+      return 'Reversed';
+    case 'reversal_canceled':
+      return 'Canceled_Reversal';
+  }
+};
+
+/** The IPN for a step, fields in PayPal's order (providers.md §2.5; optional fields where real IPNs carry them). */
+function buildIpn(step: PaymentStep): { fields: [string, string][]; charset: FormCharset } {
+  const status = statusOf(step);
+  const paymentTxn = paypalId(`txn:${step.paymentKey}`, 17);
+  const ownTxn =
+    step.kind === 'refunded'
+      ? paypalId(`txn:${step.refund?.key ?? step.eventKey}`, 17)
+      : step.kind === 'reversed' || step.kind === 'reversal_canceled'
+        ? paypalId(`txn:${step.eventKey}`, 17)
+        : paymentTxn;
+  const child = ownTxn !== paymentTxn;
+  const amount =
+    step.kind === 'refunded'
+      ? -(step.refund?.amountMinor ?? step.amountMinor)
+      : step.kind === 'reversed'
+        ? -step.amountMinor
+        : step.amountMinor;
+  const first = pick(firstNames, step.paymentKey, 'first');
+  const last = pick(lastNames, step.paymentKey, 'last');
+  const item = pick(items, step.paymentKey, 'item');
+  const charset = charsetFor(step, [first, last, item]);
+  const payee = step.payee ?? PAYPAL_DEFAULT_RECEIVER;
+  const echeck = status === 'Failed' || (status === 'Pending' && pick([true, false], step.eventKey, 'echeck'));
+  const fee = Math.round(step.amountMinor * 0.029) + (currencyExponent(step.currency) === 0 ? 40 : 30);
+  const fields: [string, string | undefined][] = [
+    ['mc_gross', formatMinor(amount, step.currency)],
+    ['protection_eligibility', 'Eligible'],
+    ['payer_id', paypalId(`payer:${step.paymentKey}`, 13)],
+    ['parent_txn_id', child ? paymentTxn : undefined],
+    ['payment_date', formatPaymentDate(step.createdAt)],
+    ['payment_status', status],
+    ['pending_reason', status === 'Pending' ? (echeck ? 'echeck' : 'paymentreview') : undefined],
+    ['charset', charset],
+    ['first_name', first],
+    ['mc_fee', status === 'Completed' ? formatMinor(fee, step.currency) : undefined],
+    ['notify_version', PAYPAL_NOTIFY_VERSION],
+    ['custom', `cart ${paypalId(`cart:${step.orderId}`, 8).toLowerCase()}`],
+    ['payer_status', 'verified'],
+    ['business', payee],
+    ['quantity', '1'],
+    ['verify_sign', ''],
+    ['payer_email', `${asciiHandle(first)}.${asciiHandle(last)}@example.net`],
+    ['txn_id', ownTxn],
+    ['payment_type', echeck ? 'echeck' : 'instant'],
+    ['last_name', last],
+    [
+      'reason_code',
+      status === 'Refunded'
+        ? 'refund'
+        : status === 'Reversed' || status === 'Canceled_Reversal'
+          ? 'chargeback'
+          : undefined,
+    ],
+    ['receiver_email', payee],
+    ['receiver_id', paypalId(`receiver:${payee}`, 13)],
+    ['txn_type', child ? undefined : 'web_accept'],
+    ['item_name', item],
+    ['mc_currency', step.currency],
+    ['item_number', `W-${paypalId(`item:${item}`, 4)}`],
+    ['residence_country', 'US'],
+    ['test_ipn', '1'],
+    ['invoice', step.orderId],
+    ['ipn_track_id', paypalId(`track:${step.eventKey}`, 13).toLowerCase()],
+  ];
+  return { fields: fields.filter((f): f is [string, string] => f[1] !== undefined), charset };
+}
+
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export const paypalIpn = defineProvider<PaypalIpn>({
+  id: 'paypal-ipn',
+  title: 'PayPal IPN',
+  route: 'paypal-ipn',
+  authentication: 'postback',
+  factKinds: ['pending', 'succeeded', 'failed', 'refunded', 'reversed', 'reversal_canceled'],
+  multipleSignatures: false,
+  secretEnv: 'PAYPAL_RECEIVER_EMAIL',
+  orderIdField: 'invoice',
+  eventIdSource: 'txn_id + payment_status (a Pending → Completed pair under one txn_id is two events)',
+  tolerance: null,
+  // PayPal waits 20 s for the first answer, 30 s on resends (providers.md §2.4).
+  timeoutMs: 20_000,
+  // Doubling from 10 s, capped at a day between attempts, up to 15 resends over about four days.
+  retryScheduleSeconds: Array.from({ length: 15 }, (_, i) => Math.min(10 * 2 ** i, 86_400)),
+  secret: {
+    format: "the merchant's PayPal account email (receiver_email), e.g. seller@example.com",
+    problem: (secret) =>
+      secret.trim() !== secret
+        ? 'the email has leading or trailing whitespace'
+        : emailPattern.test(secret)
+          ? null
+          : 'it is not an email address',
+    generate: (bytes) => `merchant-${Buffer.from(bytes.subarray(0, 6)).toString('hex')}@example.com`,
+  },
+  envelopeSchema: PaypalIpnEnvelopeSchema,
+  eventSchema: PaypalIpnSchema,
+  baseHeaders: {
+    'content-type': 'application/x-www-form-urlencoded',
+    'user-agent': 'PayPal IPN ( https://www.paypal.com/ipn )',
+    connection: 'close',
+  },
+  signatureHeaders: [],
+  malformations: {},
+  tamper: (body) => {
+    const currency = ipnField(body, 'mc_currency') ?? 'USD';
+    const gross = parseDecimal(ipnField(body, 'mc_gross') ?? '0', currency) ?? 0;
+    return withIpnField(
+      body,
+      'mc_gross',
+      formatMinor(gross + 100 * 10 ** Math.max(0, currencyExponent(currency) - 2), currency),
+    );
+  },
+  // A field sent twice keeps its first value.
+  decode: (body) => {
+    const ipn: Record<string, string> = {};
+    for (const [name, value] of decodeIpn(body).fields) if (!Object.hasOwn(ipn, name)) ipn[name] = value;
+    return ipn;
+  },
+  postback: {
+    path: PAYPAL_POSTBACK_PATH,
+    contentType: 'application/x-www-form-urlencoded',
+    request: postbackRequest,
+    original: postbackOriginal,
+    verified: 'VERIFIED',
+    invalid: 'INVALID',
+    seal: sealIpn,
+    sealed: ipnSealed,
+  },
+  payeeOf: (envelope) => (typeof envelope.receiver_email === 'string' ? envelope.receiver_email : null),
+  payTo: (body, account) => withIpnField(withIpnField(body, 'receiver_email', account), 'business', account),
+  reformats: {
+    "the account's other charset": {
+      keeps: 'fact',
+      body: (body) => {
+        const { fields } = decodeIpn(body);
+        const other: FormCharset = ipnCharset(body) === 'UTF-8' ? 'windows-1252' : 'UTF-8';
+        const values = fields.map(([, value]) => value);
+        if (other === 'windows-1252' && !values.every(fitsWindows1252)) return body;
+        return encodeForm(
+          fields.map(([name, value]) => [name, name === 'charset' ? other : value] as const),
+          other,
+        );
+      },
+    },
+  },
+  buildEvent(step) {
+    const { fields } = buildIpn(step);
+    const event = Object.fromEntries(fields) as PaypalIpn;
+    return { event, eventId: `${event.txn_id}:${event.payment_status}` };
+  },
+  encode(event) {
+    const fields = Object.entries(event).map(([name, value]) => [name, String(value)] as const);
+    return encodeForm(fields, event.charset?.toUpperCase() === 'UTF-8' ? 'UTF-8' : 'windows-1252');
+  },
+  sign: () => ({}),
+  // No offline check exists (verify_sign is opaque to receivers): this only refuses what cannot be an IPN. Authenticity
+  // is the postback's (`postback`), which the reference receiver performs before anything else.
+  verify({ body }) {
+    try {
+      const fields = decodeIpn(body).fields;
+      if (!fields.some(([name, value]) => name === 'verify_sign' && value !== '')) {
+        return rejected('missing_signature', 'no verify_sign field: not an IPN');
+      }
+      return { ok: true };
+    } catch (error) {
+      return rejected('malformed_signature', `not a form in a known charset (${String(error)})`);
+    }
+  },
+  eventId: (envelope) =>
+    typeof envelope.txn_id === 'string' && typeof envelope.payment_status === 'string'
+      ? `${envelope.txn_id}:${envelope.payment_status}`
+      : null,
+  toFact(event, eventId): LifecycleFact | null {
+    const kind = (factOfStatus as Record<string, LifecycleFact['kind'] | undefined>)[event.payment_status];
+    const signed = parseDecimal(event.mc_gross, event.mc_currency);
+    const occurredAt = parsePaymentDate(event.payment_date);
+    if (kind === undefined || signed === null || occurredAt === null) return null;
+    return {
+      eventId,
+      orderId: event.invoice,
+      kind,
+      amountMinor: Math.abs(signed),
+      currency: event.mc_currency,
+      occurredAt,
+      ...(kind === 'refunded' ? { refund: { id: event.txn_id, amountMinor: Math.abs(signed) } } : {}),
+    };
+  },
+});
