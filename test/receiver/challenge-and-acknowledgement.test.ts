@@ -1,0 +1,50 @@
+import { expect, test } from 'vitest';
+import { adyen, signAdyenBody } from '../../contracts/providers/adyen.js';
+import { crcResponse, x } from '../../contracts/providers/x.js';
+import { fromUtf8, utf8 } from '../../contracts/wire.js';
+import { readTables, receiverFixture, secretOf, step } from './receiver-fixture.js';
+
+const crc = (token: string) => ({ method: 'GET' as const, url: '/webhooks/x', query: { crc_token: token } });
+
+test('the reference receiver answers an X CRC challenge with the HMAC of the token', async () => {
+  const { app } = await receiverFixture();
+  const token = '9b4507b3-9040-4669-9ca3-6b94edb50553';
+  const response = await app.inject(crc(token));
+  expect(response.statusCode).toBe(200);
+  expect(response.json()).toEqual(crcResponse(token, secretOf(x)));
+});
+
+test('the reference receiver refuses to sign an event body sent as crc_token, or no token', async () => {
+  const { app } = await receiverFixture();
+  const body = fromUtf8(x.encode(x.buildEvent(step('order-1', 'succeeded')).event));
+  const oracle = await app.inject(crc(body));
+  expect(oracle.statusCode).toBe(400);
+  expect(oracle.json()).toMatchObject({ error: 'challenge_refused' });
+  expect(oracle.body).not.toContain('sha256=');
+  const missing = await app.inject({ method: 'GET', url: '/webhooks/x' });
+  expect(missing.statusCode).toBe(400);
+  expect(missing.json()).toMatchObject({ error: 'challenge_missing' });
+});
+
+test('no challenge route for providers without one', async () => {
+  const { app } = await receiverFixture();
+  expect((await app.inject({ method: 'GET', url: '/webhooks/stripe?crc_token=abc' })).statusCode).toBe(404);
+});
+
+test('an Adyen batch is acknowledged with [accepted] and kept as a dead letter, not applied', async () => {
+  const { app, dbFile } = await receiverFixture();
+  const items = ['o1', 'o2'].map((orderId) => adyen.buildEvent(step(orderId, 'succeeded')).event.notificationItems[0]);
+  const body = signAdyenBody(utf8(JSON.stringify({ live: 'false', notificationItems: items })), secretOf(adyen));
+  const response = await app.inject({
+    method: 'POST',
+    url: '/webhooks/adyen',
+    headers: adyen.baseHeaders,
+    payload: Buffer.from(body),
+  });
+  expect(response.statusCode).toBe(200);
+  expect(response.body).toBe('[accepted]');
+  const tables = readTables(dbFile);
+  expect(tables.inbox).toEqual([]);
+  expect(tables.deadLetters).toHaveLength(1);
+  expect(tables.deadLetters[0]?.reason).toContain('no event id');
+});
