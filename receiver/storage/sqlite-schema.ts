@@ -1,5 +1,7 @@
 /**
  * The SQLite schema. Idempotent: run on every start. Bodies are kept as the exact bytes received, headers as JSON.
+ * An inbox row's `attempts` counts its claims; `available_at` is when it may be claimed (the end of a lease or of a
+ * retry backoff).
  */
 export const sqliteSchema = `
 CREATE TABLE IF NOT EXISTS orders (
@@ -21,10 +23,10 @@ CREATE TABLE IF NOT EXISTS inbox (
   headers TEXT NOT NULL,
   state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'dead')),
   attempts INTEGER NOT NULL DEFAULT 0,
+  available_at INTEGER NOT NULL DEFAULT 0,
   last_error TEXT,
   PRIMARY KEY (provider, event_id)
 ) STRICT;
-CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (received_at) WHERE state = 'pending';
 
 CREATE TABLE IF NOT EXISTS facts (
   provider TEXT NOT NULL,
@@ -52,4 +54,12 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   headers TEXT NOT NULL,
   received_at INTEGER NOT NULL
 ) STRICT;
+`;
+
+/** Columns added after the first release, for databases created before them: [table, column, definition]. */
+export const sqliteAddedColumns = [['inbox', 'available_at', 'INTEGER NOT NULL DEFAULT 0']] as const;
+
+/** Indexes that may name an added column, so they are created after the columns exist. */
+export const sqliteIndexes = `
+CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (received_at) WHERE state = 'pending';
 `;

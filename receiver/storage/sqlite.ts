@@ -3,8 +3,10 @@ import { IpnError } from '../../contracts/errors.js';
 import { type LifecycleFact, LifecycleFactSchema, type OrderTerms } from '../../contracts/lifecycle.js';
 import { OrderStatusSchema } from '../../contracts/probe.js';
 import type { OrderProjector } from '../order-projection.js';
-import { sqliteSchema } from './sqlite-schema.js';
-import type { InboxKey, InboxRow, ReceiverStorage, StoredOrder } from './storage.js';
+import { groupCommit } from './group-commit.js';
+import { sqliteAddedColumns, sqliteIndexes, sqliteSchema } from './sqlite-schema.js';
+import type { InboxClaim, InboxDelivery, InboxRow, ReceiverStorage, StoredOrder } from './storage.js';
+import { StorageUnavailableError } from './storage-unavailable.js';
 
 interface OrderRow {
   order_id: string;
@@ -17,11 +19,23 @@ interface OrderRow {
 
 const BUSY_TIMEOUT_MS = 5_000;
 
+export interface SqliteStorageOptions {
+  readonly file: string;
+  readonly projectOrder: OrderProjector;
+  /**
+   * Called inside each group-commit transaction of deliveries, just before it commits, with the number of deliveries
+   * it holds; throwing aborts the transaction. For tests: count commits, inject a failed commit.
+   */
+  readonly beforeDeliveryCommit?: (deliveries: number) => void;
+}
+
 /**
  * The SQLite backend: one file in WAL mode with `synchronous = FULL`, so an acknowledged delivery survives a crash.
- * better-sqlite3 is synchronous, so each method runs as one immediate transaction without interleaving.
+ * better-sqlite3 is synchronous, so each method runs as one immediate transaction without interleaving. Opening ends
+ * the claims (and backoffs) left by a previous process, so a restart after a crash retries its rows at once. Concurrent
+ * deliveries share one transaction (group commit), so throughput is not one fsync per request.
  */
-export function openSqliteStorage(options: { file: string; projectOrder: OrderProjector }): ReceiverStorage {
+export function openSqliteStorage(options: SqliteStorageOptions): ReceiverStorage {
   const db = open(options.file);
 
   const sql = {
@@ -36,23 +50,32 @@ export function openSqliteStorage(options: { file: string; projectOrder: OrderPr
       `INSERT INTO dead_letters (provider, event_id, reason, body, headers, received_at)
        SELECT provider, event_id, ?, body, headers, received_at FROM inbox WHERE provider = ? AND event_id = ?`,
     ),
-    pending: db.prepare(
-      `SELECT provider, event_id, body, attempts FROM inbox WHERE state = 'pending'
-       ORDER BY received_at, rowid LIMIT ?`,
+    claim: db.prepare(
+      `UPDATE inbox SET attempts = attempts + 1, available_at = ?
+       WHERE rowid IN (
+         SELECT rowid FROM inbox WHERE state = 'pending' AND available_at <= ? ORDER BY received_at, rowid LIMIT ?
+       )
+       RETURNING provider, event_id, body, attempts, received_at, rowid`,
+    ),
+    isClaimed: db
+      .prepare(`SELECT 1 FROM inbox WHERE provider = ? AND event_id = ? AND state = 'pending' AND attempts = ?`)
+      .pluck(),
+    release: db.prepare(
+      `UPDATE inbox SET available_at = 0 WHERE provider = ? AND event_id = ? AND state = 'pending' AND attempts = ?`,
+    ),
+    retryLater: db.prepare(
+      `UPDATE inbox SET available_at = ?, last_error = ? WHERE provider = ? AND event_id = ? AND state = 'pending'`,
     ),
     pendingCount: db.prepare(`SELECT count(*) AS n FROM inbox WHERE state = 'pending'`).pluck(),
+    deadLetterCount: db
+      .prepare(`SELECT (SELECT count(*) FROM dead_letters) + (SELECT count(*) FROM inbox WHERE state = 'dead') AS n`)
+      .pluck(),
     markDone: db.prepare(
       `UPDATE inbox SET state = 'done', last_error = NULL WHERE provider = ? AND event_id = ? AND state = 'pending'`,
     ),
     markDead: db.prepare(
       `UPDATE inbox SET state = 'dead', last_error = ? WHERE provider = ? AND event_id = ? AND state = 'pending'`,
     ),
-    countAttempt: db
-      .prepare(
-        `UPDATE inbox SET attempts = attempts + 1, last_error = ? WHERE provider = ? AND event_id = ? AND state = 'pending'
-         RETURNING attempts`,
-      )
-      .pluck(),
     insertFact: db.prepare(
       'INSERT INTO facts (provider, event_id, order_id, fact) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
     ),
@@ -96,29 +119,88 @@ export function openSqliteStorage(options: { file: string; projectOrder: OrderPr
     for (const effect of projection.effects) sql.insertEffect.run(effect.key, effect.orderId, effect.kind, atMs);
   }
 
-  const moveToDead = (key: InboxKey, reason: string) => {
-    // Only a pending row moves, so a row another process has settled is never dead-lettered twice.
-    if (sql.markDead.run(reason, key.provider, key.eventId).changes === 0) return;
-    sql.moveToDeadLetters.run(reason, key.provider, key.eventId);
+  /** Whether the row is still pending under this claim's attempt: otherwise a settle is stale and changes nothing. */
+  const holds = (claim: InboxClaim) => sql.isClaimed.get(claim.provider, claim.eventId, claim.attempt) !== undefined;
+
+  const moveToDead = (claim: InboxClaim, reason: string) => {
+    sql.markDead.run(reason, claim.provider, claim.eventId);
+    sql.moveToDeadLetters.run(reason, claim.provider, claim.eventId);
   };
 
-  const applyFact = db.transaction((key: InboxKey, fact: LifecycleFact | null, atMs: number) => {
+  const applyFact = db.transaction((claim: InboxClaim, fact: LifecycleFact | null, atMs: number) => {
+    if (!holds(claim)) return 'stale' as const;
     if (fact !== null) {
-      sql.insertFact.run(key.provider, key.eventId, fact.orderId, JSON.stringify(fact));
+      sql.insertFact.run(claim.provider, claim.eventId, fact.orderId, JSON.stringify(fact));
       const order = readOrder(fact.orderId);
       if (order !== undefined) recompute(termsOf(order), atMs);
     }
-    sql.markDone.run(key.provider, key.eventId);
+    sql.markDone.run(claim.provider, claim.eventId);
+    return 'done' as const;
   });
 
-  const recordFailure = db.transaction((key: InboxKey, error: string, maxAttempts: number) => {
-    const attempts = sql.countAttempt.get(error, key.provider, key.eventId) as number | undefined;
-    if (attempts === undefined || attempts < maxAttempts) return 'retry' as const;
-    moveToDead(key, `gave up after ${attempts} attempts: ${error}`);
+  const recordFailure = db.transaction((claim: InboxClaim, error: string, maxAttempts: number, retryAtMs: number) => {
+    if (!holds(claim)) return 'stale' as const;
+    if (claim.attempt < maxAttempts) {
+      sql.retryLater.run(retryAtMs, error, claim.provider, claim.eventId);
+      return 'retry' as const;
+    }
+    moveToDead(claim, `gave up after ${claim.attempt} attempts: ${error}`);
     return 'dead' as const;
   });
 
-  const deadLetter = db.transaction(moveToDead);
+  const deadLetter = db.transaction((claim: InboxClaim, reason: string) => {
+    if (!holds(claim)) return 'stale' as const;
+    moveToDead(claim, reason);
+    return 'dead' as const;
+  });
+
+  const claimPending = db.transaction((limit: number, atMs: number, leaseMs: number) => {
+    const rows = sql.claim.all(atMs + leaseMs, atMs, limit) as {
+      provider: string;
+      event_id: string;
+      body: Buffer;
+      attempts: number;
+      received_at: number;
+      rowid: number;
+    }[];
+    // RETURNING gives no order guarantee: restore the oldest-first order of the claim.
+    rows.sort((a, b) => a.received_at - b.received_at || a.rowid - b.rowid);
+    return rows.map(
+      (r): InboxRow => ({
+        provider: r.provider,
+        eventId: r.event_id,
+        body: r.body,
+        attempt: r.attempts,
+        receivedAtMs: r.received_at,
+      }),
+    );
+  });
+
+  const release = db.transaction((claims: readonly InboxClaim[]) => {
+    for (const claim of claims) sql.release.run(claim.provider, claim.eventId, claim.attempt);
+  });
+
+  const recordDeliveries = db.transaction((deliveries: readonly InboxDelivery[]) => {
+    const outcomes = deliveries.map((d) => {
+      const result = sql.insertInbox.run(
+        d.provider,
+        d.eventId,
+        d.receivedAtMs,
+        Buffer.from(d.body),
+        JSON.stringify(d.headers),
+      );
+      return { duplicate: result.changes === 0 };
+    });
+    options.beforeDeliveryCommit?.(deliveries.length);
+    return outcomes;
+  });
+  const recordDelivery = groupCommit((deliveries: readonly InboxDelivery[]) => {
+    try {
+      return recordDeliveries.immediate(deliveries);
+    } catch (error) {
+      throw unavailableWhenBusy(error, 'storing a delivery');
+    }
+  });
 
   const putOrder = db.transaction((terms: OrderTerms, atMs: number) => {
     const existing = readOrder(terms.orderId);
@@ -132,16 +214,7 @@ export function openSqliteStorage(options: { file: string; projectOrder: OrderPr
   });
 
   return {
-    async recordDelivery(d) {
-      const result = sql.insertInbox.run(
-        d.provider,
-        d.eventId,
-        d.receivedAtMs,
-        Buffer.from(d.body),
-        JSON.stringify(d.headers),
-      );
-      return { duplicate: result.changes === 0 };
-    },
+    recordDelivery,
     async recordDeadLetter(l) {
       sql.insertDeadLetter.run(
         l.provider,
@@ -152,23 +225,26 @@ export function openSqliteStorage(options: { file: string; projectOrder: OrderPr
         l.receivedAtMs,
       );
     },
-    async claimPending(limit) {
-      const rows = sql.pending.all(limit) as { provider: string; event_id: string; body: Buffer; attempts: number }[];
-      return rows.map(
-        (r): InboxRow => ({ provider: r.provider, eventId: r.event_id, body: r.body, attempts: r.attempts }),
-      );
+    async claimPending(limit, atMs, leaseMs) {
+      return claimPending.immediate(limit, atMs, leaseMs);
     },
-    async applyFact(key, fact, atMs) {
-      applyFact.immediate(key, fact, atMs);
+    async applyFact(claim, fact, atMs) {
+      return applyFact.immediate(claim, fact, atMs);
     },
-    async recordFailure(key, error, maxAttempts) {
-      return recordFailure.immediate(key, error, maxAttempts);
+    async recordFailure(claim, failure) {
+      return recordFailure.immediate(claim, failure.error, failure.maxAttempts, failure.retryAtMs);
     },
-    async deadLetter(key, reason) {
-      deadLetter.immediate(key, reason);
+    async deadLetter(claim, reason) {
+      return deadLetter.immediate(claim, reason);
+    },
+    async release(claims) {
+      release.immediate(claims);
     },
     async pendingCount() {
       return sql.pendingCount.get() as number;
+    },
+    async deadLetterCount() {
+      return sql.deadLetterCount.get() as number;
     },
     async putOrder(terms, atMs) {
       return putOrder.immediate(terms, atMs);
@@ -201,6 +277,10 @@ function open(file: string): Database.Database {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.exec(sqliteSchema);
+    addMissingColumns(db);
+    db.exec(sqliteIndexes);
+    // One receiver process per file: claims left by a previous process (killed mid-pass) end now, not at their lease.
+    db.prepare(`UPDATE inbox SET available_at = 0 WHERE state = 'pending' AND available_at > 0`).run();
     return db;
   } catch (error) {
     db?.close();
@@ -208,4 +288,17 @@ function open(file: string): Database.Database {
       cause: error,
     });
   }
+}
+
+function addMissingColumns(db: Database.Database): void {
+  for (const [table, column, definition] of sqliteAddedColumns) {
+    const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[];
+    if (!columns.includes(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+  }
+}
+
+/** SQLITE_BUSY past the busy timeout (another process holds the write lock): the caller should retry later. */
+function unavailableWhenBusy(error: unknown, what: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY') ? new StorageUnavailableError(what, error) : error;
 }

@@ -2,27 +2,42 @@ import type { LifecycleFact, OrderTerms } from '../../contracts/lifecycle.js';
 import type { OrderStatus } from '../../contracts/probe.js';
 
 /**
- * What the receiver needs from a database. Every method is one transaction. The SQLite backend implements it today;
- * a PostgreSQL backend (`FOR UPDATE SKIP LOCKED` claims, several processes) can implement it unchanged. Backends know
- * nothing of the lifecycle rule: they are given an `OrderProjector` when opened.
+ * What the receiver needs from a database. Every method is one transaction. Two backends implement it: SQLite and
+ * PostgreSQL (several processes on one database). Backends know nothing of the lifecycle rule: they are given an
+ * `OrderProjector` when opened.
+ *
+ * Inbox rows are claimed: a claim increments the row's attempt number and holds the row for a lease, during which no
+ * other worker claims it. Settling a row (applying, failing, dead-lettering, releasing) names the attempt and is a
+ * no-op answering `'stale'` unless the row is still pending under that attempt, so a worker whose lease ran out and
+ * whose row was claimed again can neither complete nor undo the newer attempt.
  */
 export interface ReceiverStorage {
   /** Stores a verified, validated delivery in the inbox; a second delivery of the same event is a no-op. */
   recordDelivery(delivery: InboxDelivery): Promise<{ duplicate: boolean }>;
   /** Keeps a signed but unusable delivery (malformed JSON, an envelope that fails validation, no event id). */
   recordDeadLetter(letter: DeadLetter): Promise<void>;
-  /** Up to `limit` pending inbox rows, oldest first. */
-  claimPending(limit: number): Promise<InboxRow[]>;
   /**
-   * Applies an inbox row: stores its fact (null: nothing to apply), recomputes the order if it exists, records the side
-   * effects it calls for and marks the row done.
+   * Claims up to `limit` pending inbox rows, oldest first, that no other worker holds (or whose lease ended by `atMs`):
+   * each claim increments the row's attempt number and holds the row until `atMs + leaseMs`.
    */
-  applyFact(key: InboxKey, fact: LifecycleFact | null, atMs: number): Promise<void>;
-  /** Counts a failed attempt; after `maxAttempts` the row moves to dead letters. */
-  recordFailure(key: InboxKey, error: string, maxAttempts: number, atMs: number): Promise<'retry' | 'dead'>;
-  /** Moves an inbox row to dead letters at once (an event that can never be applied). */
-  deadLetter(key: InboxKey, reason: string, atMs: number): Promise<void>;
+  claimPending(limit: number, atMs: number, leaseMs: number): Promise<InboxRow[]>;
+  /**
+   * Applies a claimed inbox row: stores its fact (null: nothing to apply), recomputes the order if it exists, records
+   * the side effects it calls for and marks the row done.
+   */
+  applyFact(claim: InboxClaim, fact: LifecycleFact | null, atMs: number): Promise<'done' | 'stale'>;
+  /**
+   * Records a failed attempt and ends the claim: the row is claimable again from `failure.retryAtMs` (the backoff), or,
+   * when it was attempt `failure.maxAttempts` (or later), moves to dead letters with the error.
+   */
+  recordFailure(claim: InboxClaim, failure: AttemptFailure): Promise<'retry' | 'dead' | 'stale'>;
+  /** Moves a claimed inbox row to dead letters at once (an event that can never be applied). */
+  deadLetter(claim: InboxClaim, reason: string, atMs: number): Promise<'dead' | 'stale'>;
+  /** Ends claims without trying them (a worker stopping), so another worker takes them at once; each still counts. */
+  release(claims: readonly InboxClaim[]): Promise<void>;
   pendingCount(): Promise<number>;
+  /** Deliveries kept aside as unusable plus inbox events moved to dead letters after their attempts ran out. */
+  deadLetterCount(): Promise<number>;
   /** Creates the order and applies the facts already received for it; the same terms again change nothing. */
   putOrder(terms: OrderTerms, atMs: number): Promise<PutOrderOutcome>;
   getOrder(orderId: string): Promise<StoredOrder | null>;
@@ -40,9 +55,22 @@ export interface InboxDelivery extends InboxKey {
   readonly receivedAtMs: number;
 }
 
-export interface InboxRow extends InboxKey {
+/** An inbox row held by one worker: `attempt` is the row's attempt number when it was claimed (1 for the first). */
+export interface InboxClaim extends InboxKey {
+  readonly attempt: number;
+}
+
+export interface InboxRow extends InboxClaim {
   readonly body: Uint8Array;
-  readonly attempts: number;
+  /** When the delivery was stored (epoch ms), for the processing-latency metric. */
+  readonly receivedAtMs: number;
+}
+
+export interface AttemptFailure {
+  readonly error: string;
+  readonly maxAttempts: number;
+  readonly atMs: number;
+  readonly retryAtMs: number;
 }
 
 export interface DeadLetter {

@@ -1,0 +1,256 @@
+import type pg from 'pg';
+import { type LifecycleFact, LifecycleFactSchema, type OrderTerms } from '../../contracts/lifecycle.js';
+import { OrderStatusSchema } from '../../contracts/probe.js';
+import type { OrderProjector } from '../order-projection.js';
+import { openPool } from './postgres-pool.js';
+import { LIVENESS_LOCK_CLASS } from './postgres-schema.js';
+import type { InboxClaim, InboxRow, PutOrderOutcome, ReceiverStorage, StoredOrder } from './storage.js';
+
+export interface PostgresStorageOptions {
+  /** `postgres://user:password@host:port/database` */
+  readonly url: string;
+  /** The schema holding the tables, created when missing; lets several receivers (or test runs) share a database. */
+  readonly schema: string;
+  readonly projectOrder: OrderProjector;
+  /** Connections in the pool (default 10). */
+  readonly poolSize?: number;
+  /** How long to wait for a connection before answering 503 (default 5 000 ms). */
+  readonly connectionTimeoutMs?: number;
+}
+
+interface OrderRow {
+  order_id: string;
+  amount_minor: string;
+  currency: string;
+  status: string;
+  amount_paid_minor: string;
+  amount_refunded_minor: string;
+}
+
+type Client = pg.PoolClient;
+
+/**
+ * The PostgreSQL backend (node-postgres): every method is one transaction, so several receiver processes may share one
+ * database. Unique constraints do the dedupe (`INSERT … ON CONFLICT DO NOTHING`); inbox rows are claimed with
+ * `FOR UPDATE SKIP LOCKED`; the work on one order is serialised by a transaction-scoped advisory lock on its id, so two
+ * processes applying facts of the same order (or creating it meanwhile) never lose a fact. Migrations run
+ * at open (`postgres-pool.ts`).
+ */
+export async function openPostgresStorage(options: PostgresStorageOptions): Promise<ReceiverStorage> {
+  const { owner, transaction, statement, end } = await openPool(options);
+
+  const lockOrder = (client: Client, orderId: string) =>
+    client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [orderId]);
+
+  const readOrder = async (client: Client, orderId: string) =>
+    (await client.query<OrderRow>('SELECT * FROM orders WHERE order_id = $1', [orderId])).rows[0];
+
+  async function recompute(client: Client, terms: OrderTerms, atMs: number): Promise<void> {
+    const { rows } = await client.query<{ fact: unknown }>('SELECT fact FROM facts WHERE order_id = $1', [
+      terms.orderId,
+    ]);
+    const facts = rows.map((row): LifecycleFact => LifecycleFactSchema.parse(row.fact));
+    const projection = options.projectOrder(terms, facts);
+    await client.query(
+      `UPDATE orders SET status = $1, amount_paid_minor = $2, amount_refunded_minor = $3, updated_at = $4
+       WHERE order_id = $5`,
+      [projection.status, projection.amountPaidMinor, projection.amountRefundedMinor, atMs, terms.orderId],
+    );
+    for (const effect of projection.effects) {
+      await client.query(
+        'INSERT INTO effects (key, order_id, kind, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING',
+        [effect.key, effect.orderId, effect.kind, atMs],
+      );
+    }
+  }
+
+  /** Locks the inbox row if it is still pending under this claim's attempt; otherwise the settle is stale. */
+  const holds = async (client: Client, claim: InboxClaim) =>
+    (
+      await client.query(
+        `SELECT 1 FROM inbox WHERE provider = $1 AND event_id = $2 AND state = 'pending' AND attempts = $3
+         FOR UPDATE`,
+        [claim.provider, claim.eventId, claim.attempt],
+      )
+    ).rowCount === 1;
+
+  async function moveToDead(client: Client, claim: InboxClaim, reason: string): Promise<void> {
+    await client.query(`UPDATE inbox SET state = 'dead', last_error = $1 WHERE provider = $2 AND event_id = $3`, [
+      reason,
+      claim.provider,
+      claim.eventId,
+    ]);
+    await client.query(
+      `INSERT INTO dead_letters (provider, event_id, reason, body, headers, received_at)
+       SELECT provider, event_id, $1, body, headers, received_at FROM inbox WHERE provider = $2 AND event_id = $3`,
+      [reason, claim.provider, claim.eventId],
+    );
+  }
+
+  return {
+    async recordDelivery(d) {
+      const result = await statement(
+        'storing a delivery',
+        `INSERT INTO inbox (provider, event_id, received_at, body, headers) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (provider, event_id) DO NOTHING`,
+        [d.provider, d.eventId, d.receivedAtMs, Buffer.from(d.body), JSON.stringify(d.headers)],
+      );
+      return { duplicate: result.rowCount === 0 };
+    },
+    async recordDeadLetter(l) {
+      await statement(
+        'storing a dead letter',
+        `INSERT INTO dead_letters (provider, event_id, reason, body, headers, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [l.provider, l.eventId, l.reason, Buffer.from(l.body), JSON.stringify(l.headers), l.receivedAtMs],
+      );
+    },
+    async claimPending(limit, atMs, leaseMs) {
+      const { rows } = await statement(
+        'claiming inbox rows',
+        `UPDATE inbox SET attempts = attempts + 1, available_at = $1, claimed_by = $4
+         WHERE (provider, event_id) IN (
+           SELECT provider, event_id FROM inbox
+           WHERE state = 'pending'
+             AND (available_at <= $2 OR (claimed_by IS NOT NULL AND claimed_by <> $4 AND claimed_by NOT IN (
+               SELECT objid::bigint FROM pg_locks
+               WHERE locktype = 'advisory' AND classid = $5::bigint::oid AND objsubid = 2 AND granted
+                 AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))))
+           ORDER BY received_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED
+         )
+         RETURNING provider, event_id, body, attempts, received_at, seq`,
+        [atMs + leaseMs, atMs, limit, owner, LIVENESS_LOCK_CLASS],
+      );
+      const claimed = rows as {
+        provider: string;
+        event_id: string;
+        body: Buffer;
+        attempts: number;
+        received_at: string;
+        seq: string;
+      }[];
+      // RETURNING gives no order guarantee: restore the oldest-first order of the claim.
+      claimed.sort((a, b) => Number(a.received_at) - Number(b.received_at) || Number(a.seq) - Number(b.seq));
+      return claimed.map(
+        (r): InboxRow => ({
+          provider: r.provider,
+          eventId: r.event_id,
+          body: r.body,
+          attempt: r.attempts,
+          receivedAtMs: Number(r.received_at),
+        }),
+      );
+    },
+    applyFact(claim, fact, atMs) {
+      return transaction('applying an event', async (client) => {
+        if (!(await holds(client, claim))) return 'stale';
+        if (fact !== null) {
+          await lockOrder(client, fact.orderId);
+          await client.query(
+            'INSERT INTO facts (provider, event_id, order_id, fact) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+            [claim.provider, claim.eventId, fact.orderId, JSON.stringify(fact)],
+          );
+          const order = await readOrder(client, fact.orderId);
+          if (order !== undefined) await recompute(client, termsOf(order), atMs);
+        }
+        await client.query(`UPDATE inbox SET state = 'done', last_error = NULL WHERE provider = $1 AND event_id = $2`, [
+          claim.provider,
+          claim.eventId,
+        ]);
+        return 'done';
+      });
+    },
+    recordFailure(claim, failure) {
+      return transaction('recording a failed attempt', async (client) => {
+        if (!(await holds(client, claim))) return 'stale';
+        if (claim.attempt < failure.maxAttempts) {
+          await client.query(
+            'UPDATE inbox SET available_at = $1, last_error = $2, claimed_by = NULL WHERE provider = $3 AND event_id = $4',
+            [failure.retryAtMs, failure.error, claim.provider, claim.eventId],
+          );
+          return 'retry';
+        }
+        await moveToDead(client, claim, `gave up after ${claim.attempt} attempts: ${failure.error}`);
+        return 'dead';
+      });
+    },
+    deadLetter(claim, reason) {
+      return transaction('moving an event to dead letters', async (client) => {
+        if (!(await holds(client, claim))) return 'stale';
+        await moveToDead(client, claim, reason);
+        return 'dead';
+      });
+    },
+    async release(claims) {
+      if (claims.length === 0) return;
+      await transaction('releasing claims', async (client) => {
+        for (const claim of claims) {
+          await client.query(
+            `UPDATE inbox SET available_at = 0, claimed_by = NULL
+             WHERE provider = $1 AND event_id = $2 AND state = 'pending' AND attempts = $3`,
+            [claim.provider, claim.eventId, claim.attempt],
+          );
+        }
+      });
+    },
+    async pendingCount() {
+      const { rows } = await statement(
+        'counting pending events',
+        `SELECT count(*) AS n FROM inbox WHERE state = 'pending'`,
+        [],
+      );
+      return Number((rows[0] as { n: string }).n);
+    },
+    async deadLetterCount() {
+      const { rows } = await statement(
+        'counting dead letters',
+        `SELECT (SELECT count(*) FROM dead_letters) + (SELECT count(*) FROM inbox WHERE state = 'dead') AS n`,
+        [],
+      );
+      return Number((rows[0] as { n: string }).n);
+    },
+    putOrder(terms, atMs) {
+      return transaction('creating an order', async (client): Promise<PutOrderOutcome> => {
+        await lockOrder(client, terms.orderId);
+        const existing = await readOrder(client, terms.orderId);
+        if (existing !== undefined) {
+          const same = Number(existing.amount_minor) === terms.amountMinor && existing.currency === terms.currency;
+          return same ? { outcome: 'unchanged' } : { outcome: 'conflict', existing: termsOf(existing) };
+        }
+        await client.query(
+          `INSERT INTO orders (order_id, amount_minor, currency, status, created_at, updated_at)
+           VALUES ($1, $2, $3, 'awaiting_payment', $4, $4)`,
+          [terms.orderId, terms.amountMinor, terms.currency, atMs],
+        );
+        await recompute(client, terms, atMs);
+        return { outcome: 'created' };
+      });
+    },
+    async getOrder(orderId) {
+      const { rows } = await statement(
+        'reading an order',
+        `SELECT o.*,
+           (SELECT count(*) FROM effects e WHERE e.order_id = o.order_id AND e.kind = 'fulfillment') AS fulfillments,
+           (SELECT count(*) FROM effects e WHERE e.order_id = o.order_id AND e.kind = 'refund') AS refunds
+         FROM orders o WHERE o.order_id = $1`,
+        [orderId],
+      );
+      const row = rows[0] as (OrderRow & { fulfillments: string; refunds: string }) | undefined;
+      if (row === undefined) return null;
+      const stored: StoredOrder = {
+        terms: termsOf(row),
+        status: OrderStatusSchema.parse(row.status),
+        amountPaidMinor: Number(row.amount_paid_minor),
+        amountRefundedMinor: Number(row.amount_refunded_minor),
+        fulfillments: Number(row.fulfillments),
+        refunds: Number(row.refunds),
+      };
+      return stored;
+    },
+    close: end,
+  };
+}
+
+function termsOf(row: OrderRow): OrderTerms {
+  return { orderId: row.order_id, amountMinor: Number(row.amount_minor), currency: row.currency };
+}

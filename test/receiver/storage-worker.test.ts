@@ -1,0 +1,72 @@
+import Database from 'better-sqlite3';
+import { expect, test } from 'vitest';
+import { isIpnError } from '../../contracts/errors.js';
+import { providers } from '../../contracts/providers/index.js';
+import { StorageUnavailableError } from '../../receiver/storage/storage-unavailable.js';
+import { deliver, getOrder, putOrder, readTables, receiverFixture, step } from './receiver-fixture.js';
+
+test('the worker waits a doubling backoff on the injected clock between failed attempts, then dead-letters', async () => {
+  const { app, dbFile, clock } = await receiverFixture({ maxAttempts: 3, retryBackoffMs: 1_000, drainTimeoutMs: 50 });
+  await app.ready();
+  const db = new Database(dbFile);
+  try {
+    db.prepare(`INSERT INTO inbox (provider, event_id, received_at, body, headers) VALUES (?, ?, ?, ?, '{}')`).run(
+      'retired-provider',
+      'evt_orphan',
+      0,
+      Buffer.from('{}'),
+    );
+  } finally {
+    db.close();
+  }
+  const drainError = async () => {
+    const error = await app.inbox.drain().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    if (!isIpnError(error)) throw new Error(`expected drain to give up on a row backing off, got ${String(error)}`);
+    return error;
+  };
+  const attempts = () => readTables(dbFile).inbox[0]?.attempts;
+
+  expect((await drainError()).hint).toContain('backoff');
+  expect(attempts()).toBe(1);
+  clock.advance(999);
+  await drainError();
+  expect(attempts()).toBe(1);
+  clock.advance(1);
+  await drainError();
+  expect(attempts()).toBe(2);
+  clock.advance(1_999);
+  await drainError();
+  expect(attempts()).toBe(2);
+  clock.advance(1);
+  await app.inbox.drain();
+  expect(readTables(dbFile).inbox).toMatchObject([{ state: 'dead', attempts: 3 }]);
+});
+
+test('an unavailable database is no failed attempt: the worker stops the pass and the event is applied later', async () => {
+  let outages = 1;
+  const { app, dbFile } = await receiverFixture({
+    maxAttempts: 1,
+    wrapStorage: (storage) => ({
+      ...storage,
+      async applyFact(claim, fact, atMs) {
+        if (outages > 0) {
+          outages -= 1;
+          throw new StorageUnavailableError('applying an event', new Error('connection reset'));
+        }
+        return storage.applyFact(claim, fact, atMs);
+      },
+    }),
+  });
+  await putOrder(app, 'order-outage');
+  await deliver(app, providers.stripe, step('order-outage', 'succeeded'));
+
+  // The worker's own pass or this drain meets the outage (and rejects with it); the next drain applies the event.
+  await app.inbox.drain().catch((error: unknown) => expect(error).toBeInstanceOf(StorageUnavailableError));
+  await app.inbox.drain();
+  expect(outages).toBe(0);
+  expect((await getOrder(app, 'order-outage')).body).toMatchObject({ status: 'paid', fulfillments: 1 });
+  expect(readTables(dbFile).deadLetters).toEqual([]);
+});

@@ -1,0 +1,177 @@
+import { describe, expect, onTestFinished, test } from 'vitest';
+import type { LifecycleFact } from '../../contracts/lifecycle.js';
+import { projectOrder } from '../../receiver/order-projection.js';
+import { openPostgresStorage } from '../../receiver/storage/postgres.js';
+import { openSqliteStorage } from '../../receiver/storage/sqlite.js';
+import type { InboxClaim, ReceiverStorage } from '../../receiver/storage/storage.js';
+import { postgresUrl, testSchema } from '../support/postgres.js';
+import { NOW_MS, temporaryDbFile } from './receiver-fixture.js';
+
+const backends = [
+  {
+    backend: 'SQLite',
+    open: async () => openSqliteStorage({ file: await temporaryDbFile(), projectOrder }),
+  },
+  {
+    backend: 'PostgreSQL',
+    open: async () => openPostgresStorage({ url: postgresUrl(), schema: await testSchema(), projectOrder }),
+  },
+];
+
+const LEASE_MS = 1_000;
+
+function delivery(eventId: string, receivedAtMs = NOW_MS) {
+  return { provider: 'stripe', eventId, body: Buffer.from(`{"id":"${eventId}"}`), headers: {}, receivedAtMs };
+}
+
+function paid(eventId: string, orderId: string): LifecycleFact {
+  return { eventId, orderId, kind: 'succeeded', amountMinor: 5000, currency: 'USD', occurredAt: NOW_MS / 1000 };
+}
+
+const claimOf = (row: InboxClaim): InboxClaim => ({
+  provider: row.provider,
+  eventId: row.eventId,
+  attempt: row.attempt,
+});
+
+describe.each(backends)('the $backend storage', ({ open }) => {
+  async function storage(): Promise<ReceiverStorage> {
+    const opened = await open();
+    onTestFinished(() => opened.close());
+    return opened;
+  }
+
+  test('a second delivery of the same event is reported as a duplicate and stored once', async () => {
+    const store = await storage();
+    expect(await store.recordDelivery(delivery('evt_1'))).toEqual({ duplicate: false });
+    expect(await store.recordDelivery(delivery('evt_1', NOW_MS + 5))).toEqual({ duplicate: true });
+    expect(await store.pendingCount()).toBe(1);
+  });
+
+  test('20 concurrent deliveries of one event store one row and report 19 duplicates', async () => {
+    const store = await storage();
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => store.recordDelivery(delivery('evt_race'))));
+    expect(outcomes.filter((o) => !o.duplicate)).toHaveLength(1);
+    expect(await store.pendingCount()).toBe(1);
+    expect(await store.claimPending(10, NOW_MS, LEASE_MS)).toHaveLength(1);
+  });
+
+  test('putOrder creates once, answers unchanged for the same terms and conflict for other terms', async () => {
+    const store = await storage();
+    const terms = { orderId: 'order-1', amountMinor: 5000, currency: 'USD' };
+    expect(await store.putOrder(terms, NOW_MS)).toEqual({ outcome: 'created' });
+    expect(await store.putOrder(terms, NOW_MS)).toEqual({ outcome: 'unchanged' });
+    expect(await store.putOrder({ ...terms, amountMinor: 7000 }, NOW_MS)).toEqual({
+      outcome: 'conflict',
+      existing: terms,
+    });
+    expect(await store.getOrder('order-1')).toMatchObject({ terms, status: 'awaiting_payment', fulfillments: 0 });
+  });
+
+  test('an applied fact moves the order and records its side effect once, whichever comes first', async () => {
+    const store = await storage();
+    await store.recordDelivery(delivery('evt_paid'));
+    const [row] = await store.claimPending(10, NOW_MS, LEASE_MS);
+    if (row === undefined) throw new Error('expected a claimed row');
+    expect(row.attempt).toBe(1);
+    expect(Buffer.from(row.body).toString()).toBe('{"id":"evt_paid"}');
+    expect(await store.applyFact(claimOf(row), paid('evt_paid', 'order-2'), NOW_MS)).toBe('done');
+    expect(await store.getOrder('order-2')).toBeNull();
+
+    await store.putOrder({ orderId: 'order-2', amountMinor: 5000, currency: 'USD' }, NOW_MS);
+    expect(await store.getOrder('order-2')).toMatchObject({ status: 'paid', amountPaidMinor: 5000, fulfillments: 1 });
+    expect(await store.pendingCount()).toBe(0);
+  });
+
+  test('two workers claiming at once never hold the same row', async () => {
+    const store = await storage();
+    for (let i = 0; i < 12; i += 1) await store.recordDelivery(delivery(`evt_${i}`, NOW_MS + i));
+    const [a, b] = await Promise.all([
+      store.claimPending(7, NOW_MS, LEASE_MS),
+      store.claimPending(7, NOW_MS, LEASE_MS),
+    ]);
+    const ids = [...(a ?? []), ...(b ?? [])].map((row) => row.eventId);
+    expect(ids).toHaveLength(12);
+    expect(new Set(ids).size).toBe(12);
+    expect(await store.claimPending(7, NOW_MS + LEASE_MS - 1, LEASE_MS)).toEqual([]);
+  });
+
+  test('claims come oldest first and a row whose lease ran out is claimed again with the next attempt', async () => {
+    const store = await storage();
+    await store.recordDelivery(delivery('evt_late', NOW_MS + 10));
+    await store.recordDelivery(delivery('evt_early', NOW_MS));
+    const first = await store.claimPending(10, NOW_MS, LEASE_MS);
+    expect(first.map((row) => [row.eventId, row.attempt])).toEqual([
+      ['evt_early', 1],
+      ['evt_late', 1],
+    ]);
+    const again = await store.claimPending(10, NOW_MS + LEASE_MS, LEASE_MS);
+    expect(again.map((row) => [row.eventId, row.attempt])).toEqual([
+      ['evt_early', 2],
+      ['evt_late', 2],
+    ]);
+  });
+
+  test("a stale worker's apply, failure and dead letter after its row was claimed again answer 'stale' and change nothing", async () => {
+    const store = await storage();
+    await store.putOrder({ orderId: 'order-3', amountMinor: 5000, currency: 'USD' }, NOW_MS);
+    await store.recordDelivery(delivery('evt_stale'));
+    const [old] = await store.claimPending(1, NOW_MS, LEASE_MS);
+    const [fresh] = await store.claimPending(1, NOW_MS + LEASE_MS, LEASE_MS);
+    if (old === undefined || fresh === undefined) throw new Error('expected two claims of the row');
+    expect(fresh.attempt).toBe(old.attempt + 1);
+
+    const failure = { error: 'boom', maxAttempts: 1, atMs: NOW_MS, retryAtMs: NOW_MS };
+    expect(await store.applyFact(claimOf(old), paid('evt_stale', 'order-3'), NOW_MS)).toBe('stale');
+    expect(await store.recordFailure(claimOf(old), failure)).toBe('stale');
+    expect(await store.deadLetter(claimOf(old), 'stale worker', NOW_MS)).toBe('stale');
+    await store.release([claimOf(old)]);
+    expect(await store.getOrder('order-3')).toMatchObject({ status: 'awaiting_payment', fulfillments: 0 });
+    expect(await store.pendingCount()).toBe(1);
+    // The old release did not end the newer lease either.
+    expect(await store.claimPending(1, NOW_MS + LEASE_MS, LEASE_MS)).toEqual([]);
+
+    expect(await store.applyFact(claimOf(fresh), paid('evt_stale', 'order-3'), NOW_MS)).toBe('done');
+    expect(await store.getOrder('order-3')).toMatchObject({ status: 'paid', fulfillments: 1 });
+    expect(await store.applyFact(claimOf(fresh), paid('evt_stale', 'order-3'), NOW_MS)).toBe('stale');
+  });
+
+  test('a failed attempt waits for its backoff, and the last allowed attempt moves the row to dead letters', async () => {
+    const store = await storage();
+    await store.recordDelivery(delivery('evt_poison'));
+    const failure = (atMs: number) => ({ error: 'cannot apply', maxAttempts: 2, atMs, retryAtMs: atMs + 500 });
+
+    const [first] = await store.claimPending(1, NOW_MS, LEASE_MS);
+    if (first === undefined) throw new Error('expected a claim');
+    expect(await store.recordFailure(claimOf(first), failure(NOW_MS))).toBe('retry');
+    expect(await store.claimPending(1, NOW_MS + 499, LEASE_MS)).toEqual([]);
+
+    const [second] = await store.claimPending(1, NOW_MS + 500, LEASE_MS);
+    if (second === undefined) throw new Error('expected a second claim after the backoff');
+    expect(second.attempt).toBe(2);
+    expect(await store.recordFailure(claimOf(second), failure(NOW_MS + 500))).toBe('dead');
+    expect(await store.pendingCount()).toBe(0);
+    expect(await store.claimPending(1, NOW_MS + 60_000, LEASE_MS)).toEqual([]);
+  });
+
+  test('a released claim is claimable at once, as the next attempt', async () => {
+    const store = await storage();
+    await store.recordDelivery(delivery('evt_released'));
+    const [held] = await store.claimPending(1, NOW_MS, LEASE_MS);
+    if (held === undefined) throw new Error('expected a claim');
+    await store.release([claimOf(held)]);
+    const [again] = await store.claimPending(1, NOW_MS, LEASE_MS);
+    expect(again?.attempt).toBe(2);
+  });
+
+  test('deadLetter moves a claimed row out of the inbox at once', async () => {
+    const store = await storage();
+    await store.recordDelivery(delivery('evt_unusable'));
+    await store.recordDeadLetter({ ...delivery('evt_unsigned_shape'), reason: 'no event id' });
+    const [row] = await store.claimPending(1, NOW_MS, LEASE_MS);
+    if (row === undefined) throw new Error('expected a claim');
+    expect(await store.deadLetter(claimOf(row), 'unknown event type', NOW_MS)).toBe('dead');
+    expect(await store.pendingCount()).toBe(0);
+    expect(await store.recordDelivery(delivery('evt_unusable'))).toEqual({ duplicate: true });
+  });
+});
