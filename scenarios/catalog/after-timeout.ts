@@ -1,0 +1,39 @@
+import { eventsOf } from '../../simulator/events.js';
+import { deliveryOf, type PlanStep } from '../../simulator/plan.js';
+import { canPlay, type LifecycleKind } from '../../simulator/world.js';
+import { defineScenario, everyProvider } from '../define.js';
+
+/** How long the gateway waits on the first attempt before it gives up: the request is sent, the answer never read. */
+const GIVE_UP_AFTER_MS = 25;
+
+const lifecycles: readonly LifecycleKind[] = ['paid', 'partially-refunded', 'refunded-in-two-parts'];
+
+/**
+ * The gateway gives up on each event's first delivery after its body is sent (a timeout on the gateway's side) and
+ * retries at once, while the receiver may still be working on the first: the effect must happen once.
+ */
+export const idemAfterTimeout = defineScenario({
+  guarantee: 'idem.after-timeout',
+  diagnosis:
+    'Record the event id (unique, in the same transaction as the work) before any slow processing, and answer fast: ' +
+    'a retry that arrives while the first attempt is still being processed must find it and change nothing.',
+  appliesTo: everyProvider,
+  plan({ provider, world, signing }) {
+    const orders = lifecycles.filter((kind) => canPlay(provider, kind)).map((kind) => world.order(kind));
+    const events = orders.flatMap((order) => eventsOf(provider, order));
+    const steps: PlanStep[] = events.flatMap((event) => [
+      [
+        deliveryOf(signing, event, {
+          expect: 'abandoned',
+          timeoutMs: GIVE_UP_AFTER_MS,
+          fault: { kind: 'timed-out', detail: `the gateway stopped waiting after ${GIVE_UP_AFTER_MS} ms` },
+        }),
+      ],
+      [deliveryOf(signing, event, { fault: { kind: 'duplicate', detail: 'retried at once after the timeout' } })],
+    ]);
+    return {
+      orders,
+      phases: [{ name: 'each event timed out once, then retried', steps, applied: events }],
+    };
+  },
+});

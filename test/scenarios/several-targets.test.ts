@@ -1,0 +1,50 @@
+import { expect, onTestFinished, test } from 'vitest';
+import { systemClock } from '../../contracts/clock.js';
+import { providers } from '../../contracts/providers/index.js';
+import { buildReceiver } from '../../receiver/app.js';
+import { scenarios } from '../../scenarios/catalog/index.js';
+import { runGauntlet } from '../../scenarios/runner.js';
+import { listenOnLoopback } from '../support/listen.js';
+import { postgresUrl, testSchema } from '../support/postgres.js';
+
+const stripe = providers.stripe;
+const secret = stripe.secret.generate(new Uint8Array(32).fill(21));
+
+/** A reference receiver instance on the shared schema, counting the webhook deliveries it answered. */
+async function instance(schema: string) {
+  const app = await buildReceiver({
+    secrets: { stripe: secret },
+    databaseUrl: postgresUrl(),
+    schema,
+    clock: systemClock,
+  });
+  let webhooks = 0;
+  app.addHook('onResponse', async (request) => {
+    if (request.method === 'POST' && request.url.startsWith('/webhooks/')) webhooks += 1;
+  });
+  onTestFinished(() => app.close());
+  const base = await listenOnLoopback(app);
+  return { base, webhooks: () => webhooks };
+}
+
+test('two reference receivers behind one PostgreSQL pass every scenario with deliveries spread across both', async () => {
+  const schema = await testSchema();
+  const [a, b] = [await instance(schema), await instance(schema)];
+  const report = await runGauntlet({
+    target: `${a.base}/webhooks/${stripe.route}`,
+    otherTargets: [`${b.base}/webhooks/${stripe.route}`],
+    probe: `${a.base}/ipn-probe`,
+    provider: stripe,
+    secret,
+    seed: 5,
+    runId: 'multi',
+    replayCommand: (g) => g,
+  });
+  expect(report.results.map((r) => [r.guarantee, r.status, r.findings.map((f) => f.problem)])).toEqual(
+    report.results.map((r) => [r.guarantee, 'pass', []]),
+  );
+  const applicable = scenarios.filter((s) => s.appliesTo(stripe) && s.needsReceiverProcess !== true);
+  expect(report.results).toHaveLength(applicable.length);
+  expect(a.webhooks()).toBeGreaterThan(10);
+  expect(b.webhooks()).toBeGreaterThan(10);
+});
