@@ -1,0 +1,67 @@
+import { IpnError } from '../../contracts/errors.js';
+import type { Provider } from '../../contracts/provider.js';
+import { providerById, providerIds } from '../../contracts/providers/index.js';
+import { endpointSecret, parseUrl, required } from './args.js';
+import type { CliIo } from './io.js';
+
+/** The receiver a command plays against, from its flags (`--target`, `--probe`, `--provider`, `--secret`). */
+export interface ReceiverSetup {
+  readonly target: string;
+  readonly probe: string;
+  readonly provider: Provider;
+  readonly secret: string;
+  readonly notificationUrl?: string;
+}
+
+export interface ReceiverFlags {
+  readonly target?: string | undefined;
+  readonly probe?: string | undefined;
+  readonly provider?: string | undefined;
+  readonly secret?: string | undefined;
+  readonly 'notification-url'?: string | undefined;
+}
+
+/** Reads and checks the receiver flags; `fallback` supplies what a case file recorded. */
+export function receiverSetup(
+  flags: ReceiverFlags,
+  io: CliIo,
+  command: string,
+  fallback: { target?: string; probe?: string; provider?: string } = {},
+): ReceiverSetup {
+  const target = parseUrl(
+    required(flags.target ?? fallback.target, '--target', command, "your receiver's webhook URL"),
+    '--target',
+  );
+  const probe = parseUrl(
+    required(flags.probe ?? fallback.probe, '--probe', command, "your receiver's probe base URL"),
+    '--probe',
+  );
+  const provider = providerById(
+    required(flags.provider ?? fallback.provider, '--provider', command, providerIds.join(' | ')),
+  );
+  if (provider.authentication !== 'signature') {
+    throw new IpnError(
+      'IPN_ERR_USAGE',
+      `${command} plays signed deliveries only; ${provider.title} receivers confirm with the gateway, which ${command} does not start.`,
+      { hint: 'Use `ipn-gauntlet run` for this provider.' },
+    );
+  }
+  const secret = endpointSecret(flags.secret, io.env, provider, command);
+  const notificationUrl = flags['notification-url'];
+  return {
+    target,
+    probe,
+    provider,
+    secret,
+    ...(notificationUrl === undefined ? {} : { notificationUrl: parseUrl(notificationUrl, '--notification-url') }),
+  };
+}
+
+/** A whole number flag within bounds. */
+export function parseCount(value: string | undefined, flag: string, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(value) || Number(value) < 1 || Number(value) > max) {
+    throw new IpnError('IPN_ERR_USAGE', `${flag} must be a whole number from 1 to ${max}, got "${value}".`);
+  }
+  return Number(value);
+}

@@ -1,0 +1,141 @@
+import { type Clock, unixSeconds } from '../../contracts/clock.js';
+import { formatMinor } from '../../contracts/money.js';
+import type { Provider } from '../../contracts/provider.js';
+import { createHttpDeliverer, type HttpDeliverer } from '../../simulator/delivery/http.js';
+import type { GatewayEvent } from '../../simulator/events.js';
+import { type Attempt, DeliveryHistory } from '../../simulator/history.js';
+import { createSigningContext } from '../../simulator/plan.js';
+import { createRandom, deriveSeed } from '../../simulator/random.js';
+import { createWorld, type WorldOrder } from '../../simulator/world.js';
+import type { ProbeClient } from '../probe-client.js';
+import { answerFindings, healthFindings, summarize } from '../runner.js';
+import type { SettleOptions } from '../settle.js';
+import { orderStateFindings } from '../state-check.js';
+import type { Finding } from '../verdict.js';
+import { type MaterialStep, materialize } from './materialize.js';
+import type { ExplorePlan } from './plan-model.js';
+import { releaseOnSchedule } from './race-schedule.js';
+
+/** Where and how one plan is played. */
+export interface PlayOptions {
+  readonly target: string;
+  readonly probe: ProbeClient;
+  readonly provider: Provider;
+  readonly secret: string;
+  readonly notificationUrl?: string;
+  /** For postback providers: the fake gateway's key. */
+  readonly gatewayKey?: string;
+  /** Letters and digits that make this play's order and event ids fresh. */
+  readonly runId: string;
+  readonly clock: Clock;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly settle: SettleOptions;
+}
+
+/** One operation as played: what was sent and what came back. */
+export interface PlayedStep {
+  readonly step: MaterialStep;
+  readonly attempts: readonly Attempt[];
+}
+
+export interface PlanOutcome {
+  readonly status: 'pass' | 'fail';
+  readonly findings: readonly Finding[];
+  readonly steps: readonly PlayedStep[];
+  readonly orders: readonly WorldOrder[];
+}
+
+export const PHASE = 'the explored plan';
+
+/**
+ * Plays a plan against a receiver: creates its orders through the probe, sends each operation's requests in turn
+ * (concurrent copies on their seeded race schedule), then applies the scenarios' checks: every answer against what its
+ * delivery expects, the health check, and every order, once settled, against the lifecycle rule over the events a
+ * correct receiver has applied (which also catches a side effect run twice).
+ */
+export async function playPlan(plan: ExplorePlan, options: PlayOptions): Promise<PlanOutcome> {
+  const { provider, clock } = options;
+  const random = createRandom(plan.worldSeed);
+  const world = createWorld({
+    random: random.fork('world'),
+    runId: options.runId,
+    startSeconds: unixSeconds(clock) - 3_600,
+    ...(provider.payeeOf === undefined ? {} : { payee: options.secret }),
+  });
+  const signing = createSigningContext({
+    provider,
+    secret: options.secret,
+    notificationUrl: options.notificationUrl ?? options.target,
+    ...(options.gatewayKey === undefined ? {} : { gatewayKey: options.gatewayKey }),
+    random: random.fork('signing'),
+    nowSeconds: () => unixSeconds(clock),
+  });
+  const material = materialize(plan, { provider, world, signing });
+  await Promise.all(
+    material.orders.map((order) =>
+      options.probe.putOrder(order.orderId, {
+        amount: formatMinor(order.amountMinor, order.currency),
+        currency: order.currency,
+      }),
+    ),
+  );
+
+  const history = new DeliveryHistory();
+  const widest = Math.max(1, ...plan.ops.map((op) => (op.op === 'concurrent' ? op.copies : 1)));
+  const deliverer = createHttpDeliverer({
+    target: options.target,
+    timeoutMs: provider.timeoutMs,
+    connections: Math.max(16, widest),
+    clock,
+    history,
+  });
+  const steps: PlayedStep[] = [];
+  try {
+    for (const step of material.steps) {
+      if (step.op.op === 'pause') await options.sleep(step.op.ms);
+      steps.push({ step, attempts: await deliver(deliverer, step) });
+    }
+  } finally {
+    await deliverer.close();
+  }
+
+  const findings: Finding[] = [
+    ...answerFindings(
+      PHASE,
+      history.all(),
+      history.all().map((a) => a.deliveryId),
+    ),
+    ...(await healthFindings(PHASE, options.probe)),
+    ...(await stateFindings(material.orders, material.applied, history, options)),
+  ];
+  return { status: findings.length === 0 ? 'pass' : 'fail', findings, steps, orders: material.orders };
+}
+
+/** A step's requests; concurrent copies over warmed connections on their race schedule. */
+async function deliver(deliverer: HttpDeliverer, step: MaterialStep): Promise<Attempt[]> {
+  if (step.schedule === null) return deliverer.deliverStep(step.deliveries);
+  await deliverer.warm?.(step.deliveries.length);
+  return releaseOnSchedule(step.deliveries, step.schedule, (d) => deliverer.deliverStep([d]));
+}
+
+function stateFindings(
+  orders: readonly WorldOrder[],
+  applied: readonly GatewayEvent[],
+  history: DeliveryHistory,
+  options: PlayOptions,
+): Promise<Finding[]> {
+  return orderStateFindings({
+    orders,
+    applied: applied.map((e) => e.fact),
+    probe: options.probe,
+    settle: { ...options.settle, clock: options.clock, sleep: options.sleep },
+    attempts: history.all(),
+    summarize,
+    phase: PHASE,
+  });
+}
+
+/** A run id for one play: letters and digits derived from the seed and the play's number, fresh for each play. */
+export function playRunId(prefix: string, seed: number, play: number): string {
+  return `${prefix}${deriveSeed(seed, 'explore').toString(36).slice(0, 3)}${play.toString(36)}`;
+}
