@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { providers } from '../contracts/providers/index.js';
+import { generatorSpeed } from './generator-speed.js';
+import { memory } from './memory.js';
+import { receiverThroughput } from './receiver-throughput.js';
+import { suiteTime } from './suite-time.js';
+import { type BenchResult, machine } from './support.js';
+
+/**
+ * `npm run bench`: the four benchmarks, each side by side with its baseline in the same run on the same machine,
+ * written to bench/results.md. Sizes are flags; the defaults are the issue's numbers.
+ */
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string', default: '1,2,3,4' },
+    'generator-events': { type: 'string', default: '100000' },
+    'receiver-events': { type: 'string', default: '20000' },
+    'memory-events': { type: 'string', default: '1000000' },
+    concurrency: { type: 'string', default: '64' },
+    out: { type: 'string', default: fileURLToPath(new URL('../../../../bench/results.md', import.meta.url)) },
+  },
+});
+const only = new Set((values.only ?? '').split(','));
+const concurrency = Number(values.concurrency);
+const secret = providers.stripe.secret.generate(new Uint8Array(randomBytes(32)));
+const dir = await mkdtemp(join(tmpdir(), 'ipn-gauntlet-bench-'));
+const startedAt = new Date();
+const description = machine();
+
+const benches: [string, string, () => Promise<BenchResult>][] = [
+  [
+    '1',
+    'Generator speed',
+    () => generatorSpeed({ events: Number(values['generator-events']), concurrency, secret, dir }),
+  ],
+  [
+    '2',
+    'Reference receiver throughput',
+    () => receiverThroughput({ events: Number(values['receiver-events']), concurrency, secret, dir }),
+  ],
+  ['3', 'Scenario suite wall time', () => suiteTime()],
+  ['4', 'Memory', () => memory({ events: Number(values['memory-events']), concurrency, secret, dir })],
+];
+
+const results: BenchResult[] = [];
+try {
+  for (const [id, title, bench] of benches) {
+    if (!only.has(id)) continue;
+    process.stdout.write(`bench ${id}: ${title}…\n`);
+    try {
+      results.push(await bench());
+    } catch (error) {
+      const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+      results.push({
+        id,
+        title,
+        rows: [{ measured: '', value: `failed: ${message}`, baseline: '', ratio: '', goal: '', met: false }],
+        notes: [],
+      });
+    }
+    process.stdout.write(`${table(results.slice(-1))}\n`);
+  }
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
+
+// Results are kept per benchmark (with when and where each ran) in a JSON file beside the table, so `--only 2` re-runs
+// one benchmark and keeps the others' last results.
+const out = values.out ?? 'results.md';
+const store = out.replace(/\.md$/, '.json');
+const previous = await readFile(store, 'utf8')
+  .then((text) => JSON.parse(text) as StoredResult[])
+  .catch(() => [] as StoredResult[]);
+const ran = results.map((result) => ({ ...result, ranAt: startedAt.toISOString(), machine: description }));
+const all = [...previous.filter((p) => !ran.some((r) => r.id === p.id)), ...ran].sort((a, b) =>
+  a.id.localeCompare(b.id),
+);
+await writeFile(store, `${JSON.stringify(all, null, 2)}\n`);
+
+const runs = [...new Set(all.map((r) => `${r.ranAt} on ${r.machine}`))];
+const markdown = `# Benchmark results
+
+Written by \`npm run bench\` (\`npm run bench -- --only 2\` re-runs one benchmark and keeps the others' last results).
+Each benchmark runs its baseline in the same run, on the same machine; the receiver and the load generator are separate
+processes. On a shared or busy machine the numbers vary from run to run: the ratios are the comparison.
+
+${runs
+  .map(
+    (run) =>
+      `- Benchmarks ${all
+        .filter((r) => `${r.ranAt} on ${r.machine}` === run)
+        .map((r) => r.id)
+        .join(', ')} ran ${run}.`,
+  )
+  .join('\n')}
+
+${table(all)}
+
+${all.flatMap((r) => r.notes.map((note) => `- ${r.id}. ${note}`)).join('\n')}
+`;
+await writeFile(out, markdown);
+process.stdout.write(`\nwrote ${out}\n`);
+
+interface StoredResult extends BenchResult {
+  readonly ranAt: string;
+  readonly machine: string;
+}
+
+function table(list: readonly BenchResult[]): string {
+  const lines = [
+    '| # | benchmark | measured | result | baseline | ratio | goal | met |',
+    '| - | - | - | - | - | - | - | - |',
+  ];
+  for (const result of list) {
+    for (const row of result.rows) {
+      const met = row.met === null ? '—' : row.met ? 'yes' : '**no**';
+      lines.push(
+        `| ${result.id} | ${result.title} | ${row.measured} | ${row.value} | ${row.baseline} | ${row.ratio} | ${row.goal} | ${met} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { type LoadReport, LoadReportSchema } from '../scenarios/load/report.js';
+
+/** One benchmark's outcome: the table rows it contributes and whether its goal was met. */
+export interface BenchResult {
+  readonly id: string;
+  readonly title: string;
+  readonly rows: readonly BenchRow[];
+  readonly notes: readonly string[];
+}
+
+export interface BenchRow {
+  readonly measured: string;
+  readonly value: string;
+  readonly baseline: string;
+  readonly ratio: string;
+  readonly goal: string;
+  /** null: not run or no goal. */
+  readonly met: boolean | null;
+}
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+export interface RunningServer {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 60_000;
+
+/** Starts one of bench/servers as a child process and waits for its `READY <url>` line. */
+export function startServer(name: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunningServer> {
+  const child = spawn(process.execPath, [here(`./servers/${name}.js`), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bench server ${name} did not start within ${READY_TIMEOUT_MS} ms`));
+    }, READY_TIMEOUT_MS);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`bench server ${name} exited with ${code} before it was ready`));
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const match = /READY (\S+)/.exec(buffer);
+      if (match === null) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      resolve({ url: match[1] ?? '', stop: () => stopChild(child) });
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export interface ProcessRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly wallMs: number;
+}
+
+/** Runs a node script to its end (bounded by `timeoutMs`), capturing its output. */
+export function runNode(script: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number) {
+  return new Promise<ProcessRun>((resolve) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, wallMs: performance.now() - started });
+    });
+  });
+}
+
+/** `ipn-gauntlet load …` from the benchmark build, in a process of its own; returns its JSON report. */
+export async function runLoadCli(args: readonly string[], jsonFile: string, timeoutMs: number) {
+  const run = await runNode(here('./cli.js'), ['load', ...args, '--json', jsonFile], { CI: '1' }, timeoutMs);
+  if (run.code !== 0 && run.code !== 1) {
+    throw new Error(`ipn-gauntlet load exited with ${run.code}:\n${run.stderr}\n${run.stdout.slice(-2_000)}`);
+  }
+  const report: LoadReport = LoadReportSchema.parse(JSON.parse(await readFile(jsonFile, 'utf8')));
+  return { run, report };
+}
+
+export const cliScript = () => here('./cli.js');
+
+export function machine(): string {
+  const cpu = cpus();
+  const model = cpu[0]?.model.trim() ?? 'unknown CPU';
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ');
+  return `${model}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GB RAM, Node ${process.version}, ${process.platform}; load average at start ${load}`;
+}
+
+export const fmt = (value: number) => Math.round(value).toLocaleString('en-US');
+export const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');

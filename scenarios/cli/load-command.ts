@@ -1,0 +1,167 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { IpnError } from '../../contracts/errors.js';
+import { providerById, providerIds } from '../../contracts/providers/index.js';
+import { loadProgressLine, loadSummary } from '../load/console.js';
+import { loadHtml } from '../load/html.js';
+import { type LoadModel, LoadReportSchema, loadExitCode } from '../load/report.js';
+import { runLoad } from '../load/run-load.js';
+import { styleFor } from '../report/console.js';
+import { endpointSecret, parseFlags, parseSeed, parseUrl, required } from './args.js';
+import type { CliIo } from './io.js';
+
+export const loadHelp = `Usage: ipn-gauntlet load --target URL --probe URL --provider ID --secret S [options]
+
+Delivers correctly signed events as fast as the receiver takes them, measures acknowledgement latency, and afterwards
+checks through the probe that nothing acknowledged was lost or applied twice and that no forgery was accepted.
+
+  --target URL       your receiver's webhook URL for this provider
+  --probe URL        your receiver's probe base URL (without it, orders are not created and state is not checked)
+  --provider ID      ${providerIds.join(' | ')}
+  --secret S         the endpoint secret (or set IPN_GAUNTLET_SECRET)
+  --rate N/s         open model: send N deliveries a second on schedule, however slowly the receiver answers
+  --concurrency N    closed model: N deliveries outstanding at once (default 16 when --rate is not given)
+  --duration T       stop sending after T (30s, 2m, 500ms)
+  --events N         stop after N deliveries (default 10000 when --duration is not given)
+  --duplicates P%    chance that a delivery is followed, a few deliveries later, by a re-signed copy (default 0)
+  --forged P%        chance that a delivery is followed by a forgery of the same event (default 0)
+  --orders N         most orders the events are spread over (default: as many as the events need)
+  --connections N    keep-alive connections (default: the concurrency, or 64 with --rate)
+  --settle-timeout T how long to wait for the receiver to apply what it acknowledged (default 60s)
+  --seed N           replay a run exactly (default: a fresh seed, printed)
+  --run-id ID        prefix for order and event ids (default: fresh)
+  --json FILE        write the results as JSON
+  --html FILE        write a self-contained HTML report with a latency-over-time chart
+
+Exit code: 0 nothing lost, applied twice or forged accepted and every order explained; 1 otherwise; 2 usage or
+setup error.`;
+
+const flagNames = [
+  'target',
+  'probe',
+  'provider',
+  'secret',
+  'rate',
+  'concurrency',
+  'duration',
+  'events',
+  'duplicates',
+  'forged',
+  'orders',
+  'connections',
+  'settle-timeout',
+  'seed',
+  'run-id',
+  'json',
+  'html',
+] as const;
+
+export async function loadCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(args, flagNames, 'load');
+  const target = parseUrl(required(flags.target, '--target', 'load', "your receiver's webhook URL"), '--target');
+  const probe = flags.probe === undefined ? null : parseUrl(flags.probe, '--probe');
+  const provider = providerById(required(flags.provider, '--provider', 'load', providerIds.join(' | ')));
+  const secret = endpointSecret(flags.secret, io.env, provider, 'load');
+  if (flags.rate !== undefined && flags.concurrency !== undefined) {
+    throw usage('give --rate (open model) or --concurrency (closed model), not both');
+  }
+  const model: LoadModel =
+    flags.rate !== undefined
+      ? { kind: 'open', ratePerSecond: parseRate(flags.rate) }
+      : { kind: 'closed', concurrency: parseCount(flags.concurrency, '--concurrency', 16, 10_000) };
+  const durationMs = flags.duration === undefined ? null : parseDuration(flags.duration, '--duration');
+  const events =
+    flags.events === undefined ? (durationMs === null ? 10_000 : null) : parseCount(flags.events, '--events', 0, 1e8);
+  const runId = flags['run-id'] ?? io.randomRunId();
+  if (!/^[a-z0-9]{1,12}$/.test(runId))
+    throw usage(`--run-id must be 1 to 12 lower-case letters or digits, got "${runId}"`);
+  const seed = parseSeed(flags.seed, io.randomSeed);
+  const style = styleFor(io.stdout, io.env);
+  const live = io.stdout.isTTY === true && io.env.CI === undefined;
+
+  io.stdout.write(
+    `${style.bold(`${provider.title} load`)} ${style.dim(`→ ${target}  (seed ${seed}, run ${runId})`)}\n`,
+  );
+  const report = await runLoad({
+    target,
+    probe,
+    provider,
+    secret,
+    seed,
+    runId,
+    model,
+    durationMs,
+    events,
+    orders: flags.orders === undefined ? null : parseCount(flags.orders, '--orders', 0, 1e8),
+    duplicatePercent: parsePercent(flags.duplicates, '--duplicates'),
+    forgedPercent: parsePercent(flags.forged, '--forged'),
+    connections: parseCount(flags.connections, '--connections', model.kind === 'open' ? 64 : model.concurrency, 10_000),
+    clock: io.clock,
+    now: () => performance.now(),
+    sleep,
+    settleTimeoutMs:
+      flags['settle-timeout'] === undefined ? 60_000 : parseDuration(flags['settle-timeout'], '--settle-timeout'),
+    peakRss: () => process.resourceUsage().maxRSS * 1024,
+    onPhase: (phase) => io.stdout.write(style.dim(`  ${phase}…\n`)),
+    ...(live
+      ? { onProgress: (progress) => io.stdout.write(`\r\u001b[2K  ${style.dim(loadProgressLine(progress))}`) }
+      : {}),
+  });
+  if (live) io.stdout.write('\r\u001b[2K');
+  io.stdout.write(`${loadSummary(report, style)}\n`);
+  if (flags.json !== undefined) {
+    await writeReport(flags.json, `${JSON.stringify(LoadReportSchema.parse(report), null, 2)}\n`);
+    io.stdout.write(style.dim(`JSON report: ${flags.json}\n`));
+  }
+  if (flags.html !== undefined) {
+    await writeReport(flags.html, loadHtml(report));
+    io.stdout.write(style.dim(`HTML report: ${flags.html}\n`));
+  }
+  return loadExitCode(report);
+}
+
+async function writeReport(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, text);
+}
+
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => (ms < 1 ? setImmediate(resolve) : setTimeout(resolve, ms)));
+
+function usage(message: string): IpnError {
+  return new IpnError('IPN_ERR_USAGE', `load: ${message}.`, { hint: 'Run `ipn-gauntlet load --help`.' });
+}
+
+function parseCount(value: string | undefined, flag: string, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < 1 || parsed > max) {
+    throw usage(`${flag} must be a whole number from 1 to ${max}, got "${value}"`);
+  }
+  return parsed;
+}
+
+export function parseRate(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(?:\/s)?$/.exec(value);
+  const rate = match === null ? Number.NaN : Number(match[1]);
+  if (!(rate > 0 && rate <= 1_000_000)) throw usage(`--rate must look like 500/s (up to 1000000/s), got "${value}"`);
+  return rate;
+}
+
+export function parseDuration(value: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value);
+  if (match === null) throw usage(`${flag} must look like 30s, 2m or 500ms, got "${value}"`);
+  const amount = Number(match[1]);
+  const ms = match[2] === 'ms' ? amount : match[2] === 'm' ? amount * 60_000 : amount * 1000;
+  if (!(ms > 0 && ms <= 24 * 3_600_000)) throw usage(`${flag} must be more than 0 and at most 24h, got "${value}"`);
+  return ms;
+}
+
+export function parsePercent(value: string | undefined, flag: string): number {
+  if (value === undefined) return 0;
+  const match = /^(\d+(?:\.\d+)?)%?$/.exec(value);
+  const percent = match === null ? Number.NaN : Number(match[1]);
+  if (!(percent >= 0 && percent <= 100)) throw usage(`${flag} must be a percentage from 0% to 100%, got "${value}"`);
+  return percent;
+}

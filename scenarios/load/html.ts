@@ -1,0 +1,76 @@
+import type { LoadReport } from './report.js';
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+const WIDTH = 760;
+const HEIGHT = 260;
+const PAD = { left: 56, right: 16, top: 16, bottom: 36 };
+const MAX_POINTS = 600;
+
+/** Inline SVG: p50, p99 and max acknowledgement latency per second of the run. */
+export function latencyChart(report: LoadReport): string {
+  const points = downsample(report.timeline.filter((p) => p.count > 0));
+  if (points.length === 0) return '<p>No answers were recorded.</p>';
+  const lastSecond = Math.max(1, ...points.map((p) => p.second));
+  const top = Math.max(1, ...points.map((p) => p.max)) * 1.05;
+  const x = (second: number) => PAD.left + (second / lastSecond) * (WIDTH - PAD.left - PAD.right);
+  const y = (ms: number) => HEIGHT - PAD.bottom - (ms / top) * (HEIGHT - PAD.top - PAD.bottom);
+  const line = (pick: (p: (typeof points)[number]) => number, colour: string) =>
+    `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${points
+      .map((p) => `${x(p.second).toFixed(1)},${y(pick(p)).toFixed(1)}`)
+      .join(' ')}"/>`;
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((t) => {
+    const value = top * t;
+    return `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(value)}" y2="${y(value)}" stroke="#ddd"/><text x="${PAD.left - 6}" y="${y(value) + 4}" text-anchor="end">${value.toFixed(value < 10 ? 1 : 0)}</text>`;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" font-size="11" font-family="sans-serif" role="img" aria-label="acknowledgement latency over time">
+${ticks.join('\n')}
+<text x="${PAD.left}" y="${HEIGHT - 8}">0 s</text><text x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">${lastSecond} s</text>
+<text x="12" y="${PAD.top + 4}">ms</text>
+${line((p) => p.max, '#bbb')}
+${line((p) => p.p99, '#d9480f')}
+${line((p) => p.p50, '#1971c2')}
+<g transform="translate(${PAD.left + 8},${PAD.top + 4})"><text fill="#1971c2">p50</text><text x="34" fill="#d9480f">p99</text><text x="68" fill="#999">max</text></g>
+</svg>`;
+}
+
+function downsample<T>(points: readonly T[]): T[] {
+  if (points.length <= MAX_POINTS) return [...points];
+  const step = points.length / MAX_POINTS;
+  return Array.from({ length: MAX_POINTS }, (_, i) => points[Math.floor(i * step)] as T);
+}
+
+/** `--html FILE`: one self-contained page (no external assets) with the summary, the chart and the check. */
+export function loadHtml(report: LoadReport): string {
+  const { deliveries: d, latencyMs: l, check } = report;
+  const row = (name: string, value: string | number) =>
+    `<tr><th>${escapeHtml(name)}</th><td>${escapeHtml(String(value))}</td></tr>`;
+  const items = [
+    ...check.lost.events.map((e) => `lost: ${e.eventId} (${e.kind}, order ${e.orderId}): ${e.problem}`),
+    ...check.appliedTwice.orders.map((o) => `applied twice: order ${o.orderId}: ${o.problem}`),
+    ...check.forgedAccepted.deliveries.map(
+      (x) => `forged accepted: delivery #${x.delivery} (${x.forgery}) of ${x.eventId} → ${x.statusCode}`,
+    ),
+    ...check.unexplained.orders.map((o) => `unexplained: order ${o.orderId}: ${o.problem}`),
+  ];
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ipn-gauntlet load — ${escapeHtml(report.provider)}</title>
+<style>body{font-family:sans-serif;max-width:820px;margin:2em auto;color:#222}table{border-collapse:collapse}th,td{text-align:left;padding:2px 12px 2px 0}th{font-weight:normal;color:#666}.pass{color:#2b8a3e}.fail{color:#c92a2a}</style>
+</head><body>
+<h1>ipn-gauntlet load: <span class="${check.status}">${check.status.toUpperCase()}</span></h1>
+<p>${escapeHtml(report.provider)} → ${escapeHtml(report.target)}, seed ${report.seed}, run ${escapeHtml(report.runId)}, started ${escapeHtml(report.startedAt)}</p>
+<table>
+${row('model', report.model.kind === 'open' ? `open, ${report.model.ratePerSecond}/s` : `closed, concurrency ${report.model.concurrency}`)}
+${row('deliveries', `${d.sent} in ${(report.durationMs / 1000).toFixed(1)} s (${report.throughputPerSecond}/s)`)}
+${row('answers', `${d.acknowledged} acknowledged, ${d.refused} refused, ${d.unsure} unsure`)}
+${row('latency ms', `p50 ${l.p50} · p90 ${l.p90} · p99 ${l.p99} · p99.9 ${l.p999} · max ${l.max}`)}
+${report.backlog === null ? '' : row('backlog', `${report.backlog.maxInFlight} outstanding at most, ${report.backlog.maxLagMs} ms behind schedule at most`)}
+${row('correctness', `${check.lost.count} lost, ${check.appliedTwice.count} applied twice, ${check.forgedAccepted.count} forged accepted, ${check.unexplained.count} unexplained`)}
+</table>
+<h2>Acknowledgement latency over time</h2>
+${latencyChart(report)}
+${items.length === 0 ? '' : `<h2>Problems</h2><ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`}
+</body></html>
+`;
+}

@@ -1,0 +1,84 @@
+import { Pool } from 'undici';
+import type { LoadHistory } from './history.js';
+import { NO_ANSWER } from './history.js';
+import type { LatencyRecorder } from './latency.js';
+import type { Dispatch } from './schedule.js';
+
+export interface SenderOptions {
+  readonly target: string;
+  /** Keep-alive connections to the receiver. */
+  readonly connections: number;
+  readonly timeoutMs: number;
+  readonly history: LoadHistory;
+  readonly latency: LatencyRecorder;
+  /** Monotonic milliseconds; the run's start on the same scale. */
+  readonly now: () => number;
+  readonly startedAt: number;
+}
+
+export interface Sender {
+  readonly dispatch: Dispatch;
+  /** Deliveries sent and not answered yet. */
+  inFlight(): number;
+  close(): Promise<void>;
+}
+
+/** Sends deliveries over an undici keep-alive pool and records each answer in the compact history. */
+export function createSender(options: SenderOptions): Sender {
+  const url = new URL(options.target);
+  const path = `${url.pathname}${url.search}`;
+  const pool = new Pool(url.origin, { connections: options.connections, keepAliveTimeout: 10_000, pipelining: 1 });
+  const { history, latency, now, startedAt } = options;
+  let inFlight = 0;
+
+  const dispatch: Dispatch = async (planned, scheduledAt) => {
+    const number = history.sent(planned.event, planned.kind, scheduledAt - startedAt);
+    inFlight += 1;
+    const status = await post(pool, {
+      path,
+      headers: planned.delivery.request.headers,
+      body: planned.delivery.request.body,
+      timeoutMs: options.timeoutMs,
+    });
+    inFlight -= 1;
+    const answeredAt = now();
+    const latencyUs = (answeredAt - scheduledAt) * 1000;
+    history.answered(number, status, latencyUs);
+    if (status !== NO_ANSWER) latency.record(answeredAt - startedAt, latencyUs);
+  };
+
+  return { dispatch, inFlight: () => inFlight, close: () => pool.close() };
+}
+
+/**
+ * One POST through the pool's low-level `dispatch`, resolving with the status code (NO_ANSWER on a transport error or
+ * timeout). The answer's body is read and dropped without a stream object per response: the generator's hot path.
+ */
+function post(
+  pool: Pool,
+  request: { path: string; headers: Readonly<Record<string, string>>; body: Uint8Array; timeoutMs: number },
+): Promise<number> {
+  return new Promise((resolve) => {
+    let status = NO_ANSWER;
+    pool.dispatch(
+      {
+        path: request.path,
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+        headersTimeout: request.timeoutMs,
+        bodyTimeout: request.timeoutMs,
+      },
+      {
+        onConnect: () => undefined,
+        onHeaders: (statusCode) => {
+          status = statusCode;
+          return true;
+        },
+        onData: () => true,
+        onComplete: () => resolve(status),
+        onError: () => resolve(NO_ANSWER),
+      },
+    );
+  });
+}
