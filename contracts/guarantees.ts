@@ -5,6 +5,7 @@ export const GuaranteeIdSchema = z.enum([
   'auth.forged-rejected',
   'auth.replay-window',
   'auth.verified-postback',
+  'auth.crc-not-an-oracle',
   'idem.sequential',
   'idem.concurrent',
   'idem.resigned',
@@ -50,6 +51,14 @@ export const guarantees: readonly Guarantee[] = [
     requirement:
       'PayPal classic: an IPN the gateway answers INVALID to, or one for another receiver_email, is not applied.',
     evidence: 'Probe state after the delivery.',
+  },
+  {
+    id: 'auth.crc-not-an-oracle',
+    title: 'The challenge is answered, and signs nothing else',
+    requirement:
+      'X: GET ?crc_token= is answered with sha256= + base64 HMAC of the token within 3 s, and only for opaque tokens: ' +
+      'an event body sent as crc_token is not signed (else its answer forges a POST).',
+    evidence: 'The CRC answers, the receiver accepting no POST signed by its own CRC endpoint, and probe state.',
   },
   {
     id: 'idem.sequential',

@@ -1,5 +1,7 @@
 export { type Clock, manualClock, systemClock, unixSeconds } from './clock.js';
+export { type DecodedBody, decodeBody, decodeJson } from './decode.js';
 export { type ErrorCode, errorCatalog, IpnError, isIpnError } from './errors.js';
+export { decodeForm, encodeForm, type FormCharset, type FormFields } from './form-urlencoded.js';
 export { type Guarantee, type GuaranteeId, GuaranteeIdSchema, guarantee, guarantees } from './guarantees.js';
 export {
   deriveOrderState,
@@ -27,6 +29,7 @@ export {
   defineProvider,
   type HeaderForgery,
   type PaymentStep,
+  type Postback,
   type Provider,
   type SignInput,
   signedRequest,
@@ -35,4 +38,5 @@ export {
 export { isProviderId, type ProviderId, providerById, providerIds, providers } from './providers/index.js';
 export { type SigningVector, signingVectors } from './vectors.js';
 export { checkTimestamp, safeEqual, type VerifyFailure, type VerifyResult } from './verification.js';
+export { decodeWindows1252, encodeWindows1252 } from './windows-1252.js';
 export { fromUtf8, type HeaderMap, readHeader, utf8, type WireRequest } from './wire.js';

@@ -20,6 +20,11 @@ export interface PaymentStep {
   /** The gateway's event time, unix seconds. */
   readonly createdAt: number;
   readonly refund?: { readonly key: string; readonly amountMinor: number; readonly cumulativeMinor: number };
+  /**
+   * The merchant account paid, for providers whose events name it and whose receivers check it (PayPal
+   * `receiver_email`, which is also the secret a PayPal receiver is configured with). Absent: the provider's default.
+   */
+  readonly payee?: string;
 }
 
 export interface SignInput {
@@ -33,6 +38,37 @@ export interface SignInput {
   /** Unix seconds put into the signed content (ignored by schemes without a timestamp). */
   readonly timestamp: number;
   readonly eventId: string;
+  /**
+   * The fake gateway's key, for providers whose gateway marks the bytes it sends so its postback server recognises
+   * them (PayPal `verify_sign`); see `Postback.seal`.
+   */
+  readonly gatewayKey?: string;
+}
+
+/**
+ * How a receiver asks the gateway whether it sent a delivery, for providers without a signature (PayPal classic IPN):
+ * POST the exact bytes back, read the one-word answer. The fake gateway's server (`simulator/gateway/`) serves it.
+ */
+export interface Postback {
+  /** Path on the gateway's base URL: PayPal `/cgi-bin/webscr` (live `https://ipnpb.paypal.com`). */
+  readonly path: string;
+  /** Content type of the postback request. */
+  readonly contentType: string;
+  /** The postback body for a delivery's exact bytes (PayPal: `cmd=_notify-validate&` + the original bytes). */
+  request(original: Uint8Array): Uint8Array;
+  /** The gateway's side of `request`: the original bytes in a postback body, or null when it is not a postback. */
+  original(request: Uint8Array): Uint8Array | null;
+  /** The answer that means the gateway sent exactly these bytes (`VERIFIED`). */
+  readonly verified: string;
+  /** The answer to anything else (`INVALID`). */
+  readonly invalid: string;
+  /**
+   * The gateway's mark on the bytes it sends, made with its key (PayPal's opaque `verify_sign`): what lets a stateless
+   * gateway server recognise its own messages byte for byte.
+   */
+  seal(body: Uint8Array, gatewayKey: string): Uint8Array;
+  /** Whether these exact bytes carry the gateway's mark for this key. */
+  sealed(body: Uint8Array, gatewayKey: string): boolean;
 }
 
 export interface VerifyInput {
@@ -60,9 +96,10 @@ export interface ReformatRandom {
  */
 export interface Reformat {
   /**
-   * What stays equal once decoded: the body itself (`json`: equal after `JSON.parse`; header-only reformats keep the
-   * bytes), the body but for fields a receiver does not know (added at any level), or only the lifecycle fact
-   * (`toFact` gives the same fact: another API version, another charset of a form body).
+   * What stays equal once decoded (`decodeBody`: `JSON.parse`, or the provider's `decode`): the decoded body itself
+   * (`json`; also a form's `+` vs `%20`; header-only reformats keep the bytes), the decoded body but for fields a
+   * receiver does not know (added at any level), or only the lifecycle fact (`toFact` gives the same fact: another API
+   * version, another charset of a form body). See docs/decisions/0008-reformats.md.
    */
   readonly keeps: 'json' | 'json-plus-fields' | 'fact';
   /** The body in its new shape; without it the body is sent as encoded. The simulator signs what this returns. */
@@ -85,6 +122,11 @@ export interface Provider<Event = unknown> {
   readonly factKinds: readonly LifecycleFact['kind'][];
   /** Whether one header can carry several signatures, so a secret can be rotated (`compat.rotation`). */
   readonly multipleSignatures: boolean;
+  /**
+   * Whether the signature covers the URL the endpoint is registered under (Square): a receiver must be configured with
+   * that URL (`VerifyInput.notificationUrl`), as it cannot learn it from the request behind a proxy.
+   */
+  readonly signsNotificationUrl?: boolean;
   /** The environment variable the reference receiver reads this provider's secret from. */
   readonly secretEnv: string;
   /** Where an event carries the merchant's order id (for the README and error messages). */
@@ -118,11 +160,52 @@ export interface Provider<Event = unknown> {
   /** Changes what a body says, keeping its look, so its signature no longer fits (default: a JSON amount changed). */
   tamper?(body: Uint8Array): Uint8Array;
   /**
+   * Reads a verified body into what `envelopeSchema` and `eventSchema` parse (PayPal: a form in the charset its
+   * `charset` field names); may throw. Default UTF-8 JSON. Always called through `decodeBody` (contracts/decode.ts).
+   */
+  decode?(body: Uint8Array, headers: HeaderMap): unknown;
+  /** For `authentication: 'postback'`: how a receiver asks the gateway (PayPal's `/cgi-bin/webscr`). */
+  readonly postback?: Postback;
+  /**
+   * For providers whose secret is the merchant's account (PayPal `receiver_email`): the account a validated envelope
+   * pays. A receiver applies only events whose payee is its own.
+   */
+  payeeOf?(envelope: { readonly [key: string]: unknown }): string | null;
+  /** The same body paid to another merchant account (PayPal `receiver_email` and `business` changed). */
+  payTo?(body: Uint8Array, account: string): Uint8Array;
+  /**
    * Provider-specific reformats (`compat.reformat`), by name, besides the generic ones the simulator applies to every
    * provider (header-name case) and to JSON bodies (key order, whitespace, escapes, added fields, content-type
    * parameters): e.g. another API version, another charset.
    */
   readonly reformats?: Readonly<Record<string, Reformat>>;
+  /**
+   * For schemes that sign inside the body (Adyen `additionalData.hmacSignature`): the body with its signature put in,
+   * made with the last of `input.secrets`. `signedRequest` calls it before `sign`; bodies it cannot read come back as
+   * they are.
+   */
+  signBody?(input: SignInput): Uint8Array;
+  /**
+   * Forgeries of a body signed with `signBody`, by name (the signature removed, a field changed under it, the key
+   * misused): each changes the signed body, given the endpoint secret. Header schemes forge their headers instead.
+   */
+  readonly bodyForgeries?: Readonly<Record<string, (signedBody: Uint8Array, secret: string) => Uint8Array>>;
+  /**
+   * What the reference receiver answers to an accepted delivery, when the gateway expects a particular body (Adyen:
+   * `[accepted]`); default a small JSON object.
+   */
+  readonly acknowledgement?: { readonly contentType: string; readonly body: string };
+  /**
+   * For gateways that challenge the endpoint (X's CRC): `GET /webhooks/{route}?{query}=<token>` answered 200 with the
+   * JSON `respond` gives. The answer is an HMAC under the delivery secret, so a receiver must answer only tokens the
+   * gateway could have sent (`tokenProblem`), or its challenge endpoint signs any body an attacker sends it.
+   */
+  readonly challenge?: {
+    readonly query: string;
+    respond(token: string, secret: string): { readonly [key: string]: string };
+    /** Why a receiver must refuse to answer this token (not a short opaque token), or null to answer it. */
+    tokenProblem(token: string): string | null;
+  };
   buildEvent(step: PaymentStep): { readonly event: Event; readonly eventId: string };
   /** The exact bytes the gateway sends for an event. */
   encode(event: Event): Uint8Array;
@@ -141,9 +224,16 @@ export function defineProvider<Event>(provider: Provider<Event>): Provider<Event
 
 /** A complete signed request for an event, ready to deliver. */
 export function signedRequest<Event>(provider: Provider<Event>, input: SignInput): WireRequest {
+  // A postback provider's gateway marks the bytes it sends (PayPal `verify_sign`) before they leave.
+  const sealed =
+    provider.postback !== undefined && input.gatewayKey !== undefined
+      ? provider.postback.seal(input.body, input.gatewayKey)
+      : input.body;
+  // A scheme that signs inside the body (Adyen) puts its signature in before the headers are made.
+  const body = provider.signBody ? provider.signBody({ ...input, body: sealed }) : sealed;
   return {
     method: 'POST',
-    headers: { ...provider.baseHeaders, ...provider.sign(input) },
-    body: input.body,
+    headers: { ...provider.baseHeaders, ...provider.sign({ ...input, body }) },
+    body,
   };
 }

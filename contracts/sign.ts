@@ -36,6 +36,11 @@ export interface SignedPaymentOptions {
   readonly eventKey?: string;
   /** The receiver's URL, for schemes that sign it (Square). */
   readonly notificationUrl?: string;
+  /**
+   * PayPal IPN: the fake gateway's key, so that `ipn-gauntlet gateway --gateway-key K` answers VERIFIED to the request
+   * (without it `verify_sign` stays empty and any postback is INVALID). The secret is the merchant's receiver_email.
+   */
+  readonly gatewayKey?: string;
 }
 
 export function signedPayment(options: SignedPaymentOptions): SignedTestRequest {
@@ -53,6 +58,7 @@ export function signedPayment(options: SignedPaymentOptions): SignedTestRequest 
     amountMinor,
     currency,
     createdAt: timestamp,
+    ...(provider.payeeOf === undefined ? {} : { payee: options.secret }),
     ...(kind === 'refunded' ? { refund: { key, amountMinor, cumulativeMinor: amountMinor } } : {}),
   };
   const { event, eventId } = provider.buildEvent(step);
@@ -64,6 +70,7 @@ export function signedPayment(options: SignedPaymentOptions): SignedTestRequest 
     secrets: [options.secret],
     timestamp,
     ...(options.notificationUrl === undefined ? {} : { notificationUrl: options.notificationUrl }),
+    ...(options.gatewayKey === undefined ? {} : { gatewayKey: options.gatewayKey }),
   });
   return { method: 'POST', headers: { ...request.headers }, body: Buffer.from(request.body), eventId };
 }

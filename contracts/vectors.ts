@@ -7,7 +7,11 @@ export const SigningVectorSchema = z.object({
   secrets: z.array(z.string()).min(1),
   timestamp: z.number().int(),
   eventId: z.string(),
+  /** The URL the endpoint is registered under, for schemes that sign it (Square). */
+  notificationUrl: z.string().optional(),
   body: z.string(),
+  /** The body as sent, for schemes that sign inside it (Adyen `hmacSignature`): what `signBody` makes of `body`. */
+  signedBody: z.string().optional(),
   headers: z.record(z.string(), z.string()),
 });
 export type SigningVector = z.infer<typeof SigningVectorSchema>;

@@ -1,4 +1,7 @@
-/** What travels: one HTTP request as a gateway sends it. Headers are lower-case; the body is the exact bytes. */
+/**
+ * What travels: one HTTP request as a gateway sends it. Headers are lower-case (but in a `compat.reformat` delivery that
+ * sends them in other letter case); the body is the exact bytes.
+ */
 export interface WireRequest {
   readonly method: 'POST';
   readonly headers: Readonly<Record<string, string>>;

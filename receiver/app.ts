@@ -1,10 +1,13 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { systemClock } from '../contracts/clock.js';
+import { createReceiverMetrics, metricsRoute } from './metrics.js';
+import { installOperations } from './operations.js';
 import { type ReceiverOptions, resolveReceiverOptions } from './options.js';
 import { projectOrder } from './order-projection.js';
+import { requireGatewayUrl } from './postback.js';
 import { probeRoutes } from './probe.js';
 import { configuredProviders } from './secrets.js';
-import { openSqliteStorage } from './storage/sqlite.js';
+import { openStorage } from './storage/open-storage.js';
 import { webhookRoutes } from './webhook-routes.js';
 import { createInboxWorker } from './worker.js';
 
@@ -32,17 +35,33 @@ declare module 'fastify' {
 export async function buildReceiver(options: ReceiverOptions): Promise<FastifyInstance> {
   const resolved = resolveReceiverOptions(options);
   const configured = configuredProviders(resolved.secrets);
+  requireGatewayUrl(
+    configured.map((c) => c.provider),
+    resolved.gatewayUrl,
+  );
   const clock = resolved.clock ?? systemClock;
 
-  const storage = openSqliteStorage({ file: resolved.dbFile, projectOrder });
+  const opened = await openStorage(
+    resolved.databaseUrl === undefined
+      ? { dbFile: resolved.dbFile ?? '' }
+      : { databaseUrl: resolved.databaseUrl, schema: resolved.schema },
+    projectOrder,
+  );
+  const storage = resolved.wrapStorage?.(opened) ?? opened;
   try {
     const app = Fastify({ logger: resolved.logger ?? false, bodyLimit: resolved.bodyLimit });
+    const metrics = createReceiverMetrics(storage);
+    installOperations(app, { storage, metrics });
     const worker = createInboxWorker({
+      onApplied: metrics.processed,
       storage,
       clock,
       log: app.log,
       pollIntervalMs: resolved.pollIntervalMs,
       maxAttempts: resolved.maxAttempts,
+      leaseMs: resolved.leaseMs,
+      retryBackoffMs: resolved.retryBackoffMs,
+      drainTimeoutMs: resolved.drainTimeoutMs,
     });
 
     app.decorate('inbox', { drain: worker.drain, pending: worker.pending } satisfies InboxControl);
@@ -59,8 +78,12 @@ export async function buildReceiver(options: ReceiverOptions): Promise<FastifyIn
       clock,
       bodyLimit: resolved.bodyLimit,
       onStored: worker.kick,
+      gatewayUrl: resolved.gatewayUrl,
+      publicUrl: resolved.publicUrl,
+      metrics,
     });
     await app.register(probeRoutes, { prefix: '/ipn-probe', storage, clock });
+    await app.register(metricsRoute, { metrics });
     return app;
   } catch (error) {
     await storage.close();

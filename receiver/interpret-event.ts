@@ -1,7 +1,7 @@
 import type { z } from 'zod';
+import { decodeBody } from '../contracts/decode.js';
 import { type LifecycleFact, LifecycleFactSchema } from '../contracts/lifecycle.js';
 import type { Provider } from '../contracts/provider.js';
-import { fromUtf8 } from '../contracts/wire.js';
 
 /** What an inbox row means for the orders: a fact to apply, nothing (an event type nobody models), or a dead letter. */
 export type Interpretation =
@@ -14,12 +14,9 @@ export type Interpretation =
  * acknowledged and ignored; an event of a known type that fails the schema can never be applied: a dead letter.
  */
 export function interpretEvent(provider: Provider, eventId: string, body: Uint8Array): Interpretation {
-  let json: unknown;
-  try {
-    json = JSON.parse(fromUtf8(body));
-  } catch (error) {
-    return { kind: 'dead', reason: `the stored body is not JSON (${String(error)})` };
-  }
+  const decoded = decodeBody(provider, body, {});
+  if (!decoded.ok) return { kind: 'dead', reason: `the stored body cannot be read: ${decoded.reason}` };
+  const json = decoded.value;
   const parsed = provider.eventSchema.safeParse(json);
   if (!parsed.success) {
     const type = typeOf(json);

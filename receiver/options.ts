@@ -1,29 +1,74 @@
 import { z } from 'zod';
 import type { Clock } from '../contracts/clock.js';
 import { IpnError } from '../contracts/errors.js';
-import { providerIds } from '../contracts/providers/index.js';
+import { providerIds, providers } from '../contracts/providers/index.js';
+import type { ReceiverStorage } from './storage/storage.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /** The options of `buildReceiver`; the source of the `ReceiverOptions` type. */
-export const ReceiverOptionsSchema = z.object({
-  /** Endpoint secrets by provider id; a route is served for each provider that has one. */
-  secrets: z.partialRecord(z.enum(providerIds), z.string()),
-  /** The SQLite database file (created when missing). */
-  dbFile: z.string().min(1, 'give a file path for the SQLite database'),
-  /** Milliseconds since the epoch; the signature tolerance and stored times read it. */
-  clock: z.custom<Clock>((value) => typeof value === 'function', 'a function returning epoch milliseconds').optional(),
-  /** Fastify's pino logger: false (default), true, or pino options. */
-  logger: z
-    .union([z.boolean(), z.custom<object>((value) => typeof value === 'object' && value !== null, 'pino options')])
-    .optional(),
-  /** Largest webhook or probe body accepted, bytes; larger ones are answered 413. */
-  bodyLimit: z.number().int().positive().default(DEFAULT_BODY_LIMIT),
-  /** How often the worker looks for pending inbox rows besides being woken by each delivery. */
-  pollIntervalMs: z.number().int().positive().default(50),
-  /** Attempts at applying an inbox row before it moves to dead letters. */
-  maxAttempts: z.number().int().positive().default(5),
-});
+export const ReceiverOptionsSchema = z
+  .object({
+    /** Endpoint secrets by provider id; a route is served for each provider that has one. */
+    secrets: z.partialRecord(z.enum(providerIds), z.string()),
+    /** The SQLite database file (created when missing); give this or `databaseUrl`. */
+    dbFile: z.string().min(1, 'give a file path for the SQLite database').optional(),
+    /** A PostgreSQL connection URL (`postgres://user:password@host:port/db`); several receivers may share it. */
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL starts with postgres:// or postgresql://')
+      .optional(),
+    /** The PostgreSQL schema holding the receiver's tables (created when missing). */
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a schema name of lowercase letters, digits and underscores')
+      .default('ipn_receiver'),
+    /** Milliseconds since the epoch; the signature tolerance and stored times read it. */
+    clock: z
+      .custom<Clock>((value) => typeof value === 'function', 'a function returning epoch milliseconds')
+      .optional(),
+    /** Fastify's pino logger: false (default), true, or pino options. */
+    logger: z
+      .union([z.boolean(), z.custom<object>((value) => typeof value === 'object' && value !== null, 'pino options')])
+      .optional(),
+    /** Largest webhook or probe body accepted, bytes; larger ones are answered 413. */
+    bodyLimit: z.number().int().positive().default(DEFAULT_BODY_LIMIT),
+    /** How often the worker looks for pending inbox rows besides being woken by each delivery. */
+    pollIntervalMs: z.number().int().positive().default(50),
+    /** Attempts at applying an inbox row before it moves to dead letters. */
+    maxAttempts: z.number().int().positive().default(5),
+    /**
+     * The payment gateway's base URL, for providers verified by asking it: PayPal IPN posts back to
+     * `{gatewayUrl}/cgi-bin/webscr` (live https://ipnpb.paypal.com; the fake gateway's URL under the gauntlet).
+     */
+    gatewayUrl: z
+      .string()
+      .regex(/^https?:\/\/[^/]/, 'an http:// or https:// base URL')
+      .optional(),
+    /**
+     * The base URL the gateway reaches this receiver at (behind any proxy), for schemes that sign the notification URL:
+     * Square verifies with `{publicUrl}/webhooks/square`, the URL its subscription is registered under.
+     */
+    publicUrl: z
+      .string()
+      .regex(/^https?:\/\/[^/]+(\/[^?#]*)?$/, 'an http:// or https:// base URL without query or fragment')
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
+    /** How long a worker's claim on inbox rows lasts; after it, another worker (or process) may claim them. */
+    leaseMs: z.number().int().positive().default(30_000),
+    /** Wait before retrying a failed inbox row, doubling with each attempt; read on the injected clock. */
+    retryBackoffMs: z.number().int().nonnegative().default(1_000),
+    /** How long `app.inbox.drain()` waits for rows it cannot claim yet (another worker's, backing off). */
+    drainTimeoutMs: z.number().int().positive().default(10_000),
+    /** Wraps the opened storage (instrumentation, or a planted flaw in tests); the wrapper is closed in its place. */
+    wrapStorage: z
+      .custom<(storage: ReceiverStorage) => ReceiverStorage>((value) => typeof value === 'function', 'a function')
+      .optional(),
+  })
+  .refine((options) => (options.dbFile === undefined) !== (options.databaseUrl === undefined), {
+    message: 'give either dbFile (SQLite) or databaseUrl (PostgreSQL), not both',
+    path: ['dbFile'],
+  });
 
 export type ReceiverOptions = z.input<typeof ReceiverOptionsSchema>;
 export type ResolvedReceiverOptions = z.output<typeof ReceiverOptionsSchema>;
@@ -41,7 +86,28 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
     }
   }
   const parsed = ReceiverOptionsSchema.safeParse(options);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    requirePublicUrl(parsed.data);
+    return parsed.data;
+  }
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`);
   throw new IpnError('IPN_ERR_RECEIVER_OPTIONS', `invalid receiver options: ${problems.join('; ')}.`);
+}
+
+/** Fails fast when a provider that signs its notification URL (Square) is served without the URL to rebuild it from. */
+function requirePublicUrl(options: ResolvedReceiverOptions): void {
+  if (options.publicUrl !== undefined) return;
+  const needing = providerIds.filter((id) => options.secrets[id] !== undefined && providers[id].signsNotificationUrl);
+  const first = needing[0];
+  if (first === undefined) return;
+  const { title, route } = providers[first];
+  throw new IpnError(
+    'IPN_ERR_RECEIVER_OPTIONS',
+    `${title} signs the notification URL, but the receiver has no publicUrl to rebuild it from.`,
+    {
+      hint:
+        'Set publicUrl (ipn-gauntlet receiver: --public-url or IPN_GAUNTLET_PUBLIC_URL) to the base URL the gateway ' +
+        `reaches this receiver at; register {publicUrl}/webhooks/${route} with ${title}.`,
+    },
+  );
 }

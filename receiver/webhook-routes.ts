@@ -1,8 +1,11 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { type Clock, unixSeconds } from '../contracts/clock.js';
+import { decodeBody } from '../contracts/decode.js';
 import type { Provider } from '../contracts/provider.js';
 import type { VerifyResult } from '../contracts/verification.js';
-import { fromUtf8, type HeaderMap } from '../contracts/wire.js';
+import type { HeaderMap } from '../contracts/wire.js';
+import type { ReceiverMetrics } from './metrics.js';
+import { askGateway } from './postback.js';
 import type { ConfiguredProvider } from './secrets.js';
 import type { ReceiverStorage } from './storage/storage.js';
 
@@ -13,11 +16,16 @@ export interface WebhookRoutesOptions {
   readonly bodyLimit: number;
   /** Called after a new event is stored, so the worker applies it soon. */
   readonly onStored: () => void;
+  /** The gateway's base URL, for providers whose deliveries are verified by asking it (PayPal IPN's postback). */
+  readonly gatewayUrl?: string | undefined;
+  /** The base URL the gateway reaches the receiver at, for schemes that sign the notification URL (Square). */
+  readonly publicUrl?: string | undefined;
+  readonly metrics: ReceiverMetrics;
 }
 
 /** A delivery's envelope, or why a correctly signed delivery cannot be stored as an event. */
 type EnvelopeReading =
-  | { readonly ok: true; readonly eventId: string }
+  | { readonly ok: true; readonly eventId: string; readonly envelope: { readonly [key: string]: unknown } }
   | { readonly ok: false; readonly reason: string; readonly eventId: string | null };
 
 /**
@@ -25,24 +33,53 @@ type EnvelopeReading =
  * nothing is parsed before the signature holds. Every content type is read as raw bytes in this plugin only.
  */
 export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, options) => {
-  const { storage, clock } = options;
+  const { storage, clock, metrics } = options;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit }, (_request, body, done) => {
     done(null, body);
   });
 
   for (const { provider, secret } of options.configured) {
+    if (provider.challenge !== undefined) app.get(`/${provider.route}`, challengeRoute(provider.challenge, secret));
+    const notificationUrl = notificationUrlOf(provider, app.prefix, options.publicUrl);
     app.post(`/${provider.route}`, { bodyLimit: options.bodyLimit }, async (request, reply) => {
       const body = rawBody(request.body);
       const headers = request.headers;
 
-      const verdict = verifyDelivery(provider, secret, body, headers, clock);
+      const mediaTypeProblem = unsupportedMediaType(provider, headers['content-type']);
+      if (mediaTypeProblem !== null) {
+        metrics.delivery(provider.id, 'rejected');
+        return reply.code(415).send({ error: 'unsupported_media_type', message: mediaTypeProblem });
+      }
+
+      const verdict = verifyDelivery(provider, secret, body, headers, clock, notificationUrl);
       if (!verdict.ok) {
         request.log.info({ provider: provider.id, reason: verdict.reason }, 'delivery rejected');
+        metrics.verificationFailure(provider.id, verdict.reason);
+        metrics.delivery(provider.id, 'rejected');
         return rejectSignature(reply, verdict);
       }
 
-      const envelope = readEnvelope(provider, body, headers);
+      // Step 2b, postback providers (PayPal IPN): the gateway says whether it sent exactly these bytes.
+      if (provider.postback !== undefined) {
+        const answer = await askGateway(provider.postback, body, { gatewayUrl: options.gatewayUrl ?? '' });
+        if (answer.kind === 'unreachable') {
+          request.log.warn(
+            { provider: provider.id, reason: answer.reason },
+            'postback failed; the gateway will resend',
+          );
+          metrics.delivery(provider.id, 'unavailable');
+          return reply.code(503).send({ error: 'gateway_unreachable', message: answer.reason });
+        }
+        if (answer.kind === 'invalid') {
+          request.log.info({ provider: provider.id, answer: answer.answer }, 'delivery rejected by the postback');
+          metrics.verificationFailure(provider.id, 'postback_invalid');
+          metrics.delivery(provider.id, 'rejected');
+          return reply.code(400).send({ error: 'postback_invalid', message: `the gateway answered ${answer.answer}` });
+        }
+      }
+
+      const envelope = readEnvelope(provider, body, headers, secret);
       const receivedAtMs = clock();
       if (!envelope.ok) {
         request.log.warn({ provider: provider.id, eventId: envelope.eventId }, 'signed delivery kept as a dead letter');
@@ -54,7 +91,8 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
           headers,
           receivedAtMs,
         });
-        return reply.code(200).send({ received: true, deadLetter: true });
+        metrics.delivery(provider.id, 'dead_letter');
+        return acknowledge(reply, provider, { received: true, deadLetter: true });
       }
 
       const { duplicate } = await storage.recordDelivery({
@@ -65,33 +103,98 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         receivedAtMs,
       });
       if (!duplicate) options.onStored();
-      return reply.code(200).send({ received: true, duplicate });
+      metrics.delivery(provider.id, duplicate ? 'duplicate' : 'accepted');
+      return acknowledge(reply, provider, { received: true, duplicate });
     });
   }
 };
+
+/**
+ * `GET /webhooks/{route}?{query}=<token>` for gateways that challenge the endpoint (X's CRC): the HMAC of the token
+ * under the delivery secret, but only for a token the gateway could have sent. The answer is a valid POST signature
+ * for a body equal to the token, so signing anything else (an event body) would sign forgeries.
+ */
+function challengeRoute(challenge: NonNullable<Provider['challenge']>, secret: string) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const token = query[challenge.query];
+    if (typeof token !== 'string' || token === '') {
+      return reply.code(400).send({ error: 'challenge_missing', message: `no ${challenge.query} query parameter` });
+    }
+    const problem = challenge.tokenProblem(token);
+    if (problem !== null) {
+      request.log.warn({ length: token.length }, 'challenge refused: not a token the gateway sends');
+      return reply.code(400).send({ error: 'challenge_refused', message: problem });
+    }
+    return reply.code(200).send(challenge.respond(token, secret));
+  };
+}
+
+/**
+ * The gateway always sends its own media type; parameters (`charset`) and letter case may vary, the type may not.
+ * Null when the request's is fine (or the provider names none).
+ */
+function unsupportedMediaType(provider: Provider, received: string | undefined): string | null {
+  const expected = provider.baseHeaders['content-type'];
+  if (expected === undefined) return null;
+  const mediaType = (value: string) => (value.split(';')[0] ?? '').trim().toLowerCase();
+  if (received !== undefined && mediaType(received) === mediaType(expected)) return null;
+  return `${provider.title} sends ${mediaType(expected)}, not ${received === undefined ? 'no content type' : mediaType(received)}`;
+}
 
 /** Step 1: the exact bytes received (an empty body arrives as nothing at all). */
 function rawBody(body: unknown): Buffer {
   return Buffer.isBuffer(body) ? body : Buffer.alloc(0);
 }
 
+/**
+ * The URL a URL-signing provider's deliveries are verified with: where the gateway was told to send them,
+ * `{publicUrl}{prefix}/{route}` (start-up refuses such a provider without a publicUrl). The request's own URL would not
+ * do: behind a proxy it has another scheme, host or path.
+ */
+function notificationUrlOf(provider: Provider, prefix: string, publicUrl: string | undefined): string | undefined {
+  if (provider.signsNotificationUrl !== true || publicUrl === undefined) return undefined;
+  return `${publicUrl}${prefix}/${provider.route}`;
+}
+
 /** Step 2: the provider's signature check over those bytes, with its tolerance, against the injected clock. */
-function verifyDelivery(provider: Provider, secret: string, body: Buffer, headers: HeaderMap, clock: Clock) {
-  return provider.verify({ body, headers, secret, nowSeconds: unixSeconds(clock) });
+function verifyDelivery(
+  provider: Provider,
+  secret: string,
+  body: Buffer,
+  headers: HeaderMap,
+  clock: Clock,
+  notificationUrl: string | undefined,
+) {
+  return provider.verify({
+    body,
+    headers,
+    secret,
+    nowSeconds: unixSeconds(clock),
+    ...(notificationUrl === undefined ? {} : { notificationUrl }),
+  });
+}
+
+/** A 200 in the body the gateway expects (Adyen: `[accepted]`), else a small JSON summary. */
+function acknowledge(reply: FastifyReply, provider: Provider, summary: Readonly<Record<string, boolean>>) {
+  const ack = provider.acknowledgement;
+  if (ack === undefined) return reply.code(200).send(summary);
+  return reply.code(200).header('content-type', ack.contentType).send(ack.body);
 }
 
 function rejectSignature(reply: FastifyReply, verdict: Extract<VerifyResult, { ok: false }>) {
   return reply.code(400).send({ error: 'signature_rejected', reason: verdict.reason, message: verdict.message });
 }
 
-/** Step 3: only now parse, validate the envelope with the provider's schema and find the event id. */
-function readEnvelope(provider: Provider, body: Buffer, headers: HeaderMap): EnvelopeReading {
-  let json: unknown;
-  try {
-    json = JSON.parse(fromUtf8(body));
-  } catch (error) {
-    return { ok: false, reason: `the body is not JSON (${String(error)})`, eventId: provider.eventId({}, headers) };
-  }
+/**
+ * Step 3: only now parse (`decodeBody`: JSON, or the provider's own format), validate the envelope with the provider's
+ * schema and find the event id. Where the secret is the merchant's account (PayPal receiver_email), an event paying
+ * another account is genuine but not ours: kept as a dead letter, never applied.
+ */
+function readEnvelope(provider: Provider, body: Buffer, headers: HeaderMap, secret: string): EnvelopeReading {
+  const decoded = decodeBody(provider, body, headers);
+  if (!decoded.ok) return { ok: false, reason: decoded.reason, eventId: provider.eventId({}, headers) };
+  const json = decoded.value;
   const parsed = provider.envelopeSchema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues
@@ -107,5 +210,9 @@ function readEnvelope(provider: Provider, body: Buffer, headers: HeaderMap): Env
   }
   const eventId = provider.eventId(parsed.data, headers);
   if (eventId === null) return { ok: false, reason: `no event id (${provider.eventIdSource})`, eventId: null };
-  return { ok: true, eventId };
+  const payee = provider.payeeOf?.(parsed.data);
+  if (payee !== undefined && payee?.toLowerCase() !== secret.toLowerCase()) {
+    return { ok: false, reason: `paid to ${payee ?? 'no account'}, not to this merchant's account`, eventId };
+  }
+  return { ok: true, eventId, envelope: parsed.data };
 }

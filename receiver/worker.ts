@@ -1,11 +1,16 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../contracts/clock.js';
 import { IpnError } from '../contracts/errors.js';
 import { providerById } from '../contracts/providers/index.js';
 import { interpretEvent } from './interpret-event.js';
 import type { InboxRow, ReceiverStorage } from './storage/storage.js';
+import { isStorageUnavailable } from './storage/storage-unavailable.js';
 
-const BATCH_SIZE = 100;
+const BATCH_SIZE = 20;
+/** How long drain() waits, in real time, for rows it cannot claim yet (held by another worker, or backing off). */
+const DRAIN_WAIT_MS = 10;
+const MAX_BACKOFF_MS = 5 * 60_000;
 
 export interface InboxWorker {
   /** Starts polling; idempotent. */
@@ -25,11 +30,21 @@ export interface InboxWorkerOptions {
   readonly log: FastifyBaseLogger;
   readonly pollIntervalMs: number;
   readonly maxAttempts: number;
+  /** How long a claim holds its rows; another worker may claim them after it. */
+  readonly leaseMs: number;
+  /** Wait before the second attempt at a failed row; doubles with each further attempt (up to 5 minutes). */
+  readonly retryBackoffMs: number;
+  /** How long drain() waits for rows it cannot claim yet before it gives up with an error. */
+  readonly drainTimeoutMs: number;
+  /** After an event is applied: its provider and the seconds since it was stored. */
+  readonly onApplied?: (provider: string, seconds: number) => void;
 }
 
 /**
- * Applies pending inbox rows one at a time, each in one transaction; one pass runs at a time. A row that throws is
- * retried on a later pass and moves to dead letters after `maxAttempts`.
+ * Claims pending inbox rows (several workers, in several processes, may share one database) and applies them one at a
+ * time, each in one transaction; one pass runs at a time. A row that throws is retried after a backoff and moves to
+ * dead letters after `maxAttempts`. Every settle names the claim's attempt, so a worker whose lease ran out cannot
+ * complete or undo a newer attempt by another worker.
  */
 export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   const { storage, clock, log } = options;
@@ -39,32 +54,53 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   let again = false;
   let stopped = false;
 
+  let settled = 0;
+
   async function apply(row: InboxRow): Promise<void> {
-    const key = { provider: row.provider, eventId: row.eventId };
+    const claim = { provider: row.provider, eventId: row.eventId, attempt: row.attempt };
+    let outcome: string;
     try {
       const meaning = interpretEvent(providerById(row.provider), row.eventId, row.body);
       if (meaning.kind === 'dead') {
-        log.warn(
-          { provider: row.provider, eventId: row.eventId, reason: meaning.reason },
-          'event moved to dead letters',
-        );
-        await storage.deadLetter(key, meaning.reason, clock());
-        return;
+        outcome = await storage.deadLetter(claim, meaning.reason, clock());
+        log.warn({ ...claim, reason: meaning.reason, outcome }, 'event moved to dead letters');
+      } else {
+        outcome = await storage.applyFact(claim, meaning.kind === 'fact' ? meaning.fact : null, clock());
+        if (outcome === 'done') options.onApplied?.(row.provider, Math.max(0, clock() - row.receivedAtMs) / 1_000);
       }
-      await storage.applyFact(key, meaning.kind === 'fact' ? meaning.fact : null, clock());
     } catch (error) {
-      const outcome = await storage.recordFailure(key, String(error), options.maxAttempts, clock());
-      log.error({ provider: row.provider, eventId: row.eventId, err: error, outcome }, 'applying an event failed');
+      // The database, not the event, failed: that is no attempt at the event. The pass stops; the claims end.
+      if (isStorageUnavailable(error)) throw error;
+      const atMs = clock();
+      const backoff = Math.min(options.retryBackoffMs * 2 ** (row.attempt - 1), MAX_BACKOFF_MS);
+      outcome = await storage.recordFailure(claim, {
+        error: String(error),
+        maxAttempts: options.maxAttempts,
+        atMs,
+        retryAtMs: atMs + backoff,
+      });
+      log.error({ ...claim, err: error, outcome }, 'applying an event failed');
     }
+    if (outcome === 'stale')
+      log.warn(claim, 'the claim ran out and the row was claimed again; this attempt changed nothing');
+    settled += 1;
   }
 
   async function runPasses(): Promise<void> {
     do {
       again = false;
-      const rows = await storage.claimPending(BATCH_SIZE);
-      for (const row of rows) {
-        if (stopped) return;
-        await apply(row);
+      const rows = await storage.claimPending(BATCH_SIZE, clock(), options.leaseMs);
+      for (const [index, row] of rows.entries()) {
+        if (stopped) {
+          await storage.release(rows.slice(index));
+          return;
+        }
+        try {
+          await apply(row);
+        } catch (error) {
+          await storage.release(rows.slice(index)).catch(() => undefined);
+          throw error;
+        }
       }
       if (rows.length === BATCH_SIZE) again = true;
     } while (again && !stopped);
@@ -105,13 +141,31 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     },
     kick,
     async drain() {
+      let waitedMs = 0;
       while ((await storage.pendingCount()) > 0) {
         if (stopped) {
           throw new IpnError('IPN_ERR_STORAGE', 'the receiver is closed, so its inbox can no longer be drained.', {
             hint: 'Call inbox.drain() before app.close().',
           });
         }
+        const before = settled;
         await pass();
+        if (settled > before) {
+          waitedMs = 0;
+          continue;
+        }
+        // Nothing was claimable: rows held by another worker's lease, or backing off after a failure.
+        if (waitedMs >= options.drainTimeoutMs) {
+          throw new IpnError(
+            'IPN_ERR_STORAGE',
+            `the inbox still has pending rows that could not be claimed for ${options.drainTimeoutMs} ms.`,
+            {
+              hint: "Rows wait for another worker's lease or a retry backoff; advance the clock or lower retryBackoffMs.",
+            },
+          );
+        }
+        await delay(DRAIN_WAIT_MS);
+        waitedMs += DRAIN_WAIT_MS;
       }
     },
     pending: () => storage.pendingCount(),

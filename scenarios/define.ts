@@ -4,6 +4,8 @@ import type { GatewayEvent } from '../simulator/events.js';
 import type { PlanStep, SigningContext } from '../simulator/plan.js';
 import type { Random } from '../simulator/random.js';
 import type { World, WorldOrder } from '../simulator/world.js';
+import type { Burst } from './burst.js';
+import type { Finding } from './verdict.js';
 
 /**
  * A scenario is data: the orders it creates and the phases it delivers. After each phase the runner waits for the
@@ -14,8 +16,18 @@ export interface ScenarioPhase {
   /** What this phase does, for the report ("forgeries", "genuine deliveries"). */
   readonly name: string;
   readonly steps: readonly PlanStep[];
-  /** The events a correct receiver applies in this phase (their facts make the expected state). */
+  /**
+   * The events a correct receiver applies in this phase (their facts make the expected state). In a burst phase, the
+   * burst's events the receiver acknowledged are added to these.
+   */
   readonly applied: readonly GatewayEvent[];
+  /** Instead of steps: a burst under SIGKILLs (needs a receiver process the gauntlet controls). */
+  readonly burst?: Burst;
+  /**
+   * Requests the scenario sends and judges itself, before the phase's steps, when they are not deliveries (X's CRC
+   * challenge: GETs to the webhook URL): the findings it returns.
+   */
+  readonly check?: (target: { readonly url: string }) => Promise<readonly Finding[]>;
 }
 
 export interface ScenarioPlan {
@@ -28,7 +40,16 @@ export interface ScenarioContext {
   readonly world: World;
   readonly signing: SigningContext;
   readonly random: Random;
+  readonly chaos: ChaosSettings;
 }
+
+/** The size of crash scenarios (`consistency.no-loss`): how many events in the burst, how many SIGKILLs. */
+export interface ChaosSettings {
+  readonly burstEvents: number;
+  readonly kills: number;
+}
+
+export const defaultChaos: ChaosSettings = { burstEvents: 5_000, kills: 20 };
 
 export interface Scenario {
   readonly guarantee: GuaranteeId;
@@ -36,6 +57,8 @@ export interface Scenario {
   readonly diagnosis: string;
   /** Whether the scenario means anything for this provider (replay windows need a signed timestamp). */
   appliesTo(provider: Provider): boolean;
+  /** Whether the scenario kills and restarts the receiver, so it runs only when the gauntlet started it. */
+  readonly needsReceiverProcess?: boolean;
   plan(ctx: ScenarioContext): ScenarioPlan;
 }
 

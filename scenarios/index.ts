@@ -12,7 +12,15 @@ export { guarantees, IpnError, type Provider, providers } from '../contracts/ind
 export { defineProvider } from '../contracts/provider.js';
 export { scenarios } from './catalog/index.js';
 export { defineScenario, type Scenario } from './define.js';
+export { reportHtml, writeHtmlReport } from './report/html.js';
 export { type RunOptions, runGauntlet } from './runner.js';
-export { type RunReport, RunReportSchema, type Verdict, VerdictSchema } from './verdict.js';
+export {
+  type RunReport,
+  RunReportSchema,
+  type TimelineEntry,
+  TimelineEntrySchema,
+  type Verdict,
+  VerdictSchema,
+} from './verdict.js';
 
 export const gauntlet = { run: runGauntlet } as const;

@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { IpnError } from '../contracts/errors.js';
 import { type Health, HealthSchema, type OrderView, OrderViewSchema, type PutOrderBody } from '../contracts/probe.js';
 
@@ -11,14 +11,18 @@ export interface ProbeClient {
 }
 
 const TIMEOUT_MS = 10_000;
+/** Probe calls in flight at once; reading thousands of orders queues instead of opening thousands of sockets. */
+const CONNECTIONS = 16;
 
 export function createProbeClient(base: string): ProbeClient {
   const root = base.replace(/\/+$/, '');
   const url = (path: string) => `${root}${path}`;
+  const dispatcher = new Agent({ connections: CONNECTIONS, keepAliveTimeout: 2_000 });
 
   async function call(method: 'GET' | 'PUT', path: string, body?: unknown) {
     try {
       const response = await request(url(path), {
+        dispatcher,
         method,
         headersTimeout: TIMEOUT_MS,
         bodyTimeout: TIMEOUT_MS,

@@ -2,7 +2,15 @@ import type { GuaranteeId } from '../contracts/guarantees.js';
 
 /** How a run was invoked, enough to print the one command that replays one guarantee of it. */
 export type Invocation =
-  | { readonly kind: 'run'; readonly target: string; readonly probe: string; readonly provider: string }
+  | {
+      readonly kind: 'run';
+      readonly target: string;
+      readonly probe: string;
+      readonly provider: string;
+      readonly notificationUrl?: string;
+      /** Only for crash scenarios: how the gauntlet starts the receiver, and its flags. */
+      readonly receiverFlags?: readonly string[];
+    }
   | { readonly kind: 'demo'; readonly provider: string };
 
 const quote = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`);
@@ -17,8 +25,30 @@ export function replayCommand(invocation: Invocation, seed: number, guarantee: G
     `--target ${quote(invocation.target)}`,
     `--probe ${quote(invocation.probe)}`,
     `--provider ${quote(invocation.provider)}`,
+    ...(invocation.notificationUrl === undefined ? [] : [`--notification-url ${quote(invocation.notificationUrl)}`]),
+    ...pairs(invocation.receiverFlags ?? []),
     '--secret "$IPN_GAUNTLET_SECRET"',
     `--seed ${seed}`,
     `--only ${guarantee}`,
+  ].join(' ');
+}
+
+/** `['--flag', 'value', …]` as `--flag value` words, each value quoted for a shell. */
+function pairs(flags: readonly string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < flags.length; i += 2) words.push(`${flags[i]} ${quote(flags[i + 1] ?? '')}`);
+  return words;
+}
+
+/** The command that replays a saved case file against a receiver; the secret again comes from the environment. */
+export function replayCaseCommandLine(
+  file: string,
+  receiver: { readonly target: string; readonly probe: string },
+): string {
+  return [
+    `npx ipn-gauntlet replay ${quote(file)}`,
+    `--target ${quote(receiver.target)}`,
+    `--probe ${quote(receiver.probe)}`,
+    '--secret "$IPN_GAUNTLET_SECRET"',
   ].join(' ');
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GuaranteeIdSchema } from '../contracts/guarantees.js';
 import { OrderViewSchema } from '../contracts/probe.js';
+import { expectations } from '../simulator/plan.js';
 
 /** Results are data: the same objects feed the console, `--json` and every later report. */
 export const AttemptSummarySchema = z.object({
@@ -8,12 +9,32 @@ export const AttemptSummarySchema = z.object({
   eventId: z.string(),
   label: z.string(),
   fault: z.string().nullable(),
-  expected: z.enum(['accept', 'reject', 'survive']),
+  expected: z.enum(expectations),
   statusCode: z.number().int().nullable(),
   outcome: z.enum(['ok', 'fail', 'info']),
   detail: z.string(),
 });
 export type AttemptSummary = z.infer<typeof AttemptSummarySchema>;
+
+/** One attempt on the timeline; times are milliseconds since the run started. */
+export const TimelineEntrySchema = z.object({
+  deliveryId: z.string(),
+  eventId: z.string(),
+  orderId: z.string(),
+  label: z.string(),
+  /** What was done to the delivery (forged, duplicate, resigned, …), or null for a plain one. */
+  faultKind: z.string().nullable(),
+  fault: z.string().nullable(),
+  expected: z.enum(expectations),
+  /** 1 for the first try of a delivery, 2+ for a retry. */
+  attempt: z.number().int().positive(),
+  sentMs: z.number().nonnegative(),
+  answeredMs: z.number().nonnegative(),
+  statusCode: z.number().int().nullable(),
+  outcome: z.enum(['ok', 'fail', 'info']),
+  detail: z.string(),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
 
 export const FindingSchema = z.object({
   /** What went wrong, in one sentence. */
@@ -44,6 +65,8 @@ export const VerdictSchema = z.object({
   findings: z.array(FindingSchema),
   /** The command that replays exactly this case. */
   replay: z.string(),
+  /** Every attempt of the scenario (bounded), for the HTML report's timeline. */
+  timeline: z.array(TimelineEntrySchema).optional(),
 });
 export type Verdict = z.infer<typeof VerdictSchema>;
 

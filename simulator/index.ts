@@ -2,8 +2,12 @@ export { createHttpDeliverer, type HttpDeliverer, type HttpDelivererOptions } fr
 export { eventsOf, type GatewayEvent } from './events.js';
 export { concurrentCopies, resignedCopy, sequentialCopies } from './faults/duplicate.js';
 export { forgery, forgeryNames, replayed, replayOffsets, rotated } from './faults/forge.js';
+export { paidToAnotherAccount, postbackForgery, postbackForgeryNames } from './faults/postback-forge.js';
 export { newestFirst, shuffled } from './faults/reorder.js';
 export { tamperJsonBody } from './faults/tamper.js';
+export { buildGateway, type GatewayOptions } from './gateway/app.js';
+export { gatewayKeyFromSeed } from './gateway/key.js';
+export { type RunningGateway, type StartGatewayOptions, startGateway } from './gateway/server.js';
 export { type Attempt, type AttemptOutcome, DeliveryHistory, outcomeOf } from './history.js';
 export {
   createSigningContext,

@@ -13,6 +13,7 @@ export const faultKinds = [
   'rotated',
   'reformatted',
   'malformed',
+  'timed-out',
 ] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
@@ -38,13 +39,17 @@ export interface Delivery {
    * lower-case.
    */
   readonly rawHeaders?: readonly (readonly [name: string, value: string])[];
+  /** How long the gateway waits for this delivery's answer, when not the provider's timeout. */
+  readonly timeoutMs?: number;
 }
 
 /**
  * What a correct receiver answers. `accept`: 2xx. `reject`: non-2xx, and nothing changes. `survive`: anything but a
  * 5xx, a reset or a timeout (malformed input: a 4xx, or a 2xx when a signed but unusable delivery is kept aside).
+ * `abandoned`: the gateway stops waiting before the answer (its timeout), so the answer is not judged, only the effect.
  */
-export type Expectation = 'accept' | 'reject' | 'survive';
+export const expectations = ['accept', 'reject', 'survive', 'abandoned'] as const;
+export type Expectation = (typeof expectations)[number];
 
 /** Steps run one after another; the deliveries of one step leave together, behind a barrier. */
 export type PlanStep = readonly Delivery[];
@@ -55,6 +60,8 @@ export interface SigningContext {
   readonly secret: string;
   /** The receiver's webhook URL, for schemes that sign it (Square). */
   readonly notificationUrl?: string;
+  /** The fake gateway's key, for providers whose gateway marks what it sends (PayPal `verify_sign`, postback). */
+  readonly gatewayKey?: string;
   readonly random: Random;
   /** Unix seconds now (from the injected clock). */
   nowSeconds(): number;
@@ -81,6 +88,13 @@ export interface DeliveryOptions {
   readonly body?: Uint8Array;
   /** Bytes to send under the signature of the body that was signed (a tampered body: the signature no longer fits). */
   readonly unsignedBody?: Uint8Array;
+  /**
+   * Changes the body after it was signed, the signature left as it is (a field changed under an in-body signature,
+   * the signature taken out): what a forger does to bytes a gateway signed.
+   */
+  readonly afterSigning?: (signedBody: Uint8Array) => Uint8Array;
+  /** How long the gateway waits for the answer, when not the provider's timeout. */
+  readonly timeoutMs?: number;
   /** Reshapes the headers after signing. */
   readonly headers?: (headers: Readonly<Record<string, string>>) => Record<string, string>;
 }
@@ -95,6 +109,7 @@ export function deliveryOf(ctx: SigningContext, event: GatewayEvent, options: De
     secrets: options.secrets ?? [ctx.secret],
     timestamp: options.timestamp ?? ctx.nowSeconds(),
     ...(ctx.notificationUrl === undefined ? {} : { notificationUrl: ctx.notificationUrl }),
+    ...(ctx.gatewayKey === undefined ? {} : { gatewayKey: ctx.gatewayKey }),
   });
   const headers = options.headers ? options.headers(signed.headers) : signed.headers;
   return {
@@ -104,7 +119,12 @@ export function deliveryOf(ctx: SigningContext, event: GatewayEvent, options: De
     label: event.type,
     fault: options.fault ?? null,
     expect: options.expect ?? 'accept',
-    request: { method: 'POST', headers, body: options.unsignedBody ?? signed.body },
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    request: {
+      method: 'POST',
+      headers,
+      body: options.unsignedBody ?? (options.afterSigning ? options.afterSigning(signed.body) : signed.body),
+    },
   };
 }
 

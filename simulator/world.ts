@@ -56,8 +56,14 @@ export interface World {
 
 const currencies = ['USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD'] as const;
 
-export function createWorld(options: { random: Random; runId: string; startSeconds: number }): World {
-  const { random, runId } = options;
+export function createWorld(options: {
+  random: Random;
+  runId: string;
+  startSeconds: number;
+  /** The merchant account every payment is paid to, for providers whose events name it (PayPal `receiver_email`). */
+  payee?: string;
+}): World {
+  const { random, runId, payee } = options;
   let count = 0;
   let clock = options.startSeconds;
   return {
@@ -87,6 +93,7 @@ export function createWorld(options: { random: Random; runId: string; startSecon
           amountMinor,
           currency,
           createdAt: clock,
+          ...(payee === undefined ? {} : { payee }),
           ...extra,
         });
       };

@@ -1,15 +1,36 @@
 import { IpnError } from '../errors.js';
 import type { Provider } from '../provider.js';
+import { adyen } from './adyen.js';
+import { paddle } from './paddle.js';
+import { paypalIpn } from './paypal-ipn.js';
+import { razorpay } from './razorpay.js';
+import { shopify } from './shopify.js';
+import { square } from './square.js';
 import { standardWebhooks } from './standard-webhooks.js';
 import { stripe } from './stripe.js';
+import { x } from './x.js';
 
+export { type AdyenEvent, adyen } from './adyen.js';
+export { type PaddleEvent, paddle } from './paddle.js';
+export { type PaypalIpn, paypalIpn } from './paypal-ipn.js';
+export { type RazorpayEvent, razorpay } from './razorpay.js';
+export { type ShopifyEvent, shopify } from './shopify.js';
+export { type SquareEvent, square } from './square.js';
 export { type StandardPaymentEvent, standardWebhooks } from './standard-webhooks.js';
 export { type StripeEvent, stripe } from './stripe.js';
+export { type XEvent, x } from './x.js';
 
 /** Every built-in provider, by id. */
 export const providers = {
   stripe: stripe as Provider,
   'standard-webhooks': standardWebhooks as Provider,
+  paddle: paddle as Provider,
+  razorpay: razorpay as Provider,
+  shopify: shopify as Provider,
+  square: square as Provider,
+  'paypal-ipn': paypalIpn as Provider,
+  adyen: adyen as Provider,
+  x: x as Provider,
 } as const satisfies Record<string, Provider>;
 
 export type ProviderId = keyof typeof providers;

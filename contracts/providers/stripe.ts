@@ -4,6 +4,7 @@ import type { LifecycleFact } from '../lifecycle.js';
 import { defineProvider, type PaymentStep } from '../provider.js';
 import { checkTimestamp, rejected, safeEqual, type VerifyResult } from '../verification.js';
 import { fromUtf8, readHeader, utf8 } from '../wire.js';
+import { stripeApiVersionReformats } from './stripe-api-versions.js';
 
 /**
  * Stripe webhooks: pretty-printed JSON events, `Stripe-Signature: t=<unix>,v1=<hex>[,v1=…]`, HMAC-SHA256 over
@@ -192,6 +193,7 @@ export const stripe = defineProvider<StripeEvent>({
       'stripe-signature': (h['stripe-signature'] ?? '').replace(/t=\d+,?/, ''),
     }),
   },
+  reformats: stripeApiVersionReformats,
   buildEvent(step) {
     if (step.kind !== 'pending' && step.kind !== 'succeeded' && step.kind !== 'failed' && step.kind !== 'refunded') {
       throw new RangeError(`Stripe events here do not model ${step.kind} steps`);

@@ -1,7 +1,7 @@
 import { eventsOf } from '../../simulator/events.js';
 import { forgery, forgeryNames } from '../../simulator/faults/forge.js';
 import { inSequence } from '../../simulator/plan.js';
-import { defineScenario, everyProvider } from '../define.js';
+import { defineScenario } from '../define.js';
 import { lastEvent } from './helpers.js';
 
 /** Each forgery of a payment lands on its own fresh order; then the genuine events, which must apply. */
@@ -10,7 +10,8 @@ export const forgedRejected = defineScenario({
   diagnosis:
     'Verify the signature over the exact raw bytes before anything else, with the endpoint secret, in constant time; ' +
     'a missing or malformed signature header is a rejection, never a pass.',
-  appliesTo: everyProvider,
+  // Postback providers have no signature to forge; auth.verified-postback sends them their forgeries.
+  appliesTo: (provider) => provider.authentication !== 'postback',
   plan({ provider, world, signing }) {
     const decoy = lastEvent(eventsOf(provider, world.order('paid')));
     const names = forgeryNames(provider);

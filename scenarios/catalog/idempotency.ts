@@ -53,6 +53,7 @@ export const idemResigned = defineScenario({
   diagnosis:
     "Deduplicate on the provider's event identity, never on the signature, timestamp or delivery id: a re-sent event " +
     'carries a new signature.',
-  appliesTo: everyProvider,
+  // Without a signature there is nothing to re-sign: a PayPal resend is byte-identical (idem.sequential).
+  appliesTo: (provider) => provider.authentication === 'signature',
   plan: (ctx) => duplicated(ctx, 'every event delivered, then re-signed and delivered again', resignedCopy),
 });

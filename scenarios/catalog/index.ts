@@ -1,21 +1,31 @@
 import type { Scenario } from '../define.js';
+import { idemAfterTimeout } from './after-timeout.js';
 import { robustBadInput } from './bad-input.js';
+import { compatReformat } from './compat-reformat.js';
 import { compatRotation } from './compat-rotation.js';
 import { consistencyAmount } from './consistency-amount.js';
+import { crcChallenge } from './crc-challenge.js';
 import { forgedRejected } from './forged-rejected.js';
 import { idemConcurrent, idemResigned, idemSequential } from './idempotency.js';
+import { consistencyNoLoss } from './no-loss.js';
 import { orderFinalState } from './order-final-state.js';
 import { replayWindow } from './replay-window.js';
+import { verifiedPostback } from './verified-postback.js';
 
 /** Every scenario, in the order a run reports them. */
 export const scenarios: readonly Scenario[] = [
   forgedRejected,
   replayWindow,
+  verifiedPostback,
+  crcChallenge,
   idemSequential,
   idemConcurrent,
   idemResigned,
+  idemAfterTimeout,
   orderFinalState,
   consistencyAmount,
+  compatReformat,
   compatRotation,
   robustBadInput,
+  consistencyNoLoss,
 ];

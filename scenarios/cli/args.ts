@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { IpnError } from '../../contracts/errors.js';
 import { type GuaranteeId, GuaranteeIdSchema } from '../../contracts/guarantees.js';
+import type { Provider } from '../../contracts/provider.js';
 
 /** node:util parseArgs for string flags (`--name value`), with errors that say what to do. */
 export function parseFlags<const Name extends string>(
@@ -67,4 +68,26 @@ export function parseUrl(value: string, flag: string): string {
   } catch {
     throw new IpnError('IPN_ERR_USAGE', `${flag} must be an http:// or https:// URL, got "${value}".`);
   }
+}
+
+/** The endpoint secret from `--secret` or IPN_GAUNTLET_SECRET, checked against the provider's format. */
+export function endpointSecret(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  provider: Provider,
+  command: string,
+): string {
+  const secret = flag ?? env.IPN_GAUNTLET_SECRET;
+  if (secret === undefined || secret === '') {
+    throw new IpnError('IPN_ERR_SECRET_MISSING', `${command} needs the endpoint secret your receiver verifies with.`, {
+      hint: 'Pass --secret or set IPN_GAUNTLET_SECRET.',
+    });
+  }
+  const problem = provider.secret.problem(secret);
+  if (problem !== null) {
+    throw new IpnError('IPN_ERR_SECRET_FORMAT', `the ${provider.title} secret is unusable: ${problem}.`, {
+      hint: `Expected ${provider.secret.format}.`,
+    });
+  }
+  return secret;
 }

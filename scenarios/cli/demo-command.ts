@@ -3,13 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ProviderId, providerById, providerIds, providers } from '../../contracts/providers/index.js';
 import { startReceiver } from '../../receiver/server.js';
+import { gatewayKeyFromSeed } from '../../simulator/gateway/key.js';
+import { startGateway } from '../../simulator/gateway/server.js';
 import { replayCommand } from '../replay-command.js';
 import type { RunOptions } from '../runner.js';
+import { openDashboard, takeUiFlags, uiHelp } from '../ui/cli-flags.js';
 import { parseFlags, parseOnly, parseSeed } from './args.js';
 import { executeRuns } from './execute.js';
 import type { CliIo } from './io.js';
 
-export const demoHelp = `Usage: ipn-gauntlet demo [--provider ID] [--seed N] [--only IDS] [--json FILE] [--junit FILE]
+export const demoHelp = `Usage: ipn-gauntlet demo [--provider ID] [--seed N] [--only IDS] [--json FILE] [--junit FILE] [--html FILE] [--ui]
 
 Starts the reference receiver on a free port with a temporary SQLite database and fresh secrets, and runs every
 scenario against it, for every provider (or the one named). What a correct receiver looks like.
@@ -18,23 +21,45 @@ scenario against it, for every provider (or the one named). What a correct recei
   --seed N         replay a run exactly (default: a fresh seed, printed)
   --only IDS       comma-separated guarantee ids
   --json FILE      write the verdicts as JSON
-  --junit FILE     write a JUnit XML report`;
+  --junit FILE     write a JUnit XML report
+  --html FILE      write a self-contained HTML report
+${uiHelp}`;
+
+/** Where the demo pretends the gateways reach the receiver (a proxy in front of the loopback address). */
+const DEMO_PUBLIC_URL = 'https://receiver.ipn-gauntlet.test';
 
 export async function demoCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(args, ['provider', 'seed', 'only', 'json', 'junit'], 'demo');
+  const ui = takeUiFlags(args);
+  const flags = parseFlags(ui.rest, ['provider', 'seed', 'only', 'json', 'junit', 'html'], 'demo');
   const chosen = flags.provider === undefined ? providerIds : [providerById(flags.provider).id as ProviderId];
   const seed = parseSeed(flags.seed, io.randomSeed);
   const only = parseOnly(flags.only);
   const secrets = Object.fromEntries(chosen.map((id) => [id, providers[id].secret.generate(io.randomBytes(32))]));
   const directory = await mkdtemp(join(tmpdir(), 'ipn-gauntlet-demo-'));
   const dbFile = join(directory, 'receiver.db');
-  const receiver = await startReceiver({ secrets, dbFile, clock: io.clock });
+  // Postback providers (PayPal IPN) need the fake gateway to ask; its key comes from the seed, as the runner's does.
+  const postback = chosen.map((id) => providers[id]).filter((p) => p.postback !== undefined);
+  const gateway =
+    postback.length === 0 ? undefined : await startGateway({ key: gatewayKeyFromSeed(seed), providers: postback });
+  const receiver = await startReceiver({
+    secrets,
+    dbFile,
+    clock: io.clock,
+    ...(gateway === undefined ? {} : { gatewayUrl: gateway.url }),
+    publicUrl: DEMO_PUBLIC_URL,
+  }).catch(async (error: unknown) => {
+    await gateway?.close();
+    throw error;
+  });
   io.stdout.write(`Reference receiver at ${receiver.url} (SQLite ${dbFile})\n`);
+  if (gateway !== undefined) io.stdout.write(`Fake gateway at ${gateway.url} (PayPal postback: /cgi-bin/webscr)\n`);
   try {
     const runs: RunOptions[] = chosen.map((id) => {
       const provider = providers[id];
       return {
         target: `${receiver.url}/webhooks/${provider.route}`,
+        // Square signs the URL its subscription is registered under: the public one, not the loopback address.
+        ...(provider.signsNotificationUrl ? { notificationUrl: `${DEMO_PUBLIC_URL}/webhooks/${provider.route}` } : {}),
         probe: `${receiver.url}/ipn-probe`,
         provider,
         secret: secrets[id] ?? '',
@@ -45,9 +70,18 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
         replayCommand: (guarantee) => replayCommand({ kind: 'demo', provider: id }, seed, guarantee),
       };
     });
-    return await executeRuns(runs, io, { json: flags.json, junit: flags.junit });
+    const dashboard = await openDashboard(ui.options, io);
+    try {
+      const live = dashboard.live;
+      return await dashboard.finish(
+        await executeRuns(runs, io, { json: flags.json, junit: flags.junit, html: flags.html, live }),
+      );
+    } finally {
+      await dashboard.close();
+    }
   } finally {
     await receiver.close();
+    await gateway?.close();
     await rm(directory, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,10 @@
 import { runSummary, styleFor, verdictLine } from '../report/console.js';
+import { writeHtmlReport } from '../report/html.js';
 import { writeJsonReport } from '../report/json.js';
 import { writeJunitReport } from '../report/junit.js';
+import { summaryTable } from '../report/summary-table.js';
 import { type RunOptions, runGauntlet } from '../runner.js';
+import type { LiveFeed } from '../ui/live-feed.js';
 import type { RunReport } from '../verdict.js';
 import type { CliIo } from './io.js';
 
@@ -9,6 +12,9 @@ import type { CliIo } from './io.js';
 export interface ReportFiles {
   readonly json?: string | undefined;
   readonly junit?: string | undefined;
+  readonly html?: string | undefined;
+  /** The live dashboard's feed (`--ui`): every attempt and verdict as it happens, then the reports. */
+  readonly live?: LiveFeed | undefined;
 }
 
 /** Runs one or more providers' gauntlets, streaming a line per guarantee; exit code 0 all held, 1 one broke. */
@@ -21,9 +27,21 @@ export async function executeRuns(runs: readonly RunOptions[], io: CliIo, files:
     io.stdout.write(
       `\n${style.bold(run.provider.title)} ${style.dim(`→ ${run.target}  (seed ${run.seed}, run ${run.runId})`)}\n`,
     );
+    files.live?.publish({
+      type: 'run',
+      provider: run.provider.id,
+      target: run.target,
+      seed: run.seed,
+      runId: run.runId,
+      startedAt: new Date((run.clock ?? io.clock)()).toISOString(),
+    });
     reports.push(
       await runGauntlet({
         ...run,
+        onAttempt: (guarantee, entry) => {
+          files.live?.publish({ type: 'attempt', provider: run.provider.id, guarantee, entry });
+          run.onAttempt?.(guarantee, entry);
+        },
         onProgress: (progress) => {
           if (!live) return;
           const { guarantee, sent, acknowledged, refused, unsure } = progress;
@@ -33,12 +51,13 @@ export async function executeRuns(runs: readonly RunOptions[], io: CliIo, files:
         },
         onVerdict: (verdict) => {
           io.stdout.write(`${live ? '\r\u001b[2K' : ''}${verdictLine(verdict, style)}\n`);
+          files.live?.publish({ type: 'verdict', provider: run.provider.id, verdict });
           run.onVerdict?.(verdict);
         },
       }),
     );
   }
-  io.stdout.write(`\n${runSummary(reports, style)}\n`);
+  io.stdout.write(`\n${summaryTable(reports, style)}\n\n${runSummary(reports, style)}\n`);
   if (files.json !== undefined) {
     await writeJsonReport(files.json, reports);
     io.stdout.write(style.dim(`JSON report: ${files.json}\n`));
@@ -47,5 +66,10 @@ export async function executeRuns(runs: readonly RunOptions[], io: CliIo, files:
     await writeJunitReport(files.junit, reports);
     io.stdout.write(style.dim(`JUnit report: ${files.junit}\n`));
   }
+  if (files.html !== undefined) {
+    await writeHtmlReport(files.html, reports);
+    io.stdout.write(style.dim(`HTML report: ${files.html}\n`));
+  }
+  files.live?.publish({ type: 'done', reports });
   return reports.every((r) => r.results.every((v) => v.status === 'pass')) ? 0 : 1;
 }

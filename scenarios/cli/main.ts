@@ -1,8 +1,12 @@
 import { isIpnError } from '../../contracts/errors.js';
 import { guarantees } from '../../contracts/guarantees.js';
 import { demoCommand, demoHelp } from './demo-command.js';
+import { exploreCommand, exploreHelp } from './explore-command.js';
+import { gatewayCommand, gatewayHelp } from './gateway-command.js';
 import type { CliIo } from './io.js';
+import { loadCommand, loadHelp } from './load-command.js';
 import { receiverCommand, receiverHelp } from './receiver-command.js';
+import { replayCaseCommand, replayHelp } from './replay-case-command.js';
 import { runCommand, runHelp } from './run-command.js';
 
 const usage = `ipn-gauntlet — a fake payment gateway that attacks your webhook receiver and says which guarantees broke.
@@ -12,7 +16,11 @@ Usage: ipn-gauntlet <command> [options]
 Commands:
   demo         run everything against the reference receiver (start here)
   run          run every scenario against your receiver
+  explore      search random delivery schedules for one your receiver gets wrong, and shrink it
+  replay       play a saved case file again (run --cases DIR plays a directory of them)
+  load         deliver signed events under load, then check nothing was lost or applied twice
   receiver     start the reference receiver
+  gateway      start the fake gateway's API alone (PayPal's IPN postback)
   guarantees   list the guarantees and what each checks
 
 Run \`ipn-gauntlet <command> --help\` for a command's options.`;
@@ -20,7 +28,11 @@ Run \`ipn-gauntlet <command> --help\` for a command's options.`;
 const commands: Record<string, { help: string; run: (args: readonly string[], io: CliIo) => Promise<number> }> = {
   demo: { help: demoHelp, run: demoCommand },
   run: { help: runHelp, run: runCommand },
+  explore: { help: exploreHelp, run: exploreCommand },
+  replay: { help: replayHelp, run: replayCaseCommand },
+  load: { help: loadHelp, run: loadCommand },
   receiver: { help: receiverHelp, run: receiverCommand },
+  gateway: { help: gatewayHelp, run: gatewayCommand },
   guarantees: {
     help: 'Usage: ipn-gauntlet guarantees\n\nLists every guarantee: its id, what a receiver must do, and the evidence checked.',
     run: async (_args, io) => {

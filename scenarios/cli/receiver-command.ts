@@ -1,17 +1,29 @@
+import { IpnError } from '../../contracts/errors.js';
 import { providers } from '../../contracts/providers/index.js';
 import { secretsFromEnv } from '../../receiver/app.js';
 import { startReceiver } from '../../receiver/server.js';
 import { parseFlags, parsePort } from './args.js';
 import type { CliIo } from './io.js';
 
-export const receiverHelp = `Usage: ipn-gauntlet receiver [--port N] [--host H] [--db FILE]
+export const receiverHelp = `Usage: ipn-gauntlet receiver [--port N] [--host H] [--db FILE] [--public-url URL]
 
 Starts the reference receiver: verify raw bytes → validate → durable idempotent inbox → 2xx → worker → order state.
-Secrets come from the environment: STRIPE_WEBHOOK_SECRET, STANDARD_WEBHOOKS_SECRET (at least one).
+Secrets come from the environment (at least one): ${Object.values(providers)
+  .map((p) => p.secretEnv)
+  .join(', ')}.
 
   --port N     port to listen on (default 3000; 0 = a free port)
   --host H     address to listen on (default 127.0.0.1)
   --db FILE    SQLite database file (default ./ipn-receiver.db)
+  --schema S   PostgreSQL schema for the tables (default ipn_receiver)
+  --public-url URL  the base URL the gateway reaches this receiver at, behind any proxy (or IPN_GAUNTLET_PUBLIC_URL);
+               required for Square, which signs the notification URL: register {URL}/webhooks/square with it
+
+DATABASE_URL (postgres://user:password@host:port/db) selects PostgreSQL instead of SQLite; several receivers may share
+one database. If it is unreachable the receiver refuses to start; during a delivery it answers 503.
+
+PayPal IPN (PAYPAL_RECEIVER_EMAIL, the merchant's receiver_email) is verified by posting each IPN back to the gateway:
+IPN_GAUNTLET_GATEWAY_URL is its base URL (https://ipnpb.paypal.com live; \`ipn-gauntlet gateway\` prints the fake one's).
 
 Logs are pino JSON on standard output; LOG_LEVEL sets the level (default info).
 
@@ -20,15 +32,24 @@ Routes: ${Object.values(providers)
   .join(', ')}; the probe at /ipn-probe.`;
 
 export async function receiverCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(args, ['port', 'host', 'db'], 'receiver');
+  const flags = parseFlags(args, ['port', 'host', 'db', 'schema', 'public-url'], 'receiver');
+  const publicUrl = flags['public-url'] ?? io.env.IPN_GAUNTLET_PUBLIC_URL;
+  const databaseUrl = io.env.DATABASE_URL;
+  if (databaseUrl !== undefined && databaseUrl !== '' && flags.db !== undefined) {
+    throw new IpnError('IPN_ERR_USAGE', 'DATABASE_URL (PostgreSQL) and --db (SQLite) were both given; give one.');
+  }
   // The receiver refuses to start without a secret, naming the environment variables to set.
   const receiver = await startReceiver({
     secrets: secretsFromEnv(io.env),
-    dbFile: flags.db ?? 'ipn-receiver.db',
+    ...(databaseUrl === undefined || databaseUrl === ''
+      ? { dbFile: flags.db ?? 'ipn-receiver.db' }
+      : { databaseUrl, ...(flags.schema === undefined ? {} : { schema: flags.schema }) }),
     port: parsePort(flags.port, 3000),
     host: flags.host ?? '127.0.0.1',
     clock: io.clock,
     logger: { level: io.env.LOG_LEVEL ?? 'info' },
+    ...(io.env.IPN_GAUNTLET_GATEWAY_URL ? { gatewayUrl: io.env.IPN_GAUNTLET_GATEWAY_URL } : {}),
+    ...(publicUrl ? { publicUrl } : {}),
   });
   io.stdout.write(`Reference receiver listening at ${receiver.url} (probe: ${receiver.url}/ipn-probe)\n`);
   await io.untilStopped();

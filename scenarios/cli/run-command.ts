@@ -1,7 +1,12 @@
 import { IpnError } from '../../contracts/errors.js';
 import { providerById, providerIds } from '../../contracts/providers/index.js';
+import { gatewayKeyFromSeed } from '../../simulator/gateway/key.js';
+import { startGateway } from '../../simulator/gateway/server.js';
 import { replayCommand } from '../replay-command.js';
-import { parseFlags, parseOnly, parseSeed, parseUrl, required } from './args.js';
+import { openDashboard, takeUiFlags, uiHelp } from '../ui/cli-flags.js';
+import { endpointSecret, parseFlags, parseOnly, parsePort, parseSeed, parseUrl, required } from './args.js';
+import { caseSaver, casesHelp, runCases, takeCasesFlag } from './cases-suite.js';
+import { chaosFlagNames, chaosHelp, parseChaosFlags } from './chaos-flags.js';
 import { executeRuns } from './execute.js';
 import type { CliIo } from './io.js';
 
@@ -9,7 +14,9 @@ export const runHelp = `Usage: ipn-gauntlet run --target URL --probe URL --provi
 
 Runs every scenario against your receiver and gives a verdict per guarantee.
 
-  --target URL     your receiver's webhook URL for this provider (e.g. http://127.0.0.1:3000/webhooks/stripe)
+  --target URL     your receiver's webhook URL for this provider (e.g. http://127.0.0.1:3000/webhooks/stripe);
+                   several, comma-separated, for instances behind one database: deliveries (and the copies of a
+                   concurrent duplicate) are spread across them
   --probe URL      the base URL of your receiver's probe (e.g. http://127.0.0.1:3000/ipn-probe)
   --provider ID    ${providerIds.join(' | ')}
   --secret S       the endpoint secret your receiver verifies with (or set IPN_GAUNTLET_SECRET)
@@ -17,53 +24,120 @@ Runs every scenario against your receiver and gives a verdict per guarantee.
   --only IDS       comma-separated guarantee ids (see \`ipn-gauntlet guarantees\`)
   --json FILE      write the verdicts as JSON
   --junit FILE     write a JUnit XML report (one test case per guarantee; a failure's text is its evidence)
+  --html FILE      write a self-contained HTML report (verdicts, timeline of every delivery, failures, replay commands)
+${uiHelp}
   --run-id ID      prefix for order and event ids (default: fresh, so no reset of the receiver is needed)
+${casesHelp}
+  --gateway-port N postback providers (paypal-ipn): the port the fake gateway listens on at 127.0.0.1 (default 8787;
+                   0 = a free port); configure your receiver with http://127.0.0.1:N as its gateway URL
+  --gateway-key K  the fake gateway's key (default: derived from the seed, as \`ipn-gauntlet gateway --seed\` does)
+  --notification-url URL  the URL your endpoint is registered under at the gateway, for schemes that sign it
+                   (Square; default: --target)
+${chaosHelp}
 
 Exit code: 0 every guarantee held, 1 a guarantee broke, 2 usage or setup error.`;
 
 export async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const cases = takeCasesFlag(args);
+  if (cases.dir !== undefined) return runCases(cases.dir, cases.rest, io);
+  const saving = caseSaver(cases.rest);
+  const ui = takeUiFlags(saving.rest);
   const flags = parseFlags(
-    args,
-    ['target', 'probe', 'provider', 'secret', 'seed', 'only', 'json', 'junit', 'run-id'],
+    ui.rest,
+    [
+      'target',
+      'probe',
+      'provider',
+      'secret',
+      'seed',
+      'only',
+      'json',
+      'junit',
+      'html',
+      'run-id',
+      'notification-url',
+      'gateway-port',
+      'gateway-key',
+      ...chaosFlagNames,
+    ],
     'run',
   );
-  const target = parseUrl(required(flags.target, '--target', 'run', "your receiver's webhook URL"), '--target');
+  const [target = '', ...otherTargets] = required(flags.target, '--target', 'run', "your receiver's webhook URL")
+    .split(',')
+    .map((url) => parseUrl(url.trim(), '--target'));
   const probe = parseUrl(required(flags.probe, '--probe', 'run', "your receiver's probe base URL"), '--probe');
+  const notificationUrl =
+    flags['notification-url'] === undefined ? undefined : parseUrl(flags['notification-url'], '--notification-url');
   const provider = providerById(required(flags.provider, '--provider', 'run', providerIds.join(' | ')));
-  const secret = flags.secret ?? io.env.IPN_GAUNTLET_SECRET;
-  if (secret === undefined || secret === '') {
-    throw new IpnError('IPN_ERR_SECRET_MISSING', 'run needs the endpoint secret your receiver verifies with.', {
-      hint: 'Pass --secret or set IPN_GAUNTLET_SECRET.',
-    });
-  }
-  const problem = provider.secret.problem(secret);
-  if (problem !== null) {
-    throw new IpnError('IPN_ERR_SECRET_FORMAT', `the ${provider.title} secret is unusable: ${problem}.`, {
-      hint: `Expected ${provider.secret.format}.`,
-    });
-  }
+  const secret = endpointSecret(flags.secret, io.env, provider, 'run');
   const runId = flags['run-id'] ?? io.randomRunId();
   if (!/^[a-z0-9]{1,12}$/.test(runId)) {
     throw new IpnError('IPN_ERR_USAGE', `--run-id must be 1 to 12 lower-case letters or digits, got "${runId}".`);
   }
   const seed = parseSeed(flags.seed, io.randomSeed);
   const only = parseOnly(flags.only);
-  const invocation = { kind: 'run', target, probe, provider: provider.id } as const;
-  return executeRuns(
-    [
-      {
-        target,
-        probe,
-        provider,
-        secret,
-        seed,
-        runId,
-        clock: io.clock,
-        ...(only === undefined ? {} : { only }),
-        replayCommand: (guarantee) => replayCommand(invocation, seed, guarantee),
-      },
-    ],
-    io,
-    { json: flags.json, junit: flags.junit },
-  );
+  const chaos = parseChaosFlags(flags, probe, io.env);
+  const receiverFlags = chaosFlagNames.flatMap((name) => {
+    const value = flags[name];
+    return value === undefined ? [] : [`--${name}`, value];
+  });
+  const invocation = {
+    kind: 'run',
+    target: [target, ...otherTargets].join(','),
+    ...(receiverFlags.length === 0 ? {} : { receiverFlags }),
+    probe,
+    provider: provider.id,
+    ...(notificationUrl === undefined ? {} : { notificationUrl }),
+  } as const;
+  // Postback providers (PayPal IPN): the receiver asks the fake gateway, which this run starts and announces.
+  const gatewayKey = flags['gateway-key'] ?? gatewayKeyFromSeed(seed);
+  const gateway =
+    provider.postback === undefined
+      ? undefined
+      : await startGateway({ key: gatewayKey, providers: [provider], port: parsePort(flags['gateway-port'], 8787) });
+  if (gateway !== undefined) {
+    io.stdout.write(`Fake gateway at ${gateway.url} (postback ${gateway.url}${provider.postback?.path ?? ''})\n`);
+  }
+  const dashboard = await openDashboard(ui.options, io).catch(async (error: unknown) => {
+    await gateway?.close();
+    throw error;
+  });
+  if (chaos.receiverProcess !== undefined) {
+    io.stdout.write(`Starting the receiver: ${flags['receiver-cmd']}\n`);
+    await chaos.receiverProcess.start().catch(async (error: unknown) => {
+      await dashboard.close();
+      await gateway?.close();
+      throw error;
+    });
+  }
+  try {
+    const code = await executeRuns(
+      [
+        {
+          target,
+          probe,
+          provider,
+          secret,
+          seed,
+          runId,
+          clock: io.clock,
+          ...(otherTargets.length === 0 ? {} : { otherTargets }),
+          ...chaos,
+          ...(gateway === undefined ? {} : { gatewayKey }),
+          ...(notificationUrl === undefined ? {} : { notificationUrl }),
+          ...(only === undefined ? {} : { only }),
+          replayCommand: (guarantee) => replayCommand(invocation, seed, guarantee),
+          onVerdict: saving.record,
+        },
+      ],
+      io,
+      { json: flags.json, junit: flags.junit, html: flags.html, live: dashboard.live },
+    );
+    await saving.write(io, { target, probe });
+    return await dashboard.finish(code);
+  } finally {
+    await chaos.receiverProcess?.stop();
+    await dashboard.close();
+    await gateway?.close();
+  }
 }

@@ -7,12 +7,22 @@ import type { Delivery, PlanStep } from '../plan.js';
 export interface HttpDeliverer {
   /** Runs one plan step: its deliveries leave together and the step ends when all are answered. */
   deliverStep(step: PlanStep): Promise<Attempt[]>;
+  /**
+   * Opens at least `connections` keep-alive connections (concurrent `HEAD` requests to the target, not recorded), so
+   * the copies of a race then leave over established connections instead of racing their TCP handshakes.
+   */
+  warm?(connections: number): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface HttpDelivererOptions {
   /** The receiver's webhook URL, e.g. http://127.0.0.1:3000/webhooks/stripe */
   readonly target: string;
+  /**
+   * More instances of the same receiver (behind one database). Deliveries go to the targets in turn, so the copies of
+   * a concurrent step are spread across instances.
+   */
+  readonly otherTargets?: readonly string[];
   readonly timeoutMs: number;
   /** Most connections open at once; a concurrent step never waits for a connection below this. */
   readonly connections: number;
@@ -23,10 +33,21 @@ export interface HttpDelivererOptions {
 const MAX_DETAIL = 300;
 
 export function createHttpDeliverer(options: HttpDelivererOptions): HttpDeliverer {
-  const url = new URL(options.target);
-  const path = `${url.pathname}${url.search}`;
-  const pool = new Pool(url.origin, { connections: options.connections, keepAliveTimeout: 10_000 });
+  const endpoints = [options.target, ...(options.otherTargets ?? [])].map((target) => {
+    const url = new URL(target);
+    return {
+      path: `${url.pathname}${url.search}`,
+      pool: new Pool(url.origin, { connections: options.connections, keepAliveTimeout: 10_000 }),
+    };
+  });
   const attempts = new Map<string, number>();
+  let turn = 0;
+  const nextEndpoint = () => {
+    const endpoint = endpoints[turn % endpoints.length];
+    turn += 1;
+    if (endpoint === undefined) throw new Error('no target to deliver to');
+    return endpoint;
+  };
 
   async function deliverOne(delivery: Delivery): Promise<Attempt> {
     const attempt = (attempts.get(delivery.id) ?? 0) + 1;
@@ -34,6 +55,7 @@ export function createHttpDeliverer(options: HttpDelivererOptions): HttpDelivere
     const sentAt = options.clock();
     let statusCode: number | null = null;
     let detail = '';
+    const { pool, path } = nextEndpoint();
     try {
       const response = await pool.request({
         path,
@@ -42,6 +64,8 @@ export function createHttpDeliverer(options: HttpDelivererOptions): HttpDelivere
         body: delivery.request.body,
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
+        // undici's own timeouts are coarse (about a second); a short, exact give-up needs a native timer.
+        ...(delivery.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(delivery.timeoutMs) }),
       });
       statusCode = response.statusCode;
       detail = (await response.body.text()).slice(0, MAX_DETAIL);
@@ -69,7 +93,18 @@ export function createHttpDeliverer(options: HttpDelivererOptions): HttpDelivere
   return {
     // All requests of a step are handed to the pool in one synchronous pass, so they leave together.
     deliverStep: (step) => Promise.all(step.map(deliverOne)),
-    close: () => pool.close(),
+    warm: async (connections) => {
+      const perEndpoint = Math.min(connections, options.connections);
+      const head = ({ pool, path }: (typeof endpoints)[number]) =>
+        pool
+          .request({ path, method: 'HEAD', headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs })
+          .then((response) => response.body.dump())
+          .catch(() => undefined);
+      await Promise.all(endpoints.flatMap((endpoint) => Array.from({ length: perEndpoint }, () => head(endpoint))));
+    },
+    close: async () => {
+      await Promise.all(endpoints.map((endpoint) => endpoint.pool.close()));
+    },
   };
 }
 

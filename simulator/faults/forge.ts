@@ -7,14 +7,20 @@ type ForgeryOptions = (ctx: SigningContext, event: GatewayEvent, other: GatewayE
 
 /** Forgeries of signed deliveries; the tampered body applies to every provider. */
 const tampered: Readonly<Record<string, ForgeryOptions>> = {
-  'body tampered under a valid signature': (ctx, event) => ({
-    unsignedBody: ctx.provider.tamper ? ctx.provider.tamper(event.body) : tamperJsonBody(event.body),
-  }),
+  'body tampered under a valid signature': (ctx, event) => {
+    const tamper = ctx.provider.tamper ?? tamperJsonBody;
+    // A signature inside the body (Adyen) is put in when signing: the forger changes the body as signed.
+    return ctx.provider.signBody ? { afterSigning: tamper } : { unsignedBody: tamper(event.body) };
+  },
 };
+
+function wrongSecret(ctx: SigningContext): DeliveryOptions {
+  return { secrets: [ctx.provider.secret.generate(ctx.random.bytes(32))] };
+}
 
 const signed: Readonly<Record<string, ForgeryOptions>> = {
   ...tampered,
-  'signed with the wrong secret': (ctx) => ({ secrets: [ctx.provider.secret.generate(ctx.random.bytes(32))] }),
+  'signed with the wrong secret': wrongSecret,
   'no signature header': (ctx) => ({
     headers: (h) =>
       Object.fromEntries(Object.entries(h).filter(([name]) => !ctx.provider.signatureHeaders.includes(name))),
@@ -27,7 +33,14 @@ const signed: Readonly<Record<string, ForgeryOptions>> = {
 };
 
 function commonFor(provider: Provider): Readonly<Record<string, ForgeryOptions>> {
-  return provider.authentication === 'signature' ? signed : tampered;
+  if (provider.authentication !== 'signature') return tampered;
+  if (provider.bodyForgeries === undefined) return signed;
+  // A signature inside the body (Adyen) has no header to remove or borrow: its own body forgeries stand in.
+  const inBody: Record<string, ForgeryOptions> = { ...tampered, 'signed with the wrong secret': wrongSecret };
+  for (const [name, forge] of Object.entries(provider.bodyForgeries)) {
+    inBody[name] = (ctx) => ({ afterSigning: (body) => forge(body, ctx.secret) });
+  }
+  return inBody;
 }
 
 /** The names of every forgery the fault catalog knows for a provider: the common ones, then its malformations. */

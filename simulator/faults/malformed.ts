@@ -146,6 +146,19 @@ export function malformedDeliveries(
   return deliveries;
 }
 
+/** One malformed delivery of a kind around an event, drawn with fast-check from `seed` (explore's single operation). */
+export function malformedDelivery(
+  ctx: SigningContext,
+  event: GatewayEvent,
+  kind: MalformationKind,
+  seed: number,
+): Delivery {
+  const ownType = ctx.provider.baseHeaders['content-type'] ?? 'application/json';
+  const [drawn] = fc.sample(arbitrary(kind, event, ownType), { seed, numRuns: 1 });
+  if (drawn === undefined) throw new RangeError(`no ${kind} malformation could be drawn`);
+  return toDelivery(ctx, event, kind, drawn);
+}
+
 function toDelivery(ctx: SigningContext, event: GatewayEvent, kind: MalformationKind, malformed: Malformed): Delivery {
   const id = ctx.nextDeliveryId();
   const signed = signedRequest(ctx.provider, {

@@ -31,7 +31,7 @@ test('the database file is in WAL mode, so readers never block the receiver', as
 });
 
 test('an inbox row that keeps failing moves to dead letters after maxAttempts', async () => {
-  const { app, dbFile } = await receiverFixture({ maxAttempts: 3 });
+  const { app, dbFile } = await receiverFixture({ maxAttempts: 3, retryBackoffMs: 0 });
   await app.ready();
   const db = new Database(dbFile);
   try {

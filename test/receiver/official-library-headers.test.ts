@@ -1,3 +1,4 @@
+import { getHmac } from '@shopify/shopify-api/test-helpers';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { expect, test } from 'vitest';
@@ -66,4 +67,35 @@ test("a Standard Webhooks event signed by the standardwebhooks library's Webhook
     payload,
   });
   expect(forged.statusCode).toBe(400);
+});
+
+test("a Shopify order signed by @shopify/shopify-api's getHmac is accepted and applied", async () => {
+  const { app } = await receiverFixture();
+  await putOrder(app, 'ord_lib_shopify');
+  const { event, eventId } = providers.shopify.buildEvent(step('ord_lib_shopify', 'succeeded'));
+  const payload = Buffer.from(providers.shopify.encode(event));
+  const headers = {
+    ...providers.shopify.baseHeaders,
+    'x-shopify-topic': 'orders/paid',
+    'x-shopify-event-id': eventId,
+    'x-shopify-webhook-id': 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
+  };
+  const signedBy = (key: string) => ({ ...headers, 'x-shopify-hmac-sha256': getHmac(payload.toString('utf8'), key) });
+  const response = await app.inject({
+    method: 'POST',
+    url: '/webhooks/shopify',
+    headers: signedBy(secrets.shopify),
+    payload,
+  });
+  expect(response.statusCode).toBe(200);
+  await app.inbox.drain();
+  expect((await getOrder(app, 'ord_lib_shopify')).body).toMatchObject({ status: 'paid', fulfillments: 1 });
+
+  const wrong = await app.inject({
+    method: 'POST',
+    url: '/webhooks/shopify',
+    headers: signedBy('shpss_other'),
+    payload,
+  });
+  expect(wrong.statusCode).toBe(400);
 });

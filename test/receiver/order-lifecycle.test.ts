@@ -23,9 +23,14 @@ for (const { title, provider } of allProviders) {
 
     const first = await deliver(app, provider, paid);
     const second = await deliver(app, provider, paid);
-    expect(first.json()).toEqual({ received: true, duplicate: false });
     expect(second.statusCode).toBe(200);
-    expect(second.json()).toEqual({ received: true, duplicate: true });
+    // A gateway that expects a fixed answer (Adyen `[accepted]`) gets it for both; the tables below tell them apart.
+    if (provider.acknowledgement === undefined) {
+      expect(first.json()).toEqual({ received: true, duplicate: false });
+      expect(second.json()).toEqual({ received: true, duplicate: true });
+    } else {
+      expect([first.body, second.body]).toEqual([provider.acknowledgement.body, provider.acknowledgement.body]);
+    }
 
     await app.inbox.drain();
     expect((await getOrder(app, 'order-dup')).body).toMatchObject({ status: 'paid', fulfillments: 1 });
@@ -86,44 +91,47 @@ for (const { title, provider } of allProviders) {
     expect(readTables(dbFile).effects).toEqual([]);
   });
 
-  test(`a partial then a full ${title} refund make two refunds and a refunded order`, async () => {
-    const { app, dbFile } = await receiverFixture();
-    await putOrder(app, 'order-ref');
-    await deliver(app, provider, step('order-ref', 'succeeded', { createdAt: NOW_SECONDS - 30 }));
-    await app.inbox.drain();
-    await deliver(
-      app,
-      provider,
-      step('order-ref', 'refunded', {
-        createdAt: NOW_SECONDS - 20,
-        refund: { key: 'r1', amountMinor: 2000, cumulativeMinor: 2000 },
-      }),
-    );
-    await app.inbox.drain();
-    expect((await getOrder(app, 'order-ref')).body).toMatchObject({
-      status: 'partially_refunded',
-      amountRefunded: '20.00',
-      refunds: 1,
-    });
+  // Only providers whose refund events name the order (Paddle's and Shopify's name only their own ids).
+  if (provider.factKinds.includes('refunded')) {
+    test(`a partial then a full ${title} refund make two refunds and a refunded order`, async () => {
+      const { app, dbFile } = await receiverFixture();
+      await putOrder(app, 'order-ref');
+      await deliver(app, provider, step('order-ref', 'succeeded', { createdAt: NOW_SECONDS - 30 }));
+      await app.inbox.drain();
+      await deliver(
+        app,
+        provider,
+        step('order-ref', 'refunded', {
+          createdAt: NOW_SECONDS - 20,
+          refund: { key: 'r1', amountMinor: 2000, cumulativeMinor: 2000 },
+        }),
+      );
+      await app.inbox.drain();
+      expect((await getOrder(app, 'order-ref')).body).toMatchObject({
+        status: 'partially_refunded',
+        amountRefunded: '20.00',
+        refunds: 1,
+      });
 
-    await deliver(
-      app,
-      provider,
-      step('order-ref', 'refunded', {
-        createdAt: NOW_SECONDS - 10,
-        refund: { key: 'r2', amountMinor: 3000, cumulativeMinor: 5000 },
-      }),
-    );
-    await app.inbox.drain();
-    expect((await getOrder(app, 'order-ref')).body).toMatchObject({
-      status: 'refunded',
-      amountPaid: '50.00',
-      amountRefunded: '50.00',
-      fulfillments: 1,
-      refunds: 2,
+      await deliver(
+        app,
+        provider,
+        step('order-ref', 'refunded', {
+          createdAt: NOW_SECONDS - 10,
+          refund: { key: 'r2', amountMinor: 3000, cumulativeMinor: 5000 },
+        }),
+      );
+      await app.inbox.drain();
+      expect((await getOrder(app, 'order-ref')).body).toMatchObject({
+        status: 'refunded',
+        amountPaid: '50.00',
+        amountRefunded: '50.00',
+        fulfillments: 1,
+        refunds: 2,
+      });
+      expect(readTables(dbFile).effects.map((e) => e.kind)).toEqual(['fulfillment', 'refund', 'refund']);
     });
-    expect(readTables(dbFile).effects.map((e) => e.kind)).toEqual(['fulfillment', 'refund', 'refund']);
-  });
+  }
 
   test(`a ${title} payment that arrives before its order is applied when the order is created`, async () => {
     const { app } = await receiverFixture();

@@ -7,23 +7,33 @@ import { onTestFinished } from 'vitest';
 import { manualClock } from '../../contracts/clock.js';
 import type { PaymentStep, Provider } from '../../contracts/provider.js';
 import { signedRequest } from '../../contracts/provider.js';
-import { type ProviderId, providers } from '../../contracts/providers/index.js';
+import { type ProviderId, providerIds, providers } from '../../contracts/providers/index.js';
 import { buildReceiver, type ReceiverOptions } from '../../receiver/app.js';
 
 /** The tests' "now": 2025-06-15T15:06:40Z. */
 export const NOW_MS = 1_750_000_000_000;
 export const NOW_SECONDS = NOW_MS / 1000;
 
-export const secrets = {
-  stripe: providers.stripe.secret.generate(new Uint8Array(32).fill(1)),
-  'standard-webhooks': providers['standard-webhooks'].secret.generate(new Uint8Array(32).fill(2)),
-} as const satisfies Record<ProviderId, string>;
+/** The base URL the gateways reach the test receivers at (Square signs `{PUBLIC_URL}/webhooks/square`). */
+export const PUBLIC_URL = 'https://receiver.example.com';
 
-export const allProviders = Object.entries(providers).map(([id, provider]) => ({
-  id: id as ProviderId,
-  title: provider.title,
-  provider,
-}));
+/**
+ * One secret per registered provider verified offline (Stripe's filled with 1s, Standard Webhooks' with 2s, and so on).
+ * Postback providers (PayPal IPN) need the fake gateway running: test/receiver/paypal-postback.test.ts covers them.
+ */
+export const secrets = Object.fromEntries(
+  providerIds
+    .map((id, index) => [id, providers[id].secret.generate(new Uint8Array(32).fill(index + 1))] as const)
+    .filter(([id]) => providers[id].postback === undefined),
+) as Record<ProviderId, string>;
+
+export const allProviders = Object.entries(providers)
+  .filter(([, provider]) => provider.postback === undefined)
+  .map(([id, provider]) => ({
+    id: id as ProviderId,
+    title: provider.title,
+    provider,
+  }));
 
 /** A temporary directory for a test's database, removed when the test ends (after its receivers are closed). */
 export async function temporaryDbFile(): Promise<string> {
@@ -37,7 +47,7 @@ export async function receiverFixture(overrides: Partial<ReceiverOptions> = {}) 
   const dbFile = overrides.dbFile ?? (await temporaryDbFile());
   const clock = manualClock(NOW_MS);
   const build = async () => {
-    const app = await buildReceiver({ secrets, dbFile, clock, ...overrides });
+    const app = await buildReceiver({ secrets, dbFile, clock, publicUrl: PUBLIC_URL, ...overrides });
     onTestFinished(() => app.close());
     return app;
   };
@@ -72,6 +82,7 @@ export function postSigned(
     eventId: input.eventId,
     secrets: [input.secret ?? secretOf(provider)],
     timestamp: input.timestamp ?? NOW_SECONDS,
+    notificationUrl: `${PUBLIC_URL}/webhooks/${provider.route}`,
   });
   return app.inject({
     method: 'POST',

@@ -3,10 +3,15 @@ import { manualClock } from '../../contracts/clock.js';
 import { signedRequest } from '../../contracts/provider.js';
 import { providers } from '../../contracts/providers/index.js';
 import { startReceiver } from '../../receiver/server.js';
-import { NOW_MS, secrets, step, temporaryDbFile } from './receiver-fixture.js';
+import { NOW_MS, PUBLIC_URL, secrets, step, temporaryDbFile } from './receiver-fixture.js';
 
 test('startReceiver serves a genuine delivery over a real socket on a free port', async () => {
-  const receiver = await startReceiver({ secrets, dbFile: await temporaryDbFile(), clock: manualClock(NOW_MS) });
+  const receiver = await startReceiver({
+    secrets,
+    dbFile: await temporaryDbFile(),
+    clock: manualClock(NOW_MS),
+    publicUrl: PUBLIC_URL,
+  });
   try {
     expect(receiver.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const provider = providers.stripe;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { isIpnError } from '../../contracts/errors.js';
 import { buildReceiver, secretsFromEnv } from '../../receiver/app.js';
-import { secrets, temporaryDbFile } from './receiver-fixture.js';
+import { PUBLIC_URL, secrets, temporaryDbFile } from './receiver-fixture.js';
 
 async function startupError(options: Parameters<typeof buildReceiver>[0]) {
   try {
@@ -46,6 +46,16 @@ test('the receiver refuses a secret for a provider it does not know', async () =
   expect(error.message).toContain('paypal');
 });
 
+test('the receiver refuses to serve Square without the public URL its notification URL is built from', async () => {
+  const dbFile = await temporaryDbFile();
+  const error = await startupError({ secrets: { square: secrets.square }, dbFile });
+  expect(error.code).toBe('IPN_ERR_RECEIVER_OPTIONS');
+  expect(error.message).toMatch(/Square signs the notification URL.*publicUrl/);
+  expect(error.hint).toContain('IPN_GAUNTLET_PUBLIC_URL');
+  const app = await buildReceiver({ secrets: { square: secrets.square }, dbFile, publicUrl: 'https://shop.example/' });
+  await app.close();
+});
+
 test('the receiver names an option that is out of range', async () => {
   const error = await startupError({ secrets, dbFile: await temporaryDbFile(), maxAttempts: 0 });
   expect(error.code).toBe('IPN_ERR_RECEIVER_OPTIONS');
@@ -54,7 +64,7 @@ test('the receiver names an option that is out of range', async () => {
 
 test('a database path that cannot be opened is a storage error', async () => {
   const dbFile = `${await temporaryDbFile()}.missing-dir/receiver.db`;
-  const error = await startupError({ secrets, dbFile });
+  const error = await startupError({ secrets, dbFile, publicUrl: PUBLIC_URL });
   expect(error.code).toBe('IPN_ERR_STORAGE');
   expect(error.message).toContain(dbFile);
 });

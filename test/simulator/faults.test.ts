@@ -10,7 +10,10 @@ import { createWorld } from '../../simulator/world.js';
 
 const NOW = 1_800_000_000;
 
-describe.each(Object.values(providers))('$title faults', (provider) => {
+// Signature faults; a postback provider's forgeries (PayPal IPN) are checked against the gateway in gateway.test.ts.
+const signed = Object.values(providers).filter((provider) => provider.authentication === 'signature');
+
+describe.each(signed)('$title faults', (provider) => {
   const random = createRandom(11);
   const secret = provider.secret.generate(random.bytes(32));
   const signing = createSigningContext({ provider, secret, random, nowSeconds: () => NOW });
@@ -25,7 +28,8 @@ describe.each(Object.values(providers))('$title faults', (provider) => {
   test('a genuine delivery verifies', () => {
     const genuine = sequentialCopies(signing, event, 1)[0]?.[0];
     if (genuine === undefined) throw new Error('one copy');
-    expect(verify(genuine)).toEqual({ ok: true, timestamp: NOW });
+    // Schemes without a signed timestamp (Razorpay, Shopify, Square) have none to report.
+    expect(verify(genuine)).toEqual(provider.tolerance === null ? { ok: true } : { ok: true, timestamp: NOW });
   });
 
   test.each(forgeryNames(provider))('the forgery "%s" fails verification and expects rejection', (name) => {
@@ -47,7 +51,9 @@ describe.each(Object.values(providers))('$title faults', (provider) => {
     expect(verify(delivery)).toMatchObject({ ok: false });
   });
 
-  test.each(['first', 'last'] as const)('a rotated header with the valid signature %s verifies', (valid) => {
+  // Only where one header can carry several signatures (compat.rotation applies to these alone).
+  const rotations = provider.multipleSignatures ? (['first', 'last'] as const) : [];
+  test.each(rotations)('a rotated header with the valid signature %s verifies', (valid) => {
     const delivery = rotated(signing, event, valid);
     expect(verify(delivery).ok).toBe(true);
     const withOnlyTheOld = provider.verify({
@@ -68,7 +74,8 @@ describe.each(Object.values(providers))('$title faults', (provider) => {
     expect(copy.eventId).toBe(original.eventId);
     expect(copy.request.body).toEqual(original.request.body);
     const signatureOf = (d: Delivery) => provider.signatureHeaders.map((h) => d.request.headers[h]).join();
-    expect(signatureOf(copy)).not.toBe(signatureOf(original));
+    // A signature over the body alone (no timestamp) is the same on every copy.
+    expect(signatureOf(copy) !== signatureOf(original)).toBe(provider.tolerance !== null);
     expect(verify(copy).ok && verify(original).ok).toBe(true);
   });
 });

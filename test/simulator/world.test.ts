@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest';
+import { decodeBody } from '../../contracts/decode.js';
 import { deriveOrderState } from '../../contracts/lifecycle.js';
 import { providers } from '../../contracts/providers/index.js';
 import { eventsOf } from '../../simulator/events.js';
@@ -71,7 +72,8 @@ test.each(Object.values(providers))(
 test.each(Object.values(providers))('$title events validate against its own schemas', (provider) => {
   for (const order of build(4).filter((o) => canPlay(provider, o.lifecycle))) {
     for (const event of eventsOf(provider, order)) {
-      const json: unknown = JSON.parse(new TextDecoder().decode(event.body));
+      const decoded = decodeBody(provider, event.body, {});
+      const json: unknown = decoded.ok ? decoded.value : decoded.reason;
       expect(provider.envelopeSchema.safeParse(json).success).toBe(true);
       expect(provider.eventSchema.safeParse(json).success).toBe(true);
     }

@@ -10,7 +10,7 @@ export function gauntletAgainst(
   base: string,
   providerId: ProviderId,
   secret: string,
-  options: { seed?: number; only?: GuaranteeId[] } = {},
+  options: { seed?: number; only?: GuaranteeId[]; gatewayKey?: string; notificationUrl?: string } = {},
 ): Promise<RunReport> {
   const provider = providers[providerId];
   runs += 1;
@@ -22,6 +22,8 @@ export function gauntletAgainst(
     seed: options.seed ?? 7,
     runId: `t${process.pid.toString(36)}${runs.toString(36)}`,
     ...(options.only === undefined ? {} : { only: options.only }),
+    ...(options.gatewayKey === undefined ? {} : { gatewayKey: options.gatewayKey }),
+    ...(options.notificationUrl === undefined ? {} : { notificationUrl: options.notificationUrl }),
     settle: { timeoutMs: 5_000, quietMs: 150 },
     replayCommand: (guarantee) => `replay ${guarantee}`,
   });
