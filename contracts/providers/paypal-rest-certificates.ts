@@ -1,0 +1,115 @@
+/**
+ * Fixed test material for PayPal REST webhooks (docs/decisions/0018-paypal-rest-certificates.md): the fake gateway's
+ * RSA key and self-signed X.509 certificate, and an attacker's pair the forgeries sign with. Made once with OpenSSL
+ * 3.0 (RSA 2048, SHA-256, valid 2000-01-01 to 2099-12-31, `openssl ca -selfsign` for the fixed dates); see the
+ * decision record for the commands. Test keys, published on purpose: never trust them anywhere.
+ */
+
+/** The fake gateway's signing key (PKCS#8 PEM). */
+export const GATEWAY_PRIVATE_KEY_PEM = `
+-----BEGIN PRIVATE KEY-----
+MIIEvwIBADANBgkqhkiG9w0BAQEFAASCBKkwggSlAgEAAoIBAQDNDGV6DhFFsemb
+8sJB5gny+WP2U+79j29jXWcGB6MO66SMleyq3gh4tovQnZE4tcVgBTE48EnkI+Iv
+0HcosF6CXEgm9NYRm6vJNKTzgeh+aU8OPm/aX28e2f9CVypk+snABYtB1pRYAKTU
+ljMuggWGonxfh+DmQvc67uv+pEG07IgYm99/395Cxky3WSF9yd+leW/ivwhsAUcp
+h52DW+k0IymzzuGkaF7lSIj38/X5F9uDV4PO8ulWQs5UpWoljYXL80VbiPfDVlvR
+z2OatDeA0p72VFGduIB8RkW+Kp/zSMwto4xDvVCCWMNXZZ0aICVusBeayz6mRgNi
+zHT4epL/AgMBAAECggEAIkFKaKAWAZstyDg/fKvWCKniKcIu4FxIgwSVE/xNoM38
+EOJxBcCPEL+KTwErxBoVzatAZF88MOlPvaYpafpA561L/noTkyB7C+OIFQgkU437
+P4ltvUEJOtG3Y5lVQ0ZkUvh6Ibcb1DHTV5J6HXBqROo7NehoyX7xd353nXRKZ9N5
+XNbEPHOqun9BdcJoF66OBLNyGQL8qpQQkX9/U0B7qQY5pLPul/vxLmNejQ4E/2vR
+p3tlrmQme4eNqZrUqSwTq/bGOiCljdAYHJ5Lt5wfwVyJcJ6peSBvt5Xekv2+ncL8
+8st/m4yL3HhJuAAOmMrAIgXc1dOxucKxzUG+PPIsEQKBgQDzo4Guy4ENJZUuaw7d
+/tXOtrWG/y3W+wsmzSjq2csvEA1nas3Ou2rCMxCiyvzfUNT65ryFArT0AIBb9Elh
+2LriBqdy87l6G70bx2mvgJT0o7A+yjWXE9Po7zcPeNZ0Vyh7nxTo5g6jIq8MfE3U
+VE7KKW5v5hFWWyHWDOQQBgyI8QKBgQDXc6lJnPqPu8svRevrgbKFarQVrbRMHmq3
+4z+jhzuqK7XUXH3SmW6RUCD8afS8xAsn5aN3sFDgozZWDo6aFokVPljaXpPWru/r
+BJnEkLhn8sSGMCmrW1pQNh9UjdRcWZP7Q4BmkjTznQmoofm2Zdlg3TqqybkEhFMI
+l3JxZMJa7wKBgQDQqPgn+6JK4CUj3Ayfk+EJaPGO7H0V4Wtrj8m7WUvqwpS4PYCF
+zX1hVNqqka6Ak3nUaEiMogTX9JX6Kv2uDy/+5DQE/zeanKcZY2/gHv9zhb0sCYJc
+IV8b38QIPDVu7jZ9qYD+9gkTLmE9EDiX4JyaB2HN8/xlOSeBawjnsEaMAQKBgQDM
+qLPQl2t0CaGSwErApa0dCyURyrWP8PzSvO2Auz80AN1yYoGrAdCD/Ke43jV68obe
+WUcUtMm++Yrt6FoRiQKiyVzB4kFxFzAUAYTHselZ5MRF645JljeOJjtQqIFnUDg/
+3/kidhQSrcO1ClgYqVr6pmvKPGCiJ8hwStyNVndAxQKBgQCpCxERAFQ9snhDLMNg
+S6WxETrYVk3TiZRfriLV4Vd82+SvgOuqWAIq8DXF+W+GJUFxxRq/S4+wxX+EEWQn
+oievVeRPELlT9memlFgHzrpkJMdxI6EQWQ+HfMfa4VTBWyo63QYW3MkTrN4y3xiT
+emYgFEYNkx7lhB08cafzKRplIw==
+-----END PRIVATE KEY-----
+`.trimStart();
+
+/** The fake gateway's certificate, `O=ipn-gauntlet, CN=messageverificationcerts.ipn-gauntlet.test`, served at its cert URL. */
+export const GATEWAY_CERTIFICATE_PEM = `
+-----BEGIN CERTIFICATE-----
+MIIDDjCCAfYCAQEwDQYJKoZIhvcNAQELBQAwTDEVMBMGA1UECgwMaXBuLWdhdW50
+bGV0MTMwMQYDVQQDDCptZXNzYWdldmVyaWZpY2F0aW9uY2VydHMuaXBuLWdhdW50
+bGV0LnRlc3QwIBcNMDAwMTAxMDAwMDAwWhgPMjA5OTEyMzEyMzU5NTlaMEwxFTAT
+BgNVBAoMDGlwbi1nYXVudGxldDEzMDEGA1UEAwwqbWVzc2FnZXZlcmlmaWNhdGlv
+bmNlcnRzLmlwbi1nYXVudGxldC50ZXN0MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A
+MIIBCgKCAQEAzQxleg4RRbHpm/LCQeYJ8vlj9lPu/Y9vY11nBgejDuukjJXsqt4I
+eLaL0J2ROLXFYAUxOPBJ5CPiL9B3KLBeglxIJvTWEZuryTSk84HofmlPDj5v2l9v
+Htn/QlcqZPrJwAWLQdaUWACk1JYzLoIFhqJ8X4fg5kL3Ou7r/qRBtOyIGJvff9/e
+QsZMt1khfcnfpXlv4r8IbAFHKYedg1vpNCMps87hpGhe5UiI9/P1+Rfbg1eDzvLp
+VkLOVKVqJY2Fy/NFW4j3w1Zb0c9jmrQ3gNKe9lRRnbiAfEZFviqf80jMLaOMQ71Q
+gljDV2WdGiAlbrAXmss+pkYDYsx0+HqS/wIDAQABMA0GCSqGSIb3DQEBCwUAA4IB
+AQCvkNaCQB+NVYCMBEdQsp7It07LKze0AYl+icYhe1WcokX8naT0lMuEqVtHkMPN
+eNas2WSakr0g2Ar8iAk1ncy6MWFNrY0Mdy/RaXQENcJl0PFuFUJaoKcTbJRQuonS
+hQM0TMEGMFf8Xyp8OcphSJTJLbuy4wDmotd8IJYDluadNLxgpGL1hiiomUrGyr68
+iLZ4tjEr+VPWHsOJWJAYFTpQOVlCTpKmdupFSOe1d97zQ4Ce2vZeklqGaIicUG+O
+CFOTdoN4Q62Tn1DY1wuy57DWgswijXOmi5BIDuof1QnxGw9JpR1NHbm20bgbPN7F
+MSXfQKUxHE+61Pz1Kg0hMT68
+-----END CERTIFICATE-----
+`.trimStart();
+
+/** An attacker's key: signs forgeries whose PAYPAL-CERT-URL points at the attacker's own server. */
+export const ATTACKER_PRIVATE_KEY_PEM = `
+-----BEGIN PRIVATE KEY-----
+MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDRQDbL1pcptSCg
+dn+7jB2b5Klm1bMuqq7/cQpJnf8jur8/fxdgojMIUzDMfpR+x0+hEmxVGSTwMZgE
+N6tTr2GYlpO0UsJmD7g9jxDAEuwT70S1zCG39xh/QogDq8LAZfNHXJ9rn8262Z5l
+aKyyhiAKgSuKyMb2FmH8I47M+CQ09jCjqkBKeYvT4fjbSFpHyudfMexnWkVXstvH
+VfikYO1LWNezj2B49RxLXyb1JkvieGISljyz8M6ryasIOsFweDpgz4SM9WzC+EaD
+4+r51ad50o9ZFopiM66mCU8e2Fvd3+B3vxugiBWoUd6WL+HfSG0dmSV1VgZ74BYK
+mj0Tf8zbAgMBAAECggEAHIfqEMgHy2bdddOXyKgq/1m3Dq+eTgN1d0c1SmKxv5rp
+FGIipgk89mp1Zw9D9bdSWwQf453ZOgDhGS4dUlHsTORhwP60b+W+eXJGK+ed6yfp
+e/Tt4goIe+LumGWKg+DtbLJV2v7/4PVm0gKVjYVD3XrNnOTnBUskUr88a3koDVUG
+8/s1NnWb4rco1omfCnhPEXlXISFQ1/mlSrDNQLCSnTtfj6UknXCm5UXTKmW8/Zzq
+Bl10nl8280C5ztaPDhZHQl39KgE8lBCbTAZX/QgB8DnzTRKcIdDyYMZW1cGbWCHF
+132Y4BVsZ/hxB8lBM3z1+6kXkTxun8gC8mWz/8YDxQKBgQDrN6BAebi4478VXQXT
+Opria25d0J11/j7JavThlFEwEkRyNcZsa6RdZKFrSnDAOsmvYqwQPKahyL2LLdKZ
+c/rwh6XpoLlssECMX6tAs6RiaiVnRlwz1xa2RkjlqlouLpVEsyZyntHWmCb15HdD
+4OAbw+C6IrJr9x5sMYccHJhpFwKBgQDjvUDmIcH74c5NRKJZtSKk4pAevE/XMhN5
+mKrys/hwZcRpEmiYdHjDWoS/b/QUTJssu2/VrMbg8KyghHR83Qm0ddNaQ0qDY96P
+QpqiPedPKuLkIwqFGEqsdBJW2/uzKWc1zfE8evCaodiIzO3jyNvCL0Zyu8GFiDWl
+XfZSGQAM3QKBgGFybyqnAvdeKxjfq/0hp28sUNH/Dm0Gwt5ROFiISMZgmwix7J2Y
+TsT+Xr2DXojVEh9eAqjLZ8FY1+XkOv6mBQ1HNV4/3vH/Zw6AyAMLKYw4K3zIsoQr
+lNY48hRr6eZ+GAsZKVGNKKP97w4p85ske9Qk52JV45NFEs6CClaEJkRLAoGBANp0
+Qtm9zgcgvjUOPjGQ+C90CM0C1A9XwKimUmzHR+wBIpurhduf9etmW+oKqPYD2eHZ
+1lgACTHii6TaCadwnAuX7moqHELWvLltKUmx2bzuJYCzQDcVayPrn1/kWpesgo1x
+BBOA1mVuFHh9I0CZ/ntRv+D0y5icZOFAtbRguNSdAoGBALyIlI0sWEvQvdm1beBo
+HEkYVH2egjlXjPPGxbbCm46BrW7p9lnDqcPaNy2ZOgrt2mWtAdTfJZ0W80Y6weex
+lZMMuVE9Jqe12qHb3T58lkGj1VIgnrgWzMUf1RCleNZtfMB9oj6E+CcGqBkZBZrq
+mdvsz/xM0Nsh056BP9jBvtkG
+-----END PRIVATE KEY-----
+`.trimStart();
+
+/** The attacker's self-signed certificate, `O=attacker, CN=messageverificationcerts.paypal.com` (a name alone proves nothing). */
+export const ATTACKER_CERTIFICATE_PEM = `
+-----BEGIN CERTIFICATE-----
+MIIC+DCCAeACAQIwDQYJKoZIhvcNAQELBQAwQTERMA8GA1UECgwIYXR0YWNrZXIx
+LDAqBgNVBAMMI21lc3NhZ2V2ZXJpZmljYXRpb25jZXJ0cy5wYXlwYWwuY29tMCAX
+DTAwMDEwMTAwMDAwMFoYDzIwOTkxMjMxMjM1OTU5WjBBMREwDwYDVQQKDAhhdHRh
+Y2tlcjEsMCoGA1UEAwwjbWVzc2FnZXZlcmlmaWNhdGlvbmNlcnRzLnBheXBhbC5j
+b20wggEiMA0GCSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQDRQDbL1pcptSCgdn+7
+jB2b5Klm1bMuqq7/cQpJnf8jur8/fxdgojMIUzDMfpR+x0+hEmxVGSTwMZgEN6tT
+r2GYlpO0UsJmD7g9jxDAEuwT70S1zCG39xh/QogDq8LAZfNHXJ9rn8262Z5laKyy
+hiAKgSuKyMb2FmH8I47M+CQ09jCjqkBKeYvT4fjbSFpHyudfMexnWkVXstvHVfik
+YO1LWNezj2B49RxLXyb1JkvieGISljyz8M6ryasIOsFweDpgz4SM9WzC+EaD4+r5
+1ad50o9ZFopiM66mCU8e2Fvd3+B3vxugiBWoUd6WL+HfSG0dmSV1VgZ74BYKmj0T
+f8zbAgMBAAEwDQYJKoZIhvcNAQELBQADggEBACEbGOP8in+pRQkLhd+2Y/puxuqG
+EVhv+amlCtAXZ0ctRrfH1/nl3RhMnp1eke9hqhBk74LU7sB86h8egLWzbjOF21da
+Rdxyu5HiGU0ELxBzMy2Ee9PSCXbD2QQ8HoC/TKbT4VQIU9VYvgBi+QjghTwpPx7U
+R0fVPDhR5DaRU/9uaAk80lAtDZm6yzMTXuT0foCAcyEYcr4wy4TNmZL8aXWgxYjT
+rjAvHV7r1gvf7jALDVafRtwIDBCisl4JufNzRt2Y5fNUBGKfbOEkhJLKZIvTNUTJ
+5ZWWAildmvTpzKfPNAMX3Uia6kL9P/lpPQl461tDQwzpAcbpXFDO/YtSfGI=
+-----END CERTIFICATE-----
+`.trimStart();
