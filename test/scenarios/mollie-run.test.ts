@@ -1,0 +1,55 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, onTestFinished, test } from 'vitest';
+import { mollie } from '../../contracts/providers/mollie.js';
+import { startReceiver } from '../../receiver/server.js';
+import { main } from '../../scenarios/cli/main.js';
+import { fakeIo } from '../support/fake-io.js';
+
+/** A port free a moment ago, for the gateway `run` starts (the receiver must know its URL first). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
+}
+
+test('run starts the fake gateway for Mollie and every guarantee holds against the reference receiver', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'ipn-mollie-run-'));
+  onTestFinished(() => rm(directory, { recursive: true, force: true }));
+  const secret = mollie.secret.generate(new Uint8Array(32).map((_, i) => i * 19));
+  const port = await freePort();
+  const receiver = await startReceiver({
+    secrets: { mollie: secret },
+    dbFile: join(directory, 'receiver.db'),
+    gatewayUrl: `http://127.0.0.1:${port}`,
+  });
+  onTestFinished(() => receiver.close());
+  const { io, captured } = fakeIo({}, 7);
+  const code = await main(
+    [
+      'run',
+      '--target',
+      `${receiver.url}/webhooks/mollie`,
+      '--probe',
+      `${receiver.url}/ipn-probe`,
+      '--provider',
+      'mollie',
+      '--secret',
+      secret,
+      '--gateway-port',
+      String(port),
+    ],
+    io,
+  );
+  expect(captured.out).toContain(
+    `Fake gateway at http://127.0.0.1:${port} (GET http://127.0.0.1:${port}/v2/payments/:id)`,
+  );
+  expect(captured.out).toContain('auth.forged-rejected');
+  expect(captured.out).not.toContain('FAIL');
+  expect(code).toBe(0);
+});
