@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import { afterEach, expect, test } from 'vitest';
+import { providers } from '../../contracts/providers/index.js';
+import { scenarios } from '../../scenarios/catalog/index.js';
+import { runGauntlet } from '../../scenarios/runner.js';
+import { applicableGuarantees, describeGuarantees, verdictFailure } from '../../scenarios/vitest/index.js';
+import { buildFlawedReceiver, type Flaw } from '../fixtures/flawed-receiver.js';
+import { listenOnLoopback } from '../support/listen.js';
+
+const secret = providers.stripe.secret.generate(new Uint8Array(32).fill(6));
+const apps: FastifyInstance[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.close()));
+});
+
+async function forgedRun(flaw: Flaw | 'none') {
+  const app = buildFlawedReceiver({ provider: 'stripe', secret, flaw });
+  apps.push(app);
+  const base = await listenOnLoopback(app);
+  return runGauntlet({
+    target: `${base}/webhooks/stripe`,
+    probe: `${base}/ipn-probe`,
+    provider: providers.stripe,
+    secret,
+    seed: 5,
+    runId: flaw === 'none' ? 'vtok' : 'vtbad',
+    only: ['auth.forged-rejected'],
+    replayCommand: (g) => `npx ipn-gauntlet run --seed 5 --only ${g}`,
+  });
+}
+
+test('a broken guarantee becomes a failure message with its evidence and the replay command', async () => {
+  const message = verdictFailure(await forgedRun('no-verification'), 'auth.forged-rejected');
+  expect(message).toContain('✘ auth.forged-rejected (stripe, seed 5)');
+  expect(message).toMatch(/was accepted with 2\d\d/);
+  expect(message).toContain('replay: npx ipn-gauntlet run --seed 5 --only auth.forged-rejected');
+});
+
+test('a held guarantee passes; a missing verdict or run fails with a message that says so', async () => {
+  const report = await forgedRun('none');
+  expect(verdictFailure(report, 'auth.forged-rejected')).toBeNull();
+  expect(verdictFailure(report, 'idem.sequential')).toContain('no verdict for idem.sequential');
+  expect(verdictFailure(undefined, 'idem.sequential')).toContain('did not run');
+});
+
+test('the guarantees that become tests are the ones a run checks without a receiver process', () => {
+  const runnable = scenarios.filter((s) => s.appliesTo(providers.stripe) && s.needsReceiverProcess !== true);
+  expect(applicableGuarantees(providers.stripe)).toEqual([...new Set(runnable.map((s) => s.guarantee))]);
+  expect(applicableGuarantees(providers.stripe)).not.toContain('consistency.no-loss');
+  expect(applicableGuarantees(providers.stripe, ['idem.sequential', 'auth.forged-rejected'])).toEqual([
+    'auth.forged-rejected',
+    'idem.sequential',
+  ]);
+});
+
+test('describeGuarantees refuses a guarantee that no test could check, before registering anything', () => {
+  const options = {
+    target: 'http://127.0.0.1:1/w',
+    probe: 'http://127.0.0.1:1/p',
+    provider: 'stripe',
+    secret,
+  } as const;
+  expect(() => describeGuarantees({ ...options, only: ['consistency.no-loss'] })).toThrow(
+    /no scenario checks consistency\.no-loss for stripe/,
+  );
+});
