@@ -276,6 +276,8 @@ export const paypalIpn = defineProvider<PaypalIpn>({
   payeeOf: (envelope) => (typeof envelope.receiver_email === 'string' ? envelope.receiver_email : null),
   payTo: (body, account) => withIpnField(withIpnField(body, 'receiver_email', account), 'business', account),
   reformats: {
+    // 'fact', not 'json': the gateway's seal (verify_sign) covers the exact bytes, so it differs with them.
+    'spaces as %20 instead of +': { keeps: 'fact', body: spacesAsPercent20 },
     "the account's other charset": {
       keeps: 'fact',
       body: (body) => {
@@ -333,3 +335,13 @@ export const paypalIpn = defineProvider<PaypalIpn>({
     };
   },
 });
+
+/** The same form with every space written `%20` instead of `+`: a literal plus is always `%2B`, so each `+` is a space. */
+function spacesAsPercent20(body: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  for (const byte of body) {
+    if (byte === 0x2b) out.push(0x25, 0x32, 0x30);
+    else out.push(byte);
+  }
+  return Uint8Array.from(out);
+}
