@@ -17,6 +17,10 @@ export const errorCatalog = {
     exitCode: 2,
     hint: 'Check that the database server is running and reachable; the gateway retries deliveries answered 503.',
   },
+  IPN_ERR_DEAD_LETTER_UNKNOWN: {
+    exitCode: 2,
+    hint: 'Use an id that `ipn-gauntlet receiver dead-letters list` shows (inbox:<provider>:<event id> or delivery:<n>), with the same --db or DATABASE_URL and --schema.',
+  },
   IPN_ERR_GATEWAY_MISSING: {
     exitCode: 2,
     hint: 'Start the fake gateway (`ipn-gauntlet gateway`, or let `run`/`demo` start it) and give the receiver its base URL (gatewayUrl option or IPN_GAUNTLET_GATEWAY_URL).',
@@ -25,6 +29,10 @@ export const errorCatalog = {
   IPN_ERR_CASE_INVALID: {
     exitCode: 2,
     hint: 'Pass a case file written by `ipn-gauntlet explore` (or a directory of them), unedited.',
+  },
+  IPN_ERR_CONFIG_INVALID: {
+    exitCode: 2,
+    hint: 'Fix the key named in the message in ipn-gauntlet.config (see README, "Configuration file"); a flag overrides it.',
   },
   IPN_ERR_RECEIVER_PROCESS: {
     exitCode: 2,

@@ -71,6 +71,28 @@ export interface Postback {
   sealed(body: Uint8Array, gatewayKey: string): boolean;
 }
 
+/**
+ * How a receiver learns what a delivery means, for providers whose delivery carries only an object id (Mollie's classic
+ * webhook `id=tr_…`): GET the object from the gateway's API with the receiver's secret (an API key) and act on what it
+ * answers, never on the delivery's own fields. The fake gateway's server (`simulator/gateway/`) serves `path`.
+ */
+export interface FetchApi {
+  /** The object id a delivery names (Mollie: its `id` form field), or null when it names none. */
+  idOf(body: Uint8Array): string | null;
+  /** The object's path on the gateway's base URL (Mollie: `/v2/payments/{id}`, live `https://api.mollie.com`). */
+  path(id: string): string;
+  /** The route pattern the gateway serves (fastify syntax, `/v2/payments/:id`). */
+  readonly route: string;
+  /** The request headers of the fetch, given the receiver's secret (Mollie: `authorization: Bearer <API key>`). */
+  headers(secret: string): Record<string, string>;
+  /** The gateway's side: whether a request's `authorization` header carries a usable key. */
+  authorizes(authorization: string | undefined): boolean;
+  /** The gateway's side: the object's JSON bytes for an id the gateway issued, or null for any other id (404). */
+  lookup(id: string): Uint8Array | null;
+  /** The gateway's error body (Mollie: `application/hal+json` `{status, title, detail, _links}`). */
+  error(status: 401 | 404, detail: string): { readonly contentType: string; readonly body: string };
+}
+
 export interface VerifyInput {
   readonly body: Uint8Array;
   /** The URL the receiver is configured with, for schemes that sign it (Square). */
@@ -78,6 +100,11 @@ export interface VerifyInput {
   readonly headers: HeaderMap;
   readonly secret: string;
   readonly nowSeconds: number;
+  /**
+   * For schemes verified with a certificate the delivery points at (PayPal REST `PAYPAL-CERT-URL`): its PEM, as the
+   * receiver fetched it from an allowed host (receiver/paypal-certificates.ts). Absent: such a scheme rejects.
+   */
+  readonly certificate?: string;
 }
 
 /** A way to damage a correctly signed request's headers, named for the report ("non-hex signature"). */
@@ -166,6 +193,14 @@ export interface Provider<Event = unknown> {
   decode?(body: Uint8Array, headers: HeaderMap): unknown;
   /** For `authentication: 'postback'`: how a receiver asks the gateway (PayPal's `/cgi-bin/webscr`). */
   readonly postback?: Postback;
+  /** For `authentication: 'fetch'`: how a receiver fetches what a delivery names (Mollie's `/v2/payments/:id`). */
+  readonly fetch?: FetchApi;
+  /**
+   * For schemes verified with a certificate the delivery points at (PayPal REST: `paypal-cert-url`): the header naming
+   * its URL. A receiver fetches it only from an allowed host (receiver/paypal-certificates.ts) and passes it to `verify`
+   * as `certificate`; the fake gateway serves it, so a receiver of such a provider needs the gateway's URL in tests.
+   */
+  readonly certificateUrlHeader?: string;
   /**
    * For providers whose secret is the merchant's account (PayPal `receiver_email`): the account a validated envelope
    * pays. A receiver applies only events whose payee is its own.

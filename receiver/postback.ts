@@ -48,12 +48,12 @@ export async function askGateway(
   }
 }
 
-/** Fails fast when a postback provider is served without the gateway's URL to ask. */
+/** Fails fast when a postback or fetch provider (PayPal IPN, Mollie) is served without the gateway's URL to ask. */
 export function requireGatewayUrl(
-  providers: readonly Pick<Provider, 'postback' | 'title'>[],
+  providers: readonly Pick<Provider, 'postback' | 'fetch' | 'title'>[],
   gatewayUrl: string | undefined,
 ): void {
-  const needing = providers.filter((p) => p.postback !== undefined);
+  const needing = providers.filter((p) => p.postback !== undefined || p.fetch !== undefined);
   if (needing.length === 0 || gatewayUrl !== undefined) return;
   throw new IpnError(
     'IPN_ERR_GATEWAY_MISSING',

@@ -4,7 +4,9 @@ import { decodeBody } from '../contracts/decode.js';
 import type { Provider } from '../contracts/provider.js';
 import type { VerifyResult } from '../contracts/verification.js';
 import type { HeaderMap } from '../contracts/wire.js';
+import { fetchObject } from './fetch-object.js';
 import type { ReceiverMetrics } from './metrics.js';
+import { PaypalCertificates } from './paypal-certificates.js';
 import { askGateway } from './postback.js';
 import type { ConfiguredProvider } from './secrets.js';
 import type { ReceiverStorage } from './storage/storage.js';
@@ -24,7 +26,7 @@ export interface WebhookRoutesOptions {
 }
 
 /** A delivery's envelope, or why a correctly signed delivery cannot be stored as an event. */
-type EnvelopeReading =
+export type EnvelopeReading =
   | { readonly ok: true; readonly eventId: string; readonly envelope: { readonly [key: string]: unknown } }
   | { readonly ok: false; readonly reason: string; readonly eventId: string | null };
 
@@ -34,6 +36,8 @@ type EnvelopeReading =
  */
 export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, options) => {
   const { storage, clock, metrics } = options;
+  // Certificates that deliveries point at (PayPal REST), fetched only from allowed hosts and cached for all routes.
+  const certificates = new PaypalCertificates(options.gatewayUrl ? { gatewayUrl: options.gatewayUrl } : {});
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit }, (_request, body, done) => {
     done(null, body);
@@ -52,7 +56,31 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         return reply.code(415).send({ error: 'unsupported_media_type', message: mediaTypeProblem });
       }
 
-      const verdict = verifyDelivery(provider, secret, body, headers, clock, notificationUrl);
+      // Step 2a, certificate schemes (PayPal REST): the certificate the delivery names, only from an allowed host.
+      let certificate: string | undefined;
+      const certUrl = provider.certificateUrlHeader === undefined ? undefined : headers[provider.certificateUrlHeader];
+      if (typeof certUrl === 'string' && certUrl !== '') {
+        const answer = await certificates.get(certUrl);
+        if (answer.kind === 'unreachable') {
+          request.log.warn(
+            { provider: provider.id, reason: answer.reason },
+            'certificate fetch failed; will be resent',
+          );
+          metrics.delivery(provider.id, 'unavailable');
+          return reply.code(503).send({ error: 'certificate_unreachable', message: answer.reason });
+        }
+        if (answer.kind === 'refused') {
+          request.log.info({ provider: provider.id, reason: answer.reason }, 'delivery rejected: certificate refused');
+          metrics.verificationFailure(provider.id, 'certificate_refused');
+          metrics.delivery(provider.id, 'rejected');
+          return reply
+            .code(400)
+            .send({ error: 'signature_rejected', reason: 'certificate_refused', message: answer.reason });
+        }
+        certificate = answer.pem;
+      }
+
+      const verdict = verifyDelivery(provider, secret, body, headers, clock, notificationUrl, certificate);
       if (!verdict.ok) {
         request.log.info({ provider: provider.id, reason: verdict.reason }, 'delivery rejected');
         metrics.verificationFailure(provider.id, verdict.reason);
@@ -79,7 +107,28 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         }
       }
 
-      const envelope = readEnvelope(provider, body, headers, secret);
+      // Step 2c, fetch providers (Mollie): the delivery only names an object; what the gateway answers for it is the
+      // event, and nothing else the delivery says (posted status or amount) is read.
+      let event: Buffer = body;
+      if (provider.fetch !== undefined) {
+        const id = provider.fetch.idOf(body) ?? '';
+        const fetched = await fetchObject(provider.fetch, id, secret, { gatewayUrl: options.gatewayUrl ?? '' });
+        if (fetched.kind === 'unreachable') {
+          request.log.warn({ provider: provider.id, reason: fetched.reason }, 'fetch failed; the gateway will resend');
+          metrics.delivery(provider.id, 'unavailable');
+          return reply.code(503).send({ error: 'gateway_unreachable', message: fetched.reason });
+        }
+        if (fetched.kind === 'unknown') {
+          // Mollie's advice: answer 200 to an id nobody issued, so a prober learns nothing about which ids exist.
+          request.log.info({ provider: provider.id, status: fetched.status }, 'delivery names no known object');
+          metrics.verificationFailure(provider.id, 'unknown_object');
+          metrics.delivery(provider.id, 'rejected');
+          return acknowledge(reply, provider, { received: true });
+        }
+        event = Buffer.from(fetched.body);
+      }
+
+      const envelope = readEnvelope(provider, event, provider.fetch === undefined ? headers : {}, secret);
       const receivedAtMs = clock();
       if (!envelope.ok) {
         request.log.warn({ provider: provider.id, eventId: envelope.eventId }, 'signed delivery kept as a dead letter');
@@ -87,7 +136,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
           provider: provider.id,
           eventId: envelope.eventId,
           reason: envelope.reason,
-          body,
+          body: event,
           headers,
           receivedAtMs,
         });
@@ -98,7 +147,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       const { duplicate } = await storage.recordDelivery({
         provider: provider.id,
         eventId: envelope.eventId,
-        body,
+        body: event,
         headers,
         receivedAtMs,
       });
@@ -165,6 +214,7 @@ function verifyDelivery(
   headers: HeaderMap,
   clock: Clock,
   notificationUrl: string | undefined,
+  certificate: string | undefined,
 ) {
   return provider.verify({
     body,
@@ -172,6 +222,7 @@ function verifyDelivery(
     secret,
     nowSeconds: unixSeconds(clock),
     ...(notificationUrl === undefined ? {} : { notificationUrl }),
+    ...(certificate === undefined ? {} : { certificate }),
   });
 }
 
@@ -191,7 +242,7 @@ function rejectSignature(reply: FastifyReply, verdict: Extract<VerifyResult, { o
  * schema and find the event id. Where the secret is the merchant's account (PayPal receiver_email), an event paying
  * another account is genuine but not ours: kept as a dead letter, never applied.
  */
-function readEnvelope(provider: Provider, body: Buffer, headers: HeaderMap, secret: string): EnvelopeReading {
+export function readEnvelope(provider: Provider, body: Buffer, headers: HeaderMap, secret: string): EnvelopeReading {
   const decoded = decodeBody(provider, body, headers);
   if (!decoded.ok) return { ok: false, reason: decoded.reason, eventId: provider.eventId({}, headers) };
   const json = decoded.value;

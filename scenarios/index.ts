@@ -11,6 +11,7 @@ import { runGauntlet } from './runner.js';
 export { guarantees, IpnError, type Provider, providers } from '../contracts/index.js';
 export { defineProvider } from '../contracts/provider.js';
 export { scenarios } from './catalog/index.js';
+export { ConfigSchema, defineConfig, type GauntletConfig } from './config/schema.js';
 export { defineScenario, type Scenario } from './define.js';
 export { reportHtml, writeHtmlReport } from './report/html.js';
 export { type RunOptions, runGauntlet } from './runner.js';

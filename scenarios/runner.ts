@@ -7,10 +7,12 @@ import { formatMinor } from '../contracts/money.js';
 import type { Provider } from '../contracts/provider.js';
 import { createHttpDeliverer, type HttpDeliverer } from '../simulator/delivery/http.js';
 import { gatewayKeyFromSeed } from '../simulator/gateway/key.js';
+import type { GatewayLedger } from '../simulator/gateway/ledger.js';
+import { recordingWorld } from '../simulator/gateway/recording-world.js';
 import { type Attempt, DeliveryHistory } from '../simulator/history.js';
 import { createSigningContext, type SigningContext } from '../simulator/plan.js';
 import { createRandom, deriveSeed } from '../simulator/random.js';
-import { createWorld } from '../simulator/world.js';
+import { createWorld, type World } from '../simulator/world.js';
 import { acknowledgedEvents, type Burst, runBurst } from './burst.js';
 import { scenarios as catalog } from './catalog/index.js';
 import { type ChaosSettings, defaultChaos, type Scenario, type ScenarioPlan } from './define.js';
@@ -38,6 +40,8 @@ export interface RunOptions {
    * same key. Default: derived from the seed (`gatewayKeyFromSeed`), as `ipn-gauntlet gateway --seed` derives it.
    */
   readonly gatewayKey?: string;
+  /** The ledger of the gateway the run started, fed with every order's events (Stripe's event API answers from it). */
+  readonly gatewayLedger?: GatewayLedger;
   /** Makes order and event ids fresh, so a run needs no reset of the receiver. Letters and digits. */
   readonly runId: string;
   readonly only?: readonly GuaranteeId[];
@@ -174,6 +178,11 @@ interface ScenarioRun extends Omit<RunOptions, 'probe' | 'clock' | 'sleep'> {
   readonly runStartedAt: number;
 }
 
+/** The world, recording its events in the run's gateway ledger when the run started a gateway with one. */
+function recorded(world: World, run: Pick<RunOptions, 'provider' | 'gatewayLedger'>): World {
+  return run.gatewayLedger === undefined ? world : recordingWorld(world, run.provider, run.gatewayLedger);
+}
+
 async function runScenario(scenario: Scenario, index: number, run: ScenarioRun): Promise<Verdict> {
   const started = run.clock();
   const random = createRandom(deriveSeed(run.seed, scenario.guarantee));
@@ -188,13 +197,16 @@ async function runScenario(scenario: Scenario, index: number, run: ScenarioRun):
   const plan = scenario.plan({
     provider: run.provider,
     random: random.fork('faults'),
-    world: createWorld({
-      random: random.fork('world'),
-      runId: `${run.runId}${index.toString(36)}`,
-      startSeconds: unixSeconds(run.clock) - 3_600,
-      // Where the secret names the merchant's account (PayPal receiver_email), the gateway's payments are paid to it.
-      ...(run.provider.payeeOf === undefined ? {} : { payee: run.secret }),
-    }),
+    world: recorded(
+      createWorld({
+        random: random.fork('world'),
+        runId: `${run.runId}${index.toString(36)}`,
+        startSeconds: unixSeconds(run.clock) - 3_600,
+        // Where the secret names the merchant's account (PayPal receiver_email), the gateway's payments are paid to it.
+        ...(run.provider.payeeOf === undefined ? {} : { payee: run.secret }),
+      }),
+      run,
+    ),
     chaos: { ...defaultChaos, ...run.chaos },
     signing,
   });

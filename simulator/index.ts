@@ -6,7 +6,11 @@ export { paidToAnotherAccount, postbackForgery, postbackForgeryNames } from './f
 export { newestFirst, shuffled } from './faults/reorder.js';
 export { tamperJsonBody } from './faults/tamper.js';
 export { buildGateway, type GatewayOptions } from './gateway/app.js';
+export type { GatewayAnswer, GatewayContext, GatewayEndpoint, GatewayRequest } from './gateway/endpoint.js';
 export { gatewayKeyFromSeed } from './gateway/key.js';
+export type { GatewayLedger } from './gateway/ledger.js';
+export { recordingWorld } from './gateway/recording-world.js';
+export { createGatewayLedger, gatewayEndpoints } from './gateway/routes/index.js';
 export { type RunningGateway, type StartGatewayOptions, startGateway } from './gateway/server.js';
 export { type Attempt, type AttemptOutcome, DeliveryHistory, outcomeOf } from './history.js';
 export {

@@ -1,8 +1,10 @@
 import { IpnError } from '../errors.js';
 import type { Provider } from '../provider.js';
 import { adyen } from './adyen.js';
+import { mollie } from './mollie.js';
 import { paddle } from './paddle.js';
 import { paypalIpn } from './paypal-ipn.js';
+import { paypalRest } from './paypal-rest.js';
 import { razorpay } from './razorpay.js';
 import { shopify } from './shopify.js';
 import { square } from './square.js';
@@ -11,8 +13,10 @@ import { stripe } from './stripe.js';
 import { x } from './x.js';
 
 export { type AdyenEvent, adyen } from './adyen.js';
+export { mollie } from './mollie.js';
 export { type PaddleEvent, paddle } from './paddle.js';
 export { type PaypalIpn, paypalIpn } from './paypal-ipn.js';
+export { type PaypalRestEvent, paypalRest } from './paypal-rest.js';
 export { type RazorpayEvent, razorpay } from './razorpay.js';
 export { type ShopifyEvent, shopify } from './shopify.js';
 export { type SquareEvent, square } from './square.js';
@@ -29,8 +33,10 @@ export const providers = {
   shopify: shopify as Provider,
   square: square as Provider,
   'paypal-ipn': paypalIpn as Provider,
+  'paypal-rest': paypalRest as Provider,
   adyen: adyen as Provider,
   x: x as Provider,
+  mollie: mollie as Provider,
 } as const satisfies Record<string, Provider>;
 
 export type ProviderId = keyof typeof providers;

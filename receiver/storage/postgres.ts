@@ -2,9 +2,26 @@ import type pg from 'pg';
 import { type LifecycleFact, LifecycleFactSchema, type OrderTerms } from '../../contracts/lifecycle.js';
 import { OrderStatusSchema } from '../../contracts/probe.js';
 import type { OrderProjector } from '../order-projection.js';
+import { parseDeadLetterId } from './dead-letter-id.js';
+import {
+  type DeadLetterRow,
+  deadLettersOrder,
+  deadLettersSql,
+  ownDeliveryCondition,
+  toDetail,
+  toSummary,
+} from './dead-letter-rows.js';
 import { openPool } from './postgres-pool.js';
 import { LIVENESS_LOCK_CLASS } from './postgres-schema.js';
-import type { InboxClaim, InboxRow, PutOrderOutcome, ReceiverStorage, StoredOrder } from './storage.js';
+import type {
+  DeadLetterDetail,
+  InboxClaim,
+  InboxRow,
+  PutOrderOutcome,
+  ReceiverStorage,
+  ReplayOutcome,
+  StoredOrder,
+} from './storage.js';
 
 export interface PostgresStorageOptions {
   /** `postgres://user:password@host:port/database` */
@@ -28,6 +45,16 @@ interface OrderRow {
 }
 
 type Client = pg.PoolClient;
+
+type DetailRow = DeadLetterRow & { body: Buffer; headers: unknown };
+
+const showInboxDeadLetterSql = `SELECT 'inbox' AS source, NULL AS row_id, provider, event_id,
+    COALESCE(last_error, 'dead') AS reason, attempts, received_at, body, headers
+  FROM inbox WHERE provider = $1 AND event_id = $2 AND state = 'dead'`;
+
+const showDeliveryDeadLetterSql = `SELECT 'delivery' AS source, id AS row_id, provider, event_id, reason, 0 AS attempts,
+    received_at, body, headers
+  FROM dead_letters WHERE id = $1 AND ${ownDeliveryCondition}`;
 
 /**
  * The PostgreSQL backend (node-postgres): every method is one transaction, so several receiver processes may share one
@@ -202,12 +229,63 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
       return Number((rows[0] as { n: string }).n);
     },
     async deadLetterCount() {
-      const { rows } = await statement(
-        'counting dead letters',
-        `SELECT (SELECT count(*) FROM dead_letters) + (SELECT count(*) FROM inbox WHERE state = 'dead') AS n`,
-        [],
-      );
+      const { rows } = await statement('counting dead letters', `SELECT count(*) AS n FROM (${deadLettersSql}) dl`, []);
       return Number((rows[0] as { n: string }).n);
+    },
+    async listDeadLetters(page) {
+      const { rows } = await statement(
+        'listing dead letters',
+        `SELECT * FROM (${deadLettersSql}) dl ${deadLettersOrder} LIMIT $1 OFFSET $2`,
+        [page.limit, page.offset],
+      );
+      return (rows as DeadLetterRow[]).map(toSummary);
+    },
+    async showDeadLetter(id) {
+      const ref = parseDeadLetterId(id);
+      if (ref === null) return null;
+      const { rows } =
+        ref.source === 'inbox'
+          ? await statement('reading a dead letter', showInboxDeadLetterSql, [ref.provider, ref.eventId])
+          : await statement('reading a dead letter', showDeliveryDeadLetterSql, [ref.row]);
+      const row = rows[0] as DetailRow | undefined;
+      return row === undefined ? null : toDetail(row);
+    },
+    replayDeadLetter(id, check, atMs) {
+      return transaction('replaying a dead letter', async (client): Promise<ReplayOutcome> => {
+        const ref = parseDeadLetterId(id);
+        if (ref === null) return { outcome: 'not_found' };
+        if (ref.source === 'inbox') {
+          const revived = await client.query(
+            `UPDATE inbox SET state = 'pending', attempts = 0, available_at = 0, last_error = NULL, claimed_by = NULL
+             WHERE provider = $1 AND event_id = $2 AND state = 'dead'`,
+            [ref.provider, ref.eventId],
+          );
+          if (revived.rowCount === 0) return { outcome: 'not_found' };
+          await client.query('DELETE FROM dead_letters WHERE provider = $1 AND event_id = $2', [
+            ref.provider,
+            ref.eventId,
+          ]);
+          return { outcome: 'replayed', provider: ref.provider, eventId: ref.eventId, duplicate: false };
+        }
+        const { rows } = await client.query(`${showDeliveryDeadLetterSql} FOR UPDATE`, [ref.row]);
+        const row = rows[0] as DetailRow | undefined;
+        if (row === undefined) return { outcome: 'not_found' };
+        const letter: DeadLetterDetail = toDetail(row);
+        const verdict = check(letter);
+        if (!verdict.ok) return { outcome: 'rejected', reason: verdict.reason };
+        const inserted = await client.query(
+          `INSERT INTO inbox (provider, event_id, received_at, body, headers) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (provider, event_id) DO NOTHING`,
+          [row.provider, verdict.eventId, atMs, row.body, JSON.stringify(letter.headers)],
+        );
+        await client.query('DELETE FROM dead_letters WHERE id = $1', [ref.row]);
+        return {
+          outcome: 'replayed',
+          provider: row.provider,
+          eventId: verdict.eventId,
+          duplicate: inserted.rowCount === 0,
+        };
+      });
     },
     putOrder(terms, atMs) {
       return transaction('creating an order', async (client): Promise<PutOrderOutcome> => {

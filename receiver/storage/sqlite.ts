@@ -3,9 +3,26 @@ import { IpnError } from '../../contracts/errors.js';
 import { type LifecycleFact, LifecycleFactSchema, type OrderTerms } from '../../contracts/lifecycle.js';
 import { OrderStatusSchema } from '../../contracts/probe.js';
 import type { OrderProjector } from '../order-projection.js';
+import { parseDeadLetterId } from './dead-letter-id.js';
+import {
+  type DeadLetterRow,
+  deadLettersOrder,
+  deadLettersSql,
+  ownDeliveryCondition,
+  toDetail,
+  toSummary,
+} from './dead-letter-rows.js';
 import { groupCommit } from './group-commit.js';
 import { sqliteAddedColumns, sqliteIndexes, sqliteSchema } from './sqlite-schema.js';
-import type { InboxClaim, InboxDelivery, InboxRow, ReceiverStorage, StoredOrder } from './storage.js';
+import type {
+  DeliveryCheck,
+  InboxClaim,
+  InboxDelivery,
+  InboxRow,
+  ReceiverStorage,
+  ReplayOutcome,
+  StoredOrder,
+} from './storage.js';
 import { StorageUnavailableError } from './storage-unavailable.js';
 
 interface OrderRow {
@@ -27,6 +44,11 @@ export interface SqliteStorageOptions {
    * it holds; throwing aborts the transaction. For tests: count commits, inject a failed commit.
    */
   readonly beforeDeliveryCommit?: (deliveries: number) => void;
+  /**
+   * Keep the claims left in the file (default: end them, see below). For a second process on the file while the
+   * receiver runs (`ipn-gauntlet receiver dead-letters`), which must not end the running receiver's claims.
+   */
+  readonly keepClaims?: boolean;
 }
 
 /**
@@ -36,7 +58,7 @@ export interface SqliteStorageOptions {
  * deliveries share one transaction (group commit), so throughput is not one fsync per request.
  */
 export function openSqliteStorage(options: SqliteStorageOptions): ReceiverStorage {
-  const db = open(options.file);
+  const db = open(options.file, options.keepClaims === true);
 
   const sql = {
     insertInbox: db.prepare(
@@ -67,9 +89,23 @@ export function openSqliteStorage(options: SqliteStorageOptions): ReceiverStorag
       `UPDATE inbox SET available_at = ?, last_error = ? WHERE provider = ? AND event_id = ? AND state = 'pending'`,
     ),
     pendingCount: db.prepare(`SELECT count(*) AS n FROM inbox WHERE state = 'pending'`).pluck(),
-    deadLetterCount: db
-      .prepare(`SELECT (SELECT count(*) FROM dead_letters) + (SELECT count(*) FROM inbox WHERE state = 'dead') AS n`)
-      .pluck(),
+    deadLetterCount: db.prepare(`SELECT count(*) AS n FROM (${deadLettersSql})`).pluck(),
+    listDeadLetters: db.prepare(`SELECT * FROM (${deadLettersSql}) ${deadLettersOrder} LIMIT ? OFFSET ?`),
+    showInboxDeadLetter: db.prepare(
+      `SELECT 'inbox' AS source, NULL AS row_id, provider, event_id, COALESCE(last_error, 'dead') AS reason, attempts,
+         received_at, body, headers
+       FROM inbox WHERE provider = ? AND event_id = ? AND state = 'dead'`,
+    ),
+    showDeliveryDeadLetter: db.prepare(
+      `SELECT 'delivery' AS source, id AS row_id, provider, event_id, reason, 0 AS attempts, received_at, body, headers
+       FROM dead_letters WHERE id = ? AND ${ownDeliveryCondition}`,
+    ),
+    reviveInbox: db.prepare(
+      `UPDATE inbox SET state = 'pending', attempts = 0, available_at = 0, last_error = NULL
+       WHERE provider = ? AND event_id = ? AND state = 'dead'`,
+    ),
+    deleteDeadLetterCopies: db.prepare('DELETE FROM dead_letters WHERE provider = ? AND event_id = ?'),
+    deleteDeadLetter: db.prepare('DELETE FROM dead_letters WHERE id = ?'),
     markDone: db.prepare(
       `UPDATE inbox SET state = 'done', last_error = NULL WHERE provider = ? AND event_id = ? AND state = 'pending'`,
     ),
@@ -202,6 +238,37 @@ export function openSqliteStorage(options: SqliteStorageOptions): ReceiverStorag
     }
   });
 
+  type DetailRow = DeadLetterRow & { body: Buffer; headers: string };
+
+  const showDeadLetter = db.transaction((id: string) => {
+    const ref = parseDeadLetterId(id);
+    if (ref === null) return null;
+    const row = (
+      ref.source === 'inbox'
+        ? sql.showInboxDeadLetter.get(ref.provider, ref.eventId)
+        : sql.showDeliveryDeadLetter.get(ref.row)
+    ) as DetailRow | undefined;
+    return row === undefined ? null : toDetail(row);
+  });
+
+  const replayDeadLetter = db.transaction((id: string, check: DeliveryCheck, atMs: number): ReplayOutcome => {
+    const ref = parseDeadLetterId(id);
+    if (ref === null) return { outcome: 'not_found' };
+    if (ref.source === 'inbox') {
+      if (sql.reviveInbox.run(ref.provider, ref.eventId).changes === 0) return { outcome: 'not_found' };
+      sql.deleteDeadLetterCopies.run(ref.provider, ref.eventId);
+      return { outcome: 'replayed', provider: ref.provider, eventId: ref.eventId, duplicate: false };
+    }
+    const row = sql.showDeliveryDeadLetter.get(ref.row) as DetailRow | undefined;
+    if (row === undefined) return { outcome: 'not_found' };
+    const letter = toDetail(row);
+    const verdict = check(letter);
+    if (!verdict.ok) return { outcome: 'rejected', reason: verdict.reason };
+    const inserted = sql.insertInbox.run(row.provider, verdict.eventId, atMs, row.body, row.headers);
+    sql.deleteDeadLetter.run(ref.row);
+    return { outcome: 'replayed', provider: row.provider, eventId: verdict.eventId, duplicate: inserted.changes === 0 };
+  });
+
   const putOrder = db.transaction((terms: OrderTerms, atMs: number) => {
     const existing = readOrder(terms.orderId);
     if (existing !== undefined) {
@@ -246,6 +313,15 @@ export function openSqliteStorage(options: SqliteStorageOptions): ReceiverStorag
     async deadLetterCount() {
       return sql.deadLetterCount.get() as number;
     },
+    async listDeadLetters(page) {
+      return (sql.listDeadLetters.all(page.limit, page.offset) as DeadLetterRow[]).map(toSummary);
+    },
+    async showDeadLetter(id) {
+      return showDeadLetter(id);
+    },
+    async replayDeadLetter(id, check, atMs) {
+      return replayDeadLetter.immediate(id, check, atMs);
+    },
     async putOrder(terms, atMs) {
       return putOrder.immediate(terms, atMs);
     },
@@ -269,7 +345,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): ReceiverStorag
   };
 }
 
-function open(file: string): Database.Database {
+function open(file: string, keepClaims: boolean): Database.Database {
   let db: Database.Database | undefined;
   try {
     db = new Database(file);
@@ -280,7 +356,7 @@ function open(file: string): Database.Database {
     addMissingColumns(db);
     db.exec(sqliteIndexes);
     // One receiver process per file: claims left by a previous process (killed mid-pass) end now, not at their lease.
-    db.prepare(`UPDATE inbox SET available_at = 0 WHERE state = 'pending' AND available_at > 0`).run();
+    if (!keepClaims) db.prepare(`UPDATE inbox SET available_at = 0 WHERE state = 'pending' AND available_at > 0`).run();
     return db;
   } catch (error) {
     db?.close();

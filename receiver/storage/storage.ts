@@ -38,6 +38,20 @@ export interface ReceiverStorage {
   pendingCount(): Promise<number>;
   /** Deliveries kept aside as unusable plus inbox events moved to dead letters after their attempts ran out. */
   deadLetterCount(): Promise<number>;
+  /**
+   * Dead letters, newest first (by when they were received), `page.limit` from `page.offset`: inbox events that are
+   * dead and unusable deliveries (see `dead-letter-id.ts` for the ids, and which `dead_letters` rows count).
+   */
+  listDeadLetters(page: DeadLetterPage): Promise<DeadLetterSummary[]>;
+  /** One dead letter with its body and headers; null for an id that names none. */
+  showDeadLetter(id: string): Promise<DeadLetterDetail | null>;
+  /**
+   * Gives a dead letter another chance. A dead inbox event goes back to pending with its attempts reset (the worker
+   * applies it again; the fact and effect keys make an event applied before a no-op). A kept delivery is read again
+   * by `check` (the provider's envelope check) and, when it now validates, stored in the inbox at `atMs` and removed
+   * from dead letters; otherwise it stays and the answer says why.
+   */
+  replayDeadLetter(id: string, check: DeliveryCheck, atMs: number): Promise<ReplayOutcome>;
   /** Creates the order and applies the facts already received for it; the same terms again change nothing. */
   putOrder(terms: OrderTerms, atMs: number): Promise<PutOrderOutcome>;
   getOrder(orderId: string): Promise<StoredOrder | null>;
@@ -94,3 +108,43 @@ export interface StoredOrder {
   readonly fulfillments: number;
   readonly refunds: number;
 }
+
+export interface DeadLetterPage {
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export interface DeadLetterSummary {
+  /** `inbox:<provider>:<eventId>` or `delivery:<n>` (dead-letter-id.ts). */
+  readonly id: string;
+  readonly source: 'inbox' | 'delivery';
+  readonly provider: string;
+  readonly eventId: string | null;
+  /** The error or the reason it was set aside. */
+  readonly reason: string;
+  /** Processing attempts made (an inbox event); 0 for a delivery, which was never processed. */
+  readonly attempts: number;
+  readonly receivedAtMs: number;
+}
+
+export interface DeadLetterDetail extends DeadLetterSummary {
+  readonly body: Uint8Array;
+  readonly headers: Readonly<Record<string, unknown>>;
+}
+
+/** A kept delivery as the envelope check reads it again. */
+export interface KeptDelivery {
+  readonly provider: string;
+  readonly body: Uint8Array;
+  readonly headers: Readonly<Record<string, unknown>>;
+}
+
+/** Whether a kept delivery is now a usable event (its id), or why not. Synchronous: it runs inside the transaction. */
+export type DeliveryCheck = (
+  delivery: KeptDelivery,
+) => { readonly ok: true; readonly eventId: string } | { readonly ok: false; readonly reason: string };
+
+export type ReplayOutcome =
+  | { readonly outcome: 'replayed'; readonly provider: string; readonly eventId: string; readonly duplicate: boolean }
+  | { readonly outcome: 'rejected'; readonly reason: string }
+  | { readonly outcome: 'not_found' };

@@ -1,7 +1,9 @@
 import { eventsOf } from '../../simulator/events.js';
+import { fetchForgery, fetchForgeryNames } from '../../simulator/faults/fetch-forge.js';
 import { forgery, forgeryNames } from '../../simulator/faults/forge.js';
 import { inSequence } from '../../simulator/plan.js';
 import { defineScenario } from '../define.js';
+import { certificateForgeryFindings, certificateForgeryNames } from './certificate-forgeries.js';
 import { lastEvent } from './helpers.js';
 
 /** Each forgery of a payment lands on its own fresh order; then the genuine events, which must apply. */
@@ -9,20 +11,42 @@ export const forgedRejected = defineScenario({
   guarantee: 'auth.forged-rejected',
   diagnosis:
     'Verify the signature over the exact raw bytes before anything else, with the endpoint secret, in constant time; ' +
-    'a missing or malformed signature header is a rejection, never a pass.',
+    'a missing or malformed signature header is a rejection, never a pass. Where the webhook carries only an id ' +
+    "(Mollie), fetch the object from the gateway's API and act on what it answers, never on posted fields.",
   // Postback providers have no signature to forge; auth.verified-postback sends them their forgeries.
   appliesTo: (provider) => provider.authentication !== 'postback',
   plan({ provider, world, signing }) {
     const decoy = lastEvent(eventsOf(provider, world.order('paid')));
-    const names = forgeryNames(provider);
+    // A webhook that carries only an id (Mollie) has no signature to forge: ids never issued and lying fields instead.
+    const fetched = provider.fetch !== undefined;
+    const names = fetched ? fetchForgeryNames(provider) : forgeryNames(provider);
     const orders = names.map(() => world.order('paid'));
     const events = orders.map((order) => eventsOf(provider, order));
-    const forged = names.map((name, i) => [forgery(signing, name, lastEvent(events[i] ?? []), decoy)]);
-    const genuine = events.flat();
+    const forged = names.map((name, i) => {
+      const target = lastEvent(events[i] ?? []);
+      return [fetched ? fetchForgery(signing, name, target) : forgery(signing, name, target, decoy)];
+    });
+    // Certificate schemes (PayPal REST): forgeries that need the body and the webhook id, and a foreign cert URL.
+    const certified =
+      provider.certificateUrlHeader === undefined ? [] : certificateForgeryNames.map(() => world.order('paid'));
+    const certifiedEvents = certified.map((order) => eventsOf(provider, order));
+    const certificatePhase = 'certificate forgeries (another key, signed-int CRC, foreign cert URL)';
+    const genuine = [...events, ...certifiedEvents].flat();
     return {
-      orders,
+      orders: [...orders, ...certified],
       phases: [
         { name: 'forged deliveries', steps: forged, applied: [] },
+        ...(certified.length === 0
+          ? []
+          : [
+              {
+                name: certificatePhase,
+                steps: [],
+                applied: [],
+                check: ({ url }: { readonly url: string }) =>
+                  certificateForgeryFindings(provider, signing, certifiedEvents.map(lastEvent), url, certificatePhase),
+              },
+            ]),
         { name: 'the genuine deliveries', steps: inSequence(signing, genuine), applied: genuine },
       ],
     };

@@ -38,9 +38,16 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
   const directory = await mkdtemp(join(tmpdir(), 'ipn-gauntlet-demo-'));
   const dbFile = join(directory, 'receiver.db');
   // Postback providers (PayPal IPN) need the fake gateway to ask; its key comes from the seed, as the runner's does.
-  const postback = chosen.map((id) => providers[id]).filter((p) => p.postback !== undefined);
+  // Certificate schemes (PayPal REST) fetch their certificate from it.
+  const postback = chosen
+    .map((id) => providers[id])
+    .filter((p) => p.postback !== undefined || p.certificateUrlHeader !== undefined || p.fetch !== undefined);
+  // Fetch providers (Mollie) fetch what a webhook names from it, with their API key (the gateway accepts only those).
+  const apiKeys = chosen.filter((id) => providers[id].fetch !== undefined).map((id) => secrets[id] ?? '');
   const gateway =
-    postback.length === 0 ? undefined : await startGateway({ key: gatewayKeyFromSeed(seed), providers: postback });
+    postback.length === 0
+      ? undefined
+      : await startGateway({ key: gatewayKeyFromSeed(seed), providers: postback, apiKeys });
   const receiver = await startReceiver({
     secrets,
     dbFile,

@@ -10,6 +10,9 @@ Starts the fake gateway's own API on its own: PayPal's IPN postback, POST /cgi-b
 cmd=_notify-validate&<the IPN's exact bytes>, answered VERIFIED when the bytes are exactly an IPN the gauntlet sent
 (same fields, order and charset) and INVALID otherwise. Configure your receiver with its URL
 (IPN_GAUNTLET_GATEWAY_URL for the reference receiver). \`run\` and \`demo\` start one themselves.
+Also Stripe's GET /v1/events/:id and /v1/payment_intents/:id (Authorization: Bearer sk_test_…): a gateway started
+alone knows no run's events and answers 404 resource_missing; \`run --provider stripe --gateway-port N\` serves the
+run's own. In a receiver's unit tests, ipn-gauntlet/msw serves the same answers in-process.
 
   --port N           port to listen on (default 8787; 0 = a free port)
   --host H           address to listen on (default 127.0.0.1)

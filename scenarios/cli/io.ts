@@ -6,6 +6,8 @@ export interface CliIo {
   readonly stderr: { write(text: string): unknown };
   readonly env: NodeJS.ProcessEnv;
   readonly clock: Clock;
+  /** Where `run` looks for ipn-gauntlet.config.* (default: the process's working directory). */
+  readonly cwd?: string;
   /** A fresh seed when none is given (the program's edge picks it). */
   randomSeed(): number;
   /** A fresh run id: a few lower-case letters and digits. */

@@ -5,7 +5,7 @@ import { exploreCommand, exploreHelp } from './explore-command.js';
 import { gatewayCommand, gatewayHelp } from './gateway-command.js';
 import type { CliIo } from './io.js';
 import { loadCommand, loadHelp } from './load-command.js';
-import { receiverCommand, receiverHelp } from './receiver-command.js';
+import { receiverCommand, receiverHelpFor } from './receiver-command.js';
 import { replayCaseCommand, replayHelp } from './replay-case-command.js';
 import { runCommand, runHelp } from './run-command.js';
 
@@ -19,19 +19,22 @@ Commands:
   explore      search random delivery schedules for one your receiver gets wrong, and shrink it
   replay       play a saved case file again (run --cases DIR plays a directory of them)
   load         deliver signed events under load, then check nothing was lost or applied twice
-  receiver     start the reference receiver
+  receiver     start the reference receiver (receiver dead-letters: list, show and replay its dead letters)
   gateway      start the fake gateway's API alone (PayPal's IPN postback)
   guarantees   list the guarantees and what each checks
 
 Run \`ipn-gauntlet <command> --help\` for a command's options.`;
 
-const commands: Record<string, { help: string; run: (args: readonly string[], io: CliIo) => Promise<number> }> = {
+const commands: Record<
+  string,
+  { help: string | ((args: readonly string[]) => string); run: (args: readonly string[], io: CliIo) => Promise<number> }
+> = {
   demo: { help: demoHelp, run: demoCommand },
   run: { help: runHelp, run: runCommand },
   explore: { help: exploreHelp, run: exploreCommand },
   replay: { help: replayHelp, run: replayCaseCommand },
   load: { help: loadHelp, run: loadCommand },
-  receiver: { help: receiverHelp, run: receiverCommand },
+  receiver: { help: receiverHelpFor, run: receiverCommand },
   gateway: { help: gatewayHelp, run: gatewayCommand },
   guarantees: {
     help: 'Usage: ipn-gauntlet guarantees\n\nLists every guarantee: its id, what a receiver must do, and the evidence checked.',
@@ -55,7 +58,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 2;
   }
   if (args.includes('--help') || args.includes('-h')) {
-    io.stdout.write(`${command.help}\n`);
+    io.stdout.write(`${typeof command.help === 'string' ? command.help : command.help(args)}\n`);
     return 0;
   }
   try {

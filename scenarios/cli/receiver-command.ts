@@ -3,9 +3,11 @@ import { providers } from '../../contracts/providers/index.js';
 import { secretsFromEnv } from '../../receiver/app.js';
 import { startReceiver } from '../../receiver/server.js';
 import { parseFlags, parsePort } from './args.js';
+import { deadLettersCommand, deadLettersHelp } from './dead-letters-command.js';
 import type { CliIo } from './io.js';
 
 export const receiverHelp = `Usage: ipn-gauntlet receiver [--port N] [--host H] [--db FILE] [--public-url URL]
+       ipn-gauntlet receiver dead-letters list|show ID|replay ID   (see \`receiver dead-letters --help\`)
 
 Starts the reference receiver: verify raw bytes → validate → durable idempotent inbox → 2xx → worker → order state.
 Secrets come from the environment (at least one): ${Object.values(providers)
@@ -31,7 +33,13 @@ Routes: ${Object.values(providers)
   .map((p) => `POST /webhooks/${p.route}`)
   .join(', ')}; the probe at /ipn-probe.`;
 
+/** The help for `receiver …`: the dead-letters subcommand has its own. */
+export function receiverHelpFor(args: readonly string[]): string {
+  return args[0] === 'dead-letters' ? deadLettersHelp : receiverHelp;
+}
+
 export async function receiverCommand(args: readonly string[], io: CliIo): Promise<number> {
+  if (args[0] === 'dead-letters') return deadLettersCommand(args.slice(1), io);
   const flags = parseFlags(args, ['port', 'host', 'db', 'schema', 'public-url'], 'receiver');
   const publicUrl = flags['public-url'] ?? io.env.IPN_GAUNTLET_PUBLIC_URL;
   const databaseUrl = io.env.DATABASE_URL;

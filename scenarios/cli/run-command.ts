@@ -1,7 +1,10 @@
 import { IpnError } from '../../contracts/errors.js';
 import { providerById, providerIds } from '../../contracts/providers/index.js';
 import { gatewayKeyFromSeed } from '../../simulator/gateway/key.js';
+import { createGatewayLedger, gatewayEndpoints } from '../../simulator/gateway/routes/index.js';
 import { startGateway } from '../../simulator/gateway/server.js';
+import { loadConfig } from '../config/load.js';
+import { withConfig } from '../config/run-flags.js';
 import { replayCommand } from '../replay-command.js';
 import { openDashboard, takeUiFlags, uiHelp } from '../ui/cli-flags.js';
 import { endpointSecret, parseFlags, parseOnly, parsePort, parseSeed, parseUrl, required } from './args.js';
@@ -19,7 +22,9 @@ Runs every scenario against your receiver and gives a verdict per guarantee.
                    concurrent duplicate) are spread across them
   --probe URL      the base URL of your receiver's probe (e.g. http://127.0.0.1:3000/ipn-probe)
   --provider ID    ${providerIds.join(' | ')}
-  --secret S       the endpoint secret your receiver verifies with (or set IPN_GAUNTLET_SECRET)
+  --secret S       the endpoint secret your receiver verifies with (or the config file, or IPN_GAUNTLET_SECRET)
+  --config FILE    an ipn-gauntlet.config.{json,mjs,js,ts} (default: the one in the working directory, if any);
+                   every flag given here overrides the file's key
   --seed N         replay a run exactly (default: a fresh seed, printed)
   --only IDS       comma-separated guarantee ids (see \`ipn-gauntlet guarantees\`)
   --json FILE      write the verdicts as JSON
@@ -28,8 +33,10 @@ Runs every scenario against your receiver and gives a verdict per guarantee.
 ${uiHelp}
   --run-id ID      prefix for order and event ids (default: fresh, so no reset of the receiver is needed)
 ${casesHelp}
-  --gateway-port N postback providers (paypal-ipn): the port the fake gateway listens on at 127.0.0.1 (default 8787;
+  --gateway-port N postback and fetch providers (paypal-ipn, mollie): the port the fake gateway listens on at 127.0.0.1 (default 8787;
                    0 = a free port); configure your receiver with http://127.0.0.1:N as its gateway URL
+                   (stripe: starts the gateway's event API, GET /v1/events/:id and /v1/payment_intents/:id, for
+                   receivers that re-fetch; point your Stripe client at http://127.0.0.1:N)
   --gateway-key K  the fake gateway's key (default: derived from the seed, as \`ipn-gauntlet gateway --seed\` does)
   --notification-url URL  the URL your endpoint is registered under at the gateway, for schemes that sign it
                    (Square; default: --target)
@@ -42,9 +49,10 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   if (cases.dir !== undefined) return runCases(cases.dir, cases.rest, io);
   const saving = caseSaver(cases.rest);
   const ui = takeUiFlags(saving.rest);
-  const flags = parseFlags(
+  const given = parseFlags(
     ui.rest,
     [
+      'config',
       'target',
       'probe',
       'provider',
@@ -62,6 +70,9 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     ],
     'run',
   );
+  const config = await loadConfig({ file: given.config, cwd: io.cwd ?? process.cwd() });
+  const flags = withConfig(given, config, io.env);
+  if (config !== undefined) io.stdout.write(`Config: ${config.file}\n`);
   const [target = '', ...otherTargets] = required(flags.target, '--target', 'run', "your receiver's webhook URL")
     .split(',')
     .map((url) => parseUrl(url.trim(), '--target'));
@@ -89,14 +100,27 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     provider: provider.id,
     ...(notificationUrl === undefined ? {} : { notificationUrl }),
   } as const;
-  // Postback providers (PayPal IPN): the receiver asks the fake gateway, which this run starts and announces.
+  // Postback providers (PayPal IPN): the receiver asks the fake gateway, which this run starts and announces. Other
+  // providers with a gateway API (Stripe's event re-fetch) get one when --gateway-port asks, fed with the run's events.
   const gatewayKey = flags['gateway-key'] ?? gatewayKeyFromSeed(seed);
+  const gatewayLedger = createGatewayLedger();
   const gateway =
-    provider.postback === undefined
+    provider.postback === undefined &&
+    provider.fetch === undefined &&
+    provider.certificateUrlHeader === undefined &&
+    (flags['gateway-port'] === undefined || gatewayEndpoints([provider]).length === 0)
       ? undefined
-      : await startGateway({ key: gatewayKey, providers: [provider], port: parsePort(flags['gateway-port'], 8787) });
+      : await startGateway({
+          key: gatewayKey,
+          providers: [provider],
+          ledger: gatewayLedger,
+          // Mollie: the payments API accepts only the run's API key (the receiver's secret).
+          ...(provider.fetch === undefined ? {} : { apiKeys: [secret] }),
+          port: parsePort(flags['gateway-port'], 8787),
+        });
   if (gateway !== undefined) {
-    io.stdout.write(`Fake gateway at ${gateway.url} (postback ${gateway.url}${provider.postback?.path ?? ''})\n`);
+    const served = gatewayEndpoints([provider]).map((e) => `${e.method} ${gateway.url}${e.path}`);
+    io.stdout.write(`Fake gateway at ${gateway.url} (${served.join(', ')})\n`);
   }
   const dashboard = await openDashboard(ui.options, io).catch(async (error: unknown) => {
     await gateway?.close();
@@ -123,7 +147,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
           clock: io.clock,
           ...(otherTargets.length === 0 ? {} : { otherTargets }),
           ...chaos,
-          ...(gateway === undefined ? {} : { gatewayKey }),
+          ...(gateway === undefined ? {} : { gatewayKey, gatewayLedger }),
           ...(notificationUrl === undefined ? {} : { notificationUrl }),
           ...(only === undefined ? {} : { only }),
           replayCommand: (guarantee) => replayCommand(invocation, seed, guarantee),

@@ -22,3 +22,27 @@ test.each(Object.entries(pkg.exports).filter(([, target]) => typeof target !== '
 test('the command is a file in the package', () => {
   expect(existsSync(new URL(`../../${pkg.bin['ipn-gauntlet']}`, import.meta.url))).toBe(true);
 });
+
+test('ipn-gauntlet/msw is a public entry point whose handlers msw accepts', async () => {
+  const target = pkg.exports['./msw'];
+  expect(typeof target === 'object' ? target.import : target).toBe('./dist/simulator/msw/index.js');
+  const { gatewayHandlers } = await import('../../simulator/msw/index.js');
+  const { RequestHandler } = await import('msw');
+  const handlers = gatewayHandlers({ seed: 1, providers: ['paypal-ipn', 'stripe'] });
+  expect(handlers.map((h) => h.info.header)).toEqual([
+    'POST https://ipnpb.paypal.com/cgi-bin/webscr',
+    'POST https://ipnpb.sandbox.paypal.com/cgi-bin/webscr',
+    'GET https://api.stripe.com/v1/events/:id',
+    'GET https://api.stripe.com/v1/payment_intents/:id',
+  ]);
+  for (const handler of handlers) expect(handler).toBeInstanceOf(RequestHandler);
+});
+
+test('ipn-gauntlet/vitest is exported and gives describeGuarantees', async () => {
+  expect(pkg.exports['./vitest']).toEqual({
+    types: './dist/scenarios/vitest/index.d.ts',
+    import: './dist/scenarios/vitest/index.js',
+  });
+  const entry: Record<string, unknown> = await import('../../scenarios/vitest/index.js');
+  expect(typeof entry.describeGuarantees).toBe('function');
+});

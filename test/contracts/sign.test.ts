@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import { providers } from '../../contracts/providers/index.js';
+import { GATEWAY_CERTIFICATE_PEM } from '../../contracts/providers/paypal-rest-certificates.js';
 import { signedPayment } from '../../contracts/sign.js';
 
 const NOW = 1_800_000_000;
@@ -17,8 +18,15 @@ test.each(Object.values(providers).filter((p) => p.authentication === 'signature
       timestamp: NOW,
     });
     expect(
-      provider.verify({ body: request.body, headers: request.headers, secret, nowSeconds: NOW, notificationUrl: '' })
-        .ok,
+      provider.verify({
+        body: request.body,
+        headers: request.headers,
+        secret,
+        nowSeconds: NOW,
+        notificationUrl: '',
+        // The certificate a certificate scheme (PayPal REST) verifies with, as a receiver fetches it; others ignore it.
+        certificate: GATEWAY_CERTIFICATE_PEM,
+      }).ok,
     ).toBe(true);
     const fact = provider.toFact(
       provider.eventSchema.parse(JSON.parse(request.body.toString('utf8'))),

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { providers } from '../../contracts/providers/index.js';
+import { GATEWAY_CERTIFICATE_PEM } from '../../contracts/providers/paypal-rest-certificates.js';
 import { type SigningVector, signingVectors } from '../../contracts/vectors.js';
 import { fromUtf8, utf8 } from '../../contracts/wire.js';
 
@@ -38,6 +39,8 @@ describe.each(signed)('$title known-answer vectors', (provider) => {
       secret,
       nowSeconds: vector.timestamp,
       ...urlOf(vector),
+      // The certificate a certificate scheme (PayPal REST) verifies with, as a receiver fetches it; others ignore it.
+      certificate: GATEWAY_CERTIFICATE_PEM,
     });
     // Schemes without a signed timestamp (Shopify, Razorpay, Square) have none to report.
     expect(result).toEqual(provider.tolerance === null ? { ok: true } : { ok: true, timestamp: vector.timestamp });
@@ -60,6 +63,8 @@ describe.each(signed)('$title known-answer vectors', (provider) => {
       secret,
       nowSeconds: vector.timestamp,
       ...urlOf(vector),
+      // The certificate a certificate scheme (PayPal REST) verifies with, as a receiver fetches it; others ignore it.
+      certificate: GATEWAY_CERTIFICATE_PEM,
     });
     expect(result).toMatchObject({ ok: false, reason: 'no_matching_signature' });
   });

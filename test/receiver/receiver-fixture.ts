@@ -19,16 +19,22 @@ export const PUBLIC_URL = 'https://receiver.example.com';
 
 /**
  * One secret per registered provider verified offline (Stripe's filled with 1s, Standard Webhooks' with 2s, and so on).
- * Postback providers (PayPal IPN) need the fake gateway running: test/receiver/paypal-postback.test.ts covers them.
+ * Postback and fetch providers (PayPal IPN, Mollie) need the fake gateway running: test/receiver/paypal-postback.test.ts
+ * and test/receiver/mollie-fetch.test.ts cover them.
  */
+function asksNoGateway(provider: Provider): boolean {
+  // Certificate schemes (PayPal REST) fetch their certificate from the gateway: test/receiver/paypal-rest-route.test.ts.
+  return provider.postback === undefined && provider.fetch === undefined && provider.certificateUrlHeader === undefined;
+}
+
 export const secrets = Object.fromEntries(
   providerIds
     .map((id, index) => [id, providers[id].secret.generate(new Uint8Array(32).fill(index + 1))] as const)
-    .filter(([id]) => providers[id].postback === undefined),
+    .filter(([id]) => asksNoGateway(providers[id])),
 ) as Record<ProviderId, string>;
 
 export const allProviders = Object.entries(providers)
-  .filter(([, provider]) => provider.postback === undefined)
+  .filter(([, provider]) => asksNoGateway(provider))
   .map(([id, provider]) => ({
     id: id as ProviderId,
     title: provider.title,

@@ -64,6 +64,12 @@ const catches: readonly { guarantee: GuaranteeId; flaw: Flaw; providers?: readon
   { guarantee: 'auth.verified-postback', flaw: 'no-postback', providers: ['paypal-ipn'] },
   { guarantee: 'auth.verified-postback', flaw: 'postback-reencodes-body', providers: ['paypal-ipn'] },
   { guarantee: 'consistency.amount', flaw: 'no-receiver-email-check', providers: ['paypal-ipn'] },
+  // Mollie: a webhook posting `status=paid&amount[value]=…` beside an id the gateway never issued, applied unfetched.
+  { guarantee: 'auth.forged-rejected', flaw: 'trusts-posted-fields', providers: ['mollie'] },
+  // PayPal REST: a signature over the signed-int CRC accepted (and genuine top-bit CRCs refused); a certificate fetched
+  // from the attacker's host named in PAYPAL-CERT-URL, under which the attacker's own signature verifies.
+  { guarantee: 'auth.forged-rejected', flaw: 'crc-as-signed-int', providers: ['paypal-rest'] },
+  { guarantee: 'auth.forged-rejected', flaw: 'cert-url-any-host', providers: ['paypal-rest'] },
 ];
 
 /** The fake gateway's key for postback providers: the flawed receivers ask a gateway started with it. */
@@ -78,7 +84,9 @@ async function flawed(providerId: ProviderId, flaw: Flaw | 'none') {
   const provider = providers[providerId];
   const secret = provider.secret.generate(new Uint8Array(32).fill(7));
   const registered = provider.signsNotificationUrl ? `${REGISTERED_BASE}/webhooks/${provider.route}` : undefined;
-  const gateway = provider.postback === undefined ? undefined : await startTestGateway(GATEWAY_KEY, [provider]);
+  const asksGateway =
+    provider.postback !== undefined || provider.fetch !== undefined || provider.certificateUrlHeader !== undefined;
+  const gateway = asksGateway ? await startTestGateway(GATEWAY_KEY, [provider]) : undefined;
   if (gateway !== undefined) closers.push(gateway.close);
   const app = buildFlawedReceiver({
     provider: providerId,

@@ -23,7 +23,7 @@ test('demo runs every scenario against the reference receiver for every provider
   );
   expect(passes).toHaveLength(applicable.length);
   expect(code).toBe(0);
-});
+}, 180_000);
 
 test('the receiver command starts the reference receiver on the given database and stops cleanly', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ipn-receiver-cli-'));

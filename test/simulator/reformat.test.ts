@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { decodeBody } from '../../contracts/decode.js';
 import type { Provider } from '../../contracts/provider.js';
 import { providers, standardWebhooks } from '../../contracts/providers/index.js';
+import { GATEWAY_CERTIFICATE_PEM } from '../../contracts/providers/paypal-rest-certificates.js';
 import { fromUtf8, type HeaderMap } from '../../contracts/wire.js';
 import { eventsOf, type GatewayEvent } from '../../simulator/events.js';
 import { reformatNames, reformatsFor, reformatted, sendsJson } from '../../simulator/faults/reformat.js';
@@ -9,6 +10,7 @@ import { gatewayKeyFromSeed } from '../../simulator/gateway/key.js';
 import { createSigningContext, deliveryOf } from '../../simulator/plan.js';
 import { createRandom } from '../../simulator/random.js';
 import { canPlay, createWorld, type LifecycleKind } from '../../simulator/world.js';
+import { eventBytes } from '../support/event-bytes.js';
 
 const NOW = 1_800_000_000;
 const lifecycles: readonly LifecycleKind[] = ['failed-then-paid', 'refunded-in-two-parts', 'reversal-canceled'];
@@ -26,9 +28,12 @@ function setup(provider: Provider, seed: number) {
   return { secret, signing, events };
 }
 
-/** The body as a receiver reads it: the provider's own decoding (form bodies), UTF-8 JSON by default. */
+/**
+ * The body as a receiver reads it: the provider's own decoding (form bodies), UTF-8 JSON by default; for a fetch
+ * provider (Mollie), the object fetched for the id it names.
+ */
 function decoded(provider: Provider, body: Uint8Array, headers: HeaderMap): unknown {
-  const result = decodeBody(provider, body, headers);
+  const result = decodeBody(provider, eventBytes(provider, body), headers);
   if (!result.ok) throw new Error(result.reason);
   return result.value;
 }
@@ -60,6 +65,8 @@ describe.each(Object.values(providers))('$title reformats', (provider) => {
         headers: delivery.request.headers,
         secret,
         nowSeconds: NOW,
+        // The certificate a certificate scheme (PayPal REST) verifies with, as a receiver fetches it; others ignore it.
+        certificate: GATEWAY_CERTIFICATE_PEM,
       });
       expect(verdict.ok).toBe(true);
 

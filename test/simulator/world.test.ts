@@ -5,6 +5,7 @@ import { providers } from '../../contracts/providers/index.js';
 import { eventsOf } from '../../simulator/events.js';
 import { createRandom } from '../../simulator/random.js';
 import { canPlay, createWorld, type LifecycleKind, lifecycleKinds } from '../../simulator/world.js';
+import { eventBytes } from '../support/event-bytes.js';
 
 const build = (seed: number) => {
   const world = createWorld({ random: createRandom(seed), runId: 'w', startSeconds: 1_800_000_000 });
@@ -72,7 +73,7 @@ test.each(Object.values(providers))(
 test.each(Object.values(providers))('$title events validate against its own schemas', (provider) => {
   for (const order of build(4).filter((o) => canPlay(provider, o.lifecycle))) {
     for (const event of eventsOf(provider, order)) {
-      const decoded = decodeBody(provider, event.body, {});
+      const decoded = decodeBody(provider, eventBytes(provider, event.body), {});
       const json: unknown = decoded.ok ? decoded.value : decoded.reason;
       expect(provider.envelopeSchema.safeParse(json).success).toBe(true);
       expect(provider.eventSchema.safeParse(json).success).toBe(true);
