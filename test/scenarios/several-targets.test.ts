@@ -4,6 +4,7 @@ import { providers } from '../../contracts/providers/index.js';
 import { buildReceiver } from '../../receiver/app.js';
 import { scenarios } from '../../scenarios/catalog/index.js';
 import { runGauntlet } from '../../scenarios/runner.js';
+import { buildFlawedReceiver, flawedDatabase } from '../fixtures/flawed-receiver.js';
 import { listenOnLoopback } from '../support/listen.js';
 import { postgresUrl, testSchema } from '../support/postgres.js';
 
@@ -47,4 +48,31 @@ test('two reference receivers behind one PostgreSQL pass every scenario with del
   expect(report.results).toHaveLength(applicable.length);
   expect(a.webhooks()).toBeGreaterThan(10);
   expect(b.webhooks()).toBeGreaterThan(10);
+});
+
+test('a check-then-insert outside the transaction, across two instances behind one database, breaks idem.concurrent', async () => {
+  const run = async (flaw: 'check-then-insert-race' | 'none') => {
+    const database = flawedDatabase(flaw);
+    const bases = await Promise.all(
+      [0, 1].map(async () => {
+        const app = buildFlawedReceiver({ provider: 'stripe', secret, flaw, database });
+        onTestFinished(() => app.close());
+        return listenOnLoopback(app);
+      }),
+    );
+    const report = await runGauntlet({
+      target: `${bases[0]}/webhooks/${stripe.route}`,
+      otherTargets: [`${bases[1]}/webhooks/${stripe.route}`],
+      probe: `${bases[0]}/ipn-probe`,
+      provider: stripe,
+      secret,
+      seed: 6,
+      runId: `race${flaw === 'none' ? 'ok' : 'bad'}`,
+      only: ['idem.concurrent'],
+      replayCommand: (g) => g,
+    });
+    return report.results[0]?.status;
+  };
+  expect(await run('check-then-insert-race')).toBe('fail');
+  expect(await run('none')).toBe('pass');
 });
