@@ -241,6 +241,11 @@ export interface Provider<Event = unknown> {
     /** Why a receiver must refuse to answer this token (not a short opaque token), or null to answer it. */
     tokenProblem(token: string): string | null;
   };
+  /**
+   * A delivery that carries several events (Adyen's batch of notification items): one body per event, each as the
+   * gateway would send it alone, after the whole delivery verified. Null or absent: the delivery is one event.
+   */
+  split?(body: Uint8Array): Uint8Array[] | null;
   buildEvent(step: PaymentStep): { readonly event: Event; readonly eventId: string };
   /** The exact bytes the gateway sends for an event. */
   encode(event: Event): Uint8Array;

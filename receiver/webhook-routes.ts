@@ -128,32 +128,49 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         event = Buffer.from(fetched.body);
       }
 
-      const envelope = readEnvelope(provider, event, provider.fetch === undefined ? headers : {}, secret);
+      // A batch (Adyen) verified as a whole; each of its events is stored on its own, under its own identity.
+      const parts = provider.split?.(event) ?? [event];
       const receivedAtMs = clock();
-      if (!envelope.ok) {
-        request.log.warn({ provider: provider.id, eventId: envelope.eventId }, 'signed delivery kept as a dead letter');
-        await storage.recordDeadLetter({
+      let duplicates = 0;
+      let deadLetters = 0;
+      for (const part of parts) {
+        const envelope = readEnvelope(provider, Buffer.from(part), provider.fetch === undefined ? headers : {}, secret);
+        if (!envelope.ok) {
+          request.log.warn(
+            { provider: provider.id, eventId: envelope.eventId },
+            'signed delivery kept as a dead letter',
+          );
+          await storage.recordDeadLetter({
+            provider: provider.id,
+            eventId: envelope.eventId,
+            reason: envelope.reason,
+            body: part,
+            headers,
+            receivedAtMs,
+          });
+          metrics.delivery(provider.id, 'dead_letter');
+          deadLetters += 1;
+          continue;
+        }
+        const { duplicate } = await storage.recordDelivery({
           provider: provider.id,
           eventId: envelope.eventId,
-          reason: envelope.reason,
-          body: event,
+          body: part,
           headers,
           receivedAtMs,
         });
-        metrics.delivery(provider.id, 'dead_letter');
-        return acknowledge(reply, provider, { received: true, deadLetter: true });
+        if (!duplicate) options.onStored();
+        metrics.delivery(provider.id, duplicate ? 'duplicate' : 'accepted');
+        if (duplicate) duplicates += 1;
       }
-
-      const { duplicate } = await storage.recordDelivery({
-        provider: provider.id,
-        eventId: envelope.eventId,
-        body: event,
-        headers,
-        receivedAtMs,
-      });
-      if (!duplicate) options.onStored();
-      metrics.delivery(provider.id, duplicate ? 'duplicate' : 'accepted');
-      return acknowledge(reply, provider, { received: true, duplicate });
+      if (parts.length === 1) {
+        return acknowledge(
+          reply,
+          provider,
+          deadLetters === 1 ? { received: true, deadLetter: true } : { received: true, duplicate: duplicates === 1 },
+        );
+      }
+      return acknowledge(reply, provider, { received: true, events: parts.length, duplicates, deadLetters });
     });
   }
 };
@@ -227,7 +244,7 @@ function verifyDelivery(
 }
 
 /** A 200 in the body the gateway expects (Adyen: `[accepted]`), else a small JSON summary. */
-function acknowledge(reply: FastifyReply, provider: Provider, summary: Readonly<Record<string, boolean>>) {
+function acknowledge(reply: FastifyReply, provider: Provider, summary: Readonly<Record<string, boolean | number>>) {
   const ack = provider.acknowledgement;
   if (ack === undefined) return reply.code(200).send(summary);
   return reply.code(200).header('content-type', ack.contentType).send(ack.body);

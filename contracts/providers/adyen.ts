@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { CurrencySchema } from '../money.js';
-import { defineProvider, type PaymentStep } from '../provider.js';
+import { defineProvider, type PaymentStep, type ReformatRandom } from '../provider.js';
 import { rejected, safeEqual, type VerifyResult } from '../verification.js';
 import { fromUtf8, utf8 } from '../wire.js';
 
@@ -278,6 +278,11 @@ export const adyen = defineProvider<AdyenEvent>({
   },
   encode: (event) => utf8(JSON.stringify(event)),
   signBody: ({ body, secrets }) => signAdyenBody(body, secrets.at(-1) ?? ''),
+  split: splitAdyenBatch,
+  reformats: {
+    // Adyen may batch several notification items in one request; the receiver applies each on its own.
+    'in a batch with another notification': { keeps: 'fact', body: (body, random) => inBatch(body, random) },
+  },
   sign: () => ({}),
   verify({ body, secret }): VerifyResult {
     const items = adyenItems(parseJson(body));
@@ -322,3 +327,39 @@ export const adyen = defineProvider<AdyenEvent>({
     return null;
   },
 });
+
+/** A batch of several items as one single-item notification each, as Adyen sends them by default; null for one item. */
+export function splitAdyenBatch(body: Uint8Array): Uint8Array[] | null {
+  const value = parseJson(body);
+  const items = adyenItems(value);
+  if (items === null || items.length < 2) return null;
+  const live = (value as { live?: unknown }).live;
+  return items.map((item) => utf8(JSON.stringify({ live, notificationItems: [{ NotificationRequestItem: item }] })));
+}
+
+const PSP_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/**
+ * The notification in a batch with a second item that moves no order (a settlement report being available), before
+ * or after it by the seed. Signing then fills in every item's hmacSignature.
+ */
+function inBatch(body: Uint8Array, random: ReformatRandom): Uint8Array {
+  const value = parseJson(body) as { live?: unknown; notificationItems?: { NotificationRequestItem?: AdyenItem }[] };
+  const item = value.notificationItems?.[0]?.NotificationRequestItem;
+  if (item === undefined) return body;
+  const report = {
+    additionalData: { hmacSignature: '' },
+    amount: { currency: item.amount.currency, value: 0 },
+    eventCode: 'REPORT_AVAILABLE',
+    eventDate: item.eventDate,
+    merchantAccountCode: item.merchantAccountCode,
+    merchantReference: '',
+    pspReference: Array.from({ length: 16 }, () => PSP_ALPHABET[random.int(0, PSP_ALPHABET.length - 1)]).join(''),
+    reason: 'https://ca-test.adyen.com/reports/download/MerchantAccount/IpnGauntletECOM/settlement_detail_report.csv',
+    success: 'true',
+  };
+  const items = random.int(0, 1) === 0 ? [report, item] : [item, report];
+  return utf8(
+    JSON.stringify({ live: value.live, notificationItems: items.map((entry) => ({ NotificationRequestItem: entry })) }),
+  );
+}

@@ -34,9 +34,18 @@ describe('Adyen signing inside the body', () => {
     expect(verify(utf8(JSON.stringify(value)))).toMatchObject({ ok: false, reason: 'no_matching_signature' });
   });
 
-  test('a batch has no single event identity (not yet applied by the reference receiver)', () => {
-    const value = JSON.parse(fromUtf8(signAdyenBody(batch(itemsOf('succeeded', 'failed')), key)));
-    expect(adyen.eventId(adyen.envelopeSchema.parse(value), {})).toBeNull();
+  test('a batch has no single event identity; split, each item is a notification of its own that still verifies', () => {
+    const signed = signAdyenBody(batch(itemsOf('succeeded', 'failed')), key);
+    expect(adyen.eventId(adyen.envelopeSchema.parse(JSON.parse(fromUtf8(signed))), {})).toBeNull();
+    const parts = adyen.split?.(signed) ?? [];
+    expect(parts).toHaveLength(2);
+    const ids = parts.map((part) => {
+      expect(verify(part)).toEqual({ ok: true });
+      return adyen.eventId(adyen.envelopeSchema.parse(JSON.parse(fromUtf8(part))), {});
+    });
+    expect(new Set(ids).size).toBe(2);
+    expect(ids.every((id) => id !== null)).toBe(true);
+    expect(adyen.split?.(signAdyenBody(batch(itemsOf('succeeded')), key))).toBeNull();
   });
 
   test('the signature goes in place: a pretty-printed body keeps its layout', () => {

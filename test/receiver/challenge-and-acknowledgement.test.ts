@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import { adyen, signAdyenBody } from '../../contracts/providers/adyen.js';
 import { crcResponse, x } from '../../contracts/providers/x.js';
 import { fromUtf8, utf8 } from '../../contracts/wire.js';
-import { readTables, receiverFixture, secretOf, step } from './receiver-fixture.js';
+import { getOrder, putOrder, readTables, receiverFixture, secretOf, step } from './receiver-fixture.js';
 
 const crc = (token: string) => ({ method: 'GET' as const, url: '/webhooks/x', query: { crc_token: token } });
 
@@ -31,10 +31,11 @@ test('no challenge route for providers without one', async () => {
   expect((await app.inject({ method: 'GET', url: '/webhooks/stripe?crc_token=abc' })).statusCode).toBe(404);
 });
 
-test('an Adyen batch is acknowledged with [accepted] and kept as a dead letter, not applied', async () => {
+test('an Adyen batch is acknowledged with [accepted] and each of its items is stored and applied on its own', async () => {
   const { app, dbFile } = await receiverFixture();
   const items = ['o1', 'o2'].map((orderId) => adyen.buildEvent(step(orderId, 'succeeded')).event.notificationItems[0]);
   const body = signAdyenBody(utf8(JSON.stringify({ live: 'false', notificationItems: items })), secretOf(adyen));
+  for (const orderId of ['o1', 'o2']) await putOrder(app, orderId);
   const response = await app.inject({
     method: 'POST',
     url: '/webhooks/adyen',
@@ -43,8 +44,10 @@ test('an Adyen batch is acknowledged with [accepted] and kept as a dead letter, 
   });
   expect(response.statusCode).toBe(200);
   expect(response.body).toBe('[accepted]');
+  await app.inbox.drain();
   const tables = readTables(dbFile);
-  expect(tables.inbox).toEqual([]);
-  expect(tables.deadLetters).toHaveLength(1);
-  expect(tables.deadLetters[0]?.reason).toContain('no event id');
+  expect(tables.inbox.map((row) => row.state)).toEqual(['done', 'done']);
+  expect(new Set(tables.inbox.map((row) => row.event_id)).size).toBe(2);
+  expect(tables.deadLetters).toHaveLength(0);
+  for (const orderId of ['o1', 'o2']) expect((await getOrder(app, orderId)).body).toMatchObject({ status: 'paid' });
 });

@@ -72,7 +72,13 @@ describe.each(Object.values(providers))('$title reformats', (provider) => {
 
       const plain = deliveryOf(signing, event).request;
       const before = decoded(provider, plain.body, plain.headers);
-      const after = decoded(provider, delivery.request.body, delivery.request.headers);
+      // A batch (Adyen) is judged by the part that carries this event, as a receiver splits it.
+      const parts = provider.split?.(delivery.request.body) ?? [delivery.request.body];
+      const ownPart = parts.find((part) => {
+        const envelope = provider.envelopeSchema.safeParse(decoded(provider, part, delivery.request.headers));
+        return envelope.success && provider.eventId(envelope.data, delivery.request.headers) === event.eventId;
+      });
+      const after = decoded(provider, ownPart ?? delivery.request.body, delivery.request.headers);
       switch (reformat?.keeps) {
         case 'json':
           expect(after).toEqual(before);
@@ -82,7 +88,8 @@ describe.each(Object.values(providers))('$title reformats', (provider) => {
           expect(contains(before, after)).toBe(false);
           break;
         default:
-          expect(after).not.toEqual(before);
+          // A batch's own part is the event as it was; otherwise the shape itself differs.
+          if (parts.length === 1) expect(after).not.toEqual(before);
       }
       expect(provider.envelopeSchema.safeParse(after).success).toBe(true);
       const parsed = provider.eventSchema.safeParse(after);
