@@ -134,7 +134,8 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       let duplicates = 0;
       let deadLetters = 0;
       for (const part of parts) {
-        const envelope = readEnvelope(provider, Buffer.from(part), provider.fetch === undefined ? headers : {}, secret);
+        const bytes = Buffer.isBuffer(part) ? part : Buffer.from(part.buffer, part.byteOffset, part.byteLength);
+        const envelope = readEnvelope(provider, bytes, provider.fetch === undefined ? headers : {}, secret);
         if (!envelope.ok) {
           request.log.warn(
             { provider: provider.id, eventId: envelope.eventId },

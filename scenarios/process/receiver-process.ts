@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'undici';
+import { type Clock, systemClock } from '../../contracts/clock.js';
 import { IpnError } from '../../contracts/errors.js';
 
 /** The receiver under test as a process the gauntlet started, so it can kill it (`--receiver-cmd`). */
@@ -26,6 +27,8 @@ export interface ReceiverProcessOptions {
   /** How long to wait for readiness, ms. */
   readonly readyTimeoutMs?: number;
   readonly stopGraceMs?: number;
+  /** The time the readiness wait is measured on; default the system clock. */
+  readonly clock?: Clock;
 }
 
 const OUTPUT_TAIL = 2_000;
@@ -33,6 +36,7 @@ const OUTPUT_TAIL = 2_000;
 export function createReceiverProcess(options: ReceiverProcessOptions): ReceiverProcess {
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
   const stopGraceMs = options.stopGraceMs ?? 5_000;
+  const clock = options.clock ?? systemClock;
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
   let output = '';
@@ -66,9 +70,9 @@ export function createReceiverProcess(options: ReceiverProcessOptions): Receiver
   }
 
   async function waitReady(): Promise<void> {
-    const deadline = Date.now() + readyTimeoutMs;
+    const deadline = clock() + readyTimeoutMs;
     let last = 'no answer yet';
-    while (Date.now() < deadline) {
+    while (clock() < deadline) {
       if (child !== null && (child.exitCode !== null || child.signalCode !== null)) {
         throw new IpnError(
           'IPN_ERR_RECEIVER_PROCESS',

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { type Clock, systemClock } from '../../contracts/clock.js';
 import type { Provider } from '../../contracts/provider.js';
 import type { GatewayContext } from './endpoint.js';
 import { registerEndpoints } from './fastify-adapter.js';
@@ -17,6 +18,8 @@ export interface GatewayOptions {
   readonly ledger?: GatewayLedger;
   /** API keys receivers may use (Stripe `sk_test_…`); default any test-mode key, never a live one. */
   readonly apiKeys?: readonly string[];
+  /** The gateway's time; default the system clock. */
+  readonly clock?: Clock;
   /** Largest request body accepted, bytes. */
   readonly bodyLimit?: number;
 }
@@ -28,6 +31,7 @@ export function gatewayContext(options: Omit<GatewayOptions, 'bodyLimit'>): Gate
     providers: options.providers,
     ledger: options.ledger ?? createGatewayLedger(),
     apiKeys: options.apiKeys ?? [],
+    clock: options.clock ?? systemClock,
   };
 }
 

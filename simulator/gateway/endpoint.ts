@@ -1,3 +1,4 @@
+import type { Clock } from '../../contracts/clock.js';
 import type { Provider } from '../../contracts/provider.js';
 import type { GatewayLedger } from './ledger.js';
 
@@ -34,6 +35,8 @@ export interface GatewayContext {
    * never a live one.
    */
   readonly apiKeys: readonly string[];
+  /** The gateway's time (certificate validity when it verifies a PayPal REST signature). */
+  readonly clock: Clock;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unixSeconds } from '../../../contracts/clock.js';
 import type { Provider } from '../../../contracts/provider.js';
 import {
   PAYPAL_CERT_HOSTS,
@@ -55,7 +56,7 @@ const verifyWebhookSignature: GatewayEndpoint = {
   path: '/v1/notifications/verify-webhook-signature',
   origins: apiOrigins,
   name: 'paypal-rest verify-webhook-signature',
-  answer(request) {
+  answer(request, context) {
     if (!/^Bearer \S+$/.test(request.header('authorization') ?? '')) {
       return jsonAnswer(401, { error: 'invalid_token', error_description: 'Authorization header is missing' });
     }
@@ -81,7 +82,7 @@ const verifyWebhookSignature: GatewayEndpoint = {
           },
           webhookId: input.webhook_id,
           certificatePem: GATEWAY_CERTIFICATE_PEM,
-          nowSeconds: Math.floor(Date.now() / 1000),
+          nowSeconds: unixSeconds(context.clock),
         })
       : { ok: false };
     return jsonAnswer(200, { verification_status: verdict.ok ? 'SUCCESS' : 'FAILURE' });
