@@ -2,6 +2,7 @@ import { Pool } from 'undici';
 import type { Clock } from '../../contracts/clock.js';
 import { type Attempt, type DeliveryHistory, outcomeOf } from '../history.js';
 import type { Delivery, PlanStep } from '../plan.js';
+import { answerExcerpt, readAnswerBody } from './bounded-answer.js';
 
 /** Delivers over real HTTP with undici: keep-alive connections, a per-request timeout, every attempt in the history. */
 export interface HttpDeliverer {
@@ -31,6 +32,8 @@ export interface HttpDelivererOptions {
 }
 
 const MAX_DETAIL = 300;
+/** The most of an answer's body the gateway reads; the rest is cut (a receiver streaming gigabytes costs nothing). */
+const MAX_ANSWER_BYTES = 4 * 1024;
 
 export function createHttpDeliverer(options: HttpDelivererOptions): HttpDeliverer {
   const endpoints = [options.target, ...(options.otherTargets ?? [])].map((target) => {
@@ -64,11 +67,12 @@ export function createHttpDeliverer(options: HttpDelivererOptions): HttpDelivere
         body: delivery.request.body,
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
-        // undici's own timeouts are coarse (about a second); a short, exact give-up needs a native timer.
-        ...(delivery.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(delivery.timeoutMs) }),
+        // The gateway's timeout bounds the whole answer, body included, not each idle gap (undici's own timeouts are
+        // per gap and coarse, about a second); a short, exact give-up needs a native timer too.
+        signal: AbortSignal.timeout(delivery.timeoutMs ?? options.timeoutMs),
       });
       statusCode = response.statusCode;
-      detail = (await response.body.text()).slice(0, MAX_DETAIL);
+      detail = answerExcerpt(await readAnswerBody(response.body, MAX_ANSWER_BYTES), MAX_DETAIL);
     } catch (error) {
       detail = describeTransportError(error);
     }
@@ -97,7 +101,7 @@ export function createHttpDeliverer(options: HttpDelivererOptions): HttpDelivere
       const perEndpoint = Math.min(connections, options.connections);
       const head = ({ pool, path }: (typeof endpoints)[number]) =>
         pool
-          .request({ path, method: 'HEAD', headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs })
+          .request({ path, method: 'HEAD', signal: AbortSignal.timeout(options.timeoutMs) })
           .then((response) => response.body.dump())
           .catch(() => undefined);
       await Promise.all(endpoints.flatMap((endpoint) => Array.from({ length: perEndpoint }, () => head(endpoint))));
