@@ -28,6 +28,8 @@ const { values } = parseArgs({
 const only = new Set((values.only ?? '').split(','));
 const concurrency = Number(values.concurrency);
 const secret = providers.stripe.secret.generate(new Uint8Array(randomBytes(32)));
+// The reference receiver serves its probe only with a token; the servers and the load runs started below inherit it.
+process.env.IPN_GAUNTLET_PROBE_TOKEN ??= randomBytes(24).toString('base64url');
 const dir = await mkdtemp(join(tmpdir(), 'ipn-gauntlet-bench-'));
 const startedAt = new Date();
 const description = machine();

@@ -11,6 +11,10 @@ export const errorCatalog = {
   IPN_ERR_TARGET_UNREACHABLE: { exitCode: 2, hint: 'Start the receiver first, or fix the --target URL.' },
   IPN_ERR_PROBE_MISSING: { exitCode: 2, hint: 'Serve the probe contract (see README, "The probe contract").' },
   IPN_ERR_PROBE_INVALID: { exitCode: 2, hint: 'Make the probe answer in the shape the probe contract describes.' },
+  IPN_ERR_PROBE_UNAUTHORIZED: {
+    exitCode: 2,
+    hint: 'Pass the probe token with --probe-token or IPN_GAUNTLET_PROBE_TOKEN, the token the receiver was started with.',
+  },
   IPN_ERR_UNKNOWN_GUARANTEE: { exitCode: 2, hint: 'Use guarantee ids from `ipn-gauntlet guarantees`.' },
   IPN_ERR_STORAGE: { exitCode: 2, hint: 'Check that the database path is writable.' },
   IPN_ERR_STORAGE_UNAVAILABLE: {

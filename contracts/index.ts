@@ -22,8 +22,11 @@ export {
   type OrderView,
   OrderViewSchema,
   PROBE_CONTRACT_VERSION,
+  PROBE_TOKEN_ENV,
+  PROBE_TOKEN_MIN_LENGTH,
   type PutOrderBody,
   PutOrderBodySchema,
+  probeAuthorization,
 } from './probe.js';
 export {
   defineProvider,

@@ -45,5 +45,18 @@ export const HealthSchema = z.looseObject({
 });
 export type Health = z.infer<typeof HealthSchema>;
 
+/**
+ * A probe changes and discloses the receiver's business state, so it is served only where enabled and only to callers
+ * that present its token: `authorization: Bearer <token>` on every call. The harness reads the token from
+ * `--probe-token` or this environment variable, as the reference receiver does.
+ */
+export const PROBE_TOKEN_ENV = 'IPN_GAUNTLET_PROBE_TOKEN';
+/** The shortest probe token the reference receiver accepts. */
+export const PROBE_TOKEN_MIN_LENGTH = 16;
+
+export function probeAuthorization(token: string): string {
+  return `Bearer ${token}`;
+}
+
 /** Order ids travel in URLs: keep them to a safe alphabet. */
 export const OrderIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,127}$/, 'letters, digits and _ . : - (at most 127)');

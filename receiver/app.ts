@@ -82,7 +82,9 @@ export async function buildReceiver(options: ReceiverOptions): Promise<FastifyIn
       publicUrl: resolved.publicUrl,
       metrics,
     });
-    await app.register(probeRoutes, { prefix: '/ipn-probe', storage, clock });
+    if (resolved.probe !== undefined) {
+      await app.register(probeRoutes, { prefix: '/ipn-probe', storage, clock, token: resolved.probe.token });
+    }
     await app.register(metricsRoute, { metrics });
     return app;
   } catch (error) {

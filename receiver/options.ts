@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../contracts/clock.js';
 import { IpnError } from '../contracts/errors.js';
+import { PROBE_TOKEN_ENV, PROBE_TOKEN_MIN_LENGTH } from '../contracts/probe.js';
 import { providerIds, providers } from '../contracts/providers/index.js';
 import type { ReceiverStorage } from './storage/storage.js';
 
@@ -30,6 +31,21 @@ export const ReceiverOptionsSchema = z
     /** Fastify's pino logger: false (default), true, or pino options. */
     logger: z
       .union([z.boolean(), z.custom<object>((value) => typeof value === 'object' && value !== null, 'pino options')])
+      .optional(),
+    /**
+     * The probe contract at `/ipn-probe` (the harness creates and reads orders through it), for test environments only:
+     * absent, it is not served at all. Every call must carry `authorization: Bearer <token>`.
+     */
+    probe: z
+      .object({
+        token: z
+          .string()
+          .min(
+            PROBE_TOKEN_MIN_LENGTH,
+            `a probe token of at least ${PROBE_TOKEN_MIN_LENGTH} characters (ipn-gauntlet receiver: ${PROBE_TOKEN_ENV})`,
+          )
+          .refine((token) => token.trim() === token, 'a probe token without leading or trailing whitespace'),
+      })
       .optional(),
     /** Largest webhook or probe body accepted, bytes; larger ones are answered 413. */
     bodyLimit: z.number().int().positive().default(DEFAULT_BODY_LIMIT),

@@ -1,20 +1,44 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import type { Clock } from '../contracts/clock.js';
 import { formatMinor, parseDecimal } from '../contracts/money.js';
-import { OrderIdSchema, type OrderView, PutOrderBodySchema } from '../contracts/probe.js';
+import {
+  OrderIdSchema,
+  type OrderView,
+  PROBE_TOKEN_ENV,
+  PutOrderBodySchema,
+  probeAuthorization,
+} from '../contracts/probe.js';
 import type { ReceiverStorage, StoredOrder } from './storage/storage.js';
 
 export interface ProbeRoutesOptions {
   readonly storage: ReceiverStorage;
   readonly clock: Clock;
+  /** What every call must carry as `authorization: Bearer <token>`. */
+  readonly token: string;
 }
 
 /**
- * The probe contract (contracts/probe.ts), served at `/ipn-probe`: the harness creates orders and reads their state
- * through it. Bad input is a 4xx with a JSON body naming what is wrong.
+ * The probe contract (contracts/probe.ts), served at `/ipn-probe` only when enabled: the harness creates orders and
+ * reads their state through it. Anyone who could call it could squat an order id at another amount or read any order,
+ * so every call must present the token (compared in constant time); without it, a 401 that discloses nothing. Bad
+ * input is a 4xx with a JSON body naming what is wrong.
  */
-export const probeRoutes: FastifyPluginAsync<ProbeRoutesOptions> = async (app, { storage, clock }) => {
+export const probeRoutes: FastifyPluginAsync<ProbeRoutesOptions> = async (app, { storage, clock, token }) => {
+  const expected = digest(probeAuthorization(token));
+  app.addHook('onRequest', async (request, reply) => {
+    const given = request.headers.authorization;
+    if (typeof given === 'string' && timingSafeEqual(digest(given), expected)) return;
+    return reply
+      .code(401)
+      .header('www-authenticate', 'Bearer realm="ipn-probe"')
+      .send({
+        error: 'probe_unauthorized',
+        message: `the probe needs authorization: Bearer <token>, the token this receiver was started with (${PROBE_TOKEN_ENV})`,
+      });
+  });
+
   app.get('/health', async () => ({ status: 'ok', inboxPending: await storage.pendingCount() }));
 
   app.put('/orders/:orderId', async (request, reply) => {
@@ -34,10 +58,10 @@ export const probeRoutes: FastifyPluginAsync<ProbeRoutesOptions> = async (app, {
     const terms = { orderId: orderId.data, amountMinor, currency };
     const result = await storage.putOrder(terms, clock());
     if (result.outcome === 'conflict') {
-      const { existing } = result;
+      // Only the caller's own terms are repeated: even to a caller with the token, a conflict names no stored amount.
       return reply.code(409).send({
         error: 'order_conflict',
-        message: `order ${orderId.data} exists with ${formatMinor(existing.amountMinor, existing.currency)} ${existing.currency}`,
+        message: `order ${orderId.data} exists with other terms than ${formatMinor(amountMinor, currency)} ${currency}; use a fresh order id`,
       });
     }
     const stored = await storage.getOrder(orderId.data);
@@ -54,6 +78,11 @@ export const probeRoutes: FastifyPluginAsync<ProbeRoutesOptions> = async (app, {
     return toView(stored);
   });
 };
+
+/** Both sides hashed first, so the comparison takes the same time whatever the lengths. */
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
 
 function toView(order: StoredOrder): OrderView {
   const { currency } = order.terms;

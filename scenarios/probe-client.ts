@@ -1,6 +1,15 @@
 import { Agent, request } from 'undici';
 import { IpnError } from '../contracts/errors.js';
-import { type Health, HealthSchema, type OrderView, OrderViewSchema, type PutOrderBody } from '../contracts/probe.js';
+import {
+  type Health,
+  HealthSchema,
+  type OrderView,
+  OrderViewSchema,
+  PROBE_TOKEN_ENV,
+  type PutOrderBody,
+  probeAuthorization,
+} from '../contracts/probe.js';
+import { answerExcerpt, readAnswerBody } from '../simulator/delivery/bounded-answer.js';
 
 /** The harness's side of the probe contract: three plain HTTP calls to any receiver. */
 export interface ProbeClient {
@@ -10,35 +19,63 @@ export interface ProbeClient {
   getOrder(orderId: string): Promise<OrderView | null>;
 }
 
-const TIMEOUT_MS = 10_000;
+export interface ProbeClientOptions {
+  /** Sent as `authorization: Bearer <token>` on every call (the reference receiver requires it). */
+  readonly token?: string;
+  /** The longest one call may take, answer body included (default 10 s). */
+  readonly deadlineMs?: number;
+}
+
+const DEADLINE_MS = 10_000;
+/** A probe answer is one small JSON object; anything longer is off-contract and is not read further. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
 /** Probe calls in flight at once; reading thousands of orders queues instead of opening thousands of sockets. */
 const CONNECTIONS = 16;
 
-export function createProbeClient(base: string): ProbeClient {
+export function createProbeClient(base: string, options: ProbeClientOptions = {}): ProbeClient {
   const root = base.replace(/\/+$/, '');
   const url = (path: string) => `${root}${path}`;
   const dispatcher = new Agent({ connections: CONNECTIONS, keepAliveTimeout: 2_000 });
+  const deadlineMs = options.deadlineMs ?? DEADLINE_MS;
+  const authorization = options.token === undefined ? {} : { authorization: probeAuthorization(options.token) };
 
   async function call(method: 'GET' | 'PUT', path: string, body?: unknown) {
+    let answer: { status: number; text: string };
     try {
       const response = await request(url(path), {
         dispatcher,
         method,
-        headersTimeout: TIMEOUT_MS,
-        bodyTimeout: TIMEOUT_MS,
-        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        // The deadline covers the whole call: a probe that trickles an endless answer is cut, not waited for.
+        signal: AbortSignal.timeout(deadlineMs),
+        headers: { ...authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-      const text = await response.body.text();
-      return { status: response.statusCode, text };
+      const read = await readAnswerBody(response.body, MAX_ANSWER_BYTES);
+      if (read.end !== 'complete') {
+        throw new IpnError(
+          'IPN_ERR_PROBE_INVALID',
+          `${method} ${url(path)} answered ${response.statusCode} with a body ${read.end === 'cap' ? `longer than ${MAX_ANSWER_BYTES} bytes` : `that did not end within ${deadlineMs} ms`}: ${answerExcerpt(read, 120)}`,
+        );
+      }
+      answer = { status: response.statusCode, text: read.bytes.toString('utf8') };
     } catch (error) {
+      if (error instanceof IpnError) throw error;
       throw new IpnError(
         'IPN_ERR_PROBE_MISSING',
-        `the probe at ${url(path)} could not be reached (${String(error)}).`,
+        `the probe at ${url(path)} could not be reached or did not answer within ${deadlineMs} ms (${String(error)}).`,
+        { cause: error },
+      );
+    }
+    if (answer.status === 401 || answer.status === 403) {
+      throw new IpnError(
+        'IPN_ERR_PROBE_UNAUTHORIZED',
+        `${method} ${url(path)} answered ${answer.status}${options.token === undefined ? ' and the gauntlet has no probe token' : ': the probe token was refused'} (${answer.text.slice(0, 160)}).`,
         {
-          cause: error,
+          hint: `Give the gauntlet the token your receiver's probe expects: --probe-token or ${PROBE_TOKEN_ENV} (the reference receiver reads the same variable).`,
         },
       );
     }
+    return answer;
   }
 
   function json(text: string, what: string): unknown {

@@ -1,4 +1,5 @@
 import type { GuaranteeId } from '../contracts/guarantees.js';
+import { PROBE_TOKEN_ENV } from '../contracts/probe.js';
 
 /** How a run was invoked, enough to print the one command that replays one guarantee of it. */
 export type Invocation =
@@ -8,6 +9,8 @@ export type Invocation =
       readonly probe: string;
       readonly provider: string;
       readonly notificationUrl?: string;
+      /** Whether the run sent a probe token: the replay reads it from IPN_GAUNTLET_PROBE_TOKEN, never printed. */
+      readonly probeToken?: boolean;
       /** Only for crash scenarios: how the gauntlet starts the receiver, and its flags. */
       readonly receiverFlags?: readonly string[];
     }
@@ -28,6 +31,7 @@ export function replayCommand(invocation: Invocation, seed: number, guarantee: G
     ...(invocation.notificationUrl === undefined ? [] : [`--notification-url ${quote(invocation.notificationUrl)}`]),
     ...pairs(invocation.receiverFlags ?? []),
     '--secret "$IPN_GAUNTLET_SECRET"',
+    ...(invocation.probeToken === true ? [`--probe-token "$${PROBE_TOKEN_ENV}"`] : []),
     `--seed ${seed}`,
     `--only ${guarantee}`,
   ].join(' ');

@@ -30,6 +30,8 @@ export interface RunOptions {
   readonly otherTargets?: readonly string[];
   /** The base URL of the receiver's probe (…/ipn-probe). */
   readonly probe: string;
+  /** Sent to the probe as `authorization: Bearer <token>` (the reference receiver's probe requires one). */
+  readonly probeToken?: string;
   readonly provider: Provider;
   readonly secret: string;
   readonly seed: number;
@@ -69,6 +71,11 @@ export interface RunOptions {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Checks that the target answers HTTP and the probe serves `GET /health`; fails with a message that names the fix. */
+/** The probe client's options from a run's: the token, when there is one. */
+export function probeClientOptions(options: { readonly probeToken?: string | undefined }) {
+  return options.probeToken === undefined ? {} : { token: options.probeToken };
+}
+
 export async function preflight(target: string, probe: ProbeClient): Promise<void> {
   try {
     const response = await request(target, { method: 'HEAD', headersTimeout: 5_000, bodyTimeout: 5_000 });
@@ -87,7 +94,7 @@ export async function runGauntlet(options: RunOptions): Promise<RunReport> {
   const clock = options.clock ?? systemClock;
   const sleep = options.sleep ?? realSleep;
   const settleOptions = { ...defaultSettle, ...options.settle };
-  const probe = createProbeClient(options.probe);
+  const probe = createProbeClient(options.probe, probeClientOptions(options));
   const selected = selectScenarios(
     options.scenarios ?? catalog,
     options.provider,

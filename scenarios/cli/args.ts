@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { IpnError } from '../../contracts/errors.js';
 import { type GuaranteeId, GuaranteeIdSchema } from '../../contracts/guarantees.js';
+import { PROBE_TOKEN_ENV } from '../../contracts/probe.js';
 import type { Provider } from '../../contracts/provider.js';
 
 /** node:util parseArgs for string flags (`--name value`), with errors that say what to do. */
@@ -90,4 +91,17 @@ export function endpointSecret(
     });
   }
   return secret;
+}
+
+/** The help line of `--probe-token`, shared by every command that reads a probe. */
+export const probeTokenHelp = `  --probe-token T  sent to the probe as authorization: Bearer T (default: $${PROBE_TOKEN_ENV}; the reference
+                   receiver's probe requires the token it was started with)`;
+
+/** The probe token from `--probe-token` or IPN_GAUNTLET_PROBE_TOKEN, as run options (empty when neither is set). */
+export function probeTokenOption(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): { probeToken?: string } {
+  const token = flag ?? env[PROBE_TOKEN_ENV];
+  return token === undefined || token === '' ? {} : { probeToken: token };
 }

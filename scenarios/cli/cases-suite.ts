@@ -67,7 +67,7 @@ export function caseSaver(args: readonly string[]) {
 
 /** `run --cases DIR`: every case of the receiver's provider replayed in name order, a verdict line each. */
 export async function runCases(dir: string, args: readonly string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(args, ['target', 'probe', 'provider', 'secret', 'notification-url'], 'run');
+  const flags = parseFlags(args, ['target', 'probe', 'provider', 'secret', 'notification-url', 'probe-token'], 'run');
   const setup = receiverSetup(flags, io, 'run');
   const style = styleFor(io.stdout, io.env);
   const files = await caseFilesIn(dir);

@@ -35,6 +35,8 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
   const seed = parseSeed(flags.seed, io.randomSeed);
   const only = parseOnly(flags.only);
   const secrets = Object.fromEntries(chosen.map((id) => [id, providers[id].secret.generate(io.randomBytes(32))]));
+  // The probe is served only with a token; the demo's receiver gets a fresh one, and so do its runs.
+  const probeToken = Buffer.from(io.randomBytes(24)).toString('base64url');
   const directory = await mkdtemp(join(tmpdir(), 'ipn-gauntlet-demo-'));
   const dbFile = join(directory, 'receiver.db');
   // Postback providers (PayPal IPN) need the fake gateway to ask; its key comes from the seed, as the runner's does.
@@ -54,6 +56,7 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
     clock: io.clock,
     ...(gateway === undefined ? {} : { gatewayUrl: gateway.url }),
     publicUrl: DEMO_PUBLIC_URL,
+    probe: { token: probeToken },
   }).catch(async (error: unknown) => {
     await gateway?.close();
     throw error;
@@ -68,6 +71,7 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
         // Square signs the URL its subscription is registered under: the public one, not the loopback address.
         ...(provider.signsNotificationUrl ? { notificationUrl: `${DEMO_PUBLIC_URL}/webhooks/${provider.route}` } : {}),
         probe: `${receiver.url}/ipn-probe`,
+        probeToken,
         provider,
         secret: secrets[id] ?? '',
         seed,

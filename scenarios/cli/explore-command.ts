@@ -6,7 +6,7 @@ import { planListing } from '../explore/plan-listing.js';
 import { deliveriesOf } from '../explore/plan-model.js';
 import { replayCaseCommandLine } from '../replay-command.js';
 import { styleFor } from '../report/console.js';
-import { parseFlags, parseSeed } from './args.js';
+import { parseFlags, parseSeed, probeTokenHelp } from './args.js';
 import type { CliIo } from './io.js';
 import { parseCount, receiverSetup } from './receiver-flags.js';
 
@@ -21,6 +21,7 @@ saved as a case file that \`ipn-gauntlet replay\` plays again.
 
   --target URL       your receiver's webhook URL for this provider
   --probe URL        the base URL of your receiver's probe
+${probeTokenHelp}
   --provider ID      ${providerIds.join(' | ')} (signed providers only)
   --secret S         the endpoint secret (or set IPN_GAUNTLET_SECRET)
   --seed N           replay a search exactly (default: a fresh seed, printed)
@@ -48,6 +49,7 @@ export async function exploreCommand(args: readonly string[], io: CliIo): Promis
       'save',
       'path',
       'notification-url',
+      'probe-token',
     ],
     'explore',
   );
@@ -105,6 +107,7 @@ export async function exploreCommand(args: readonly string[], io: CliIo): Promis
     path,
     target: setup.target,
     probe: setup.probe,
+    ...(setup.probeToken === undefined ? {} : { probeToken: setup.probeToken }),
     createdAt: new Date(io.clock()).toISOString(),
     plan,
     verdict: { status: outcome.status, problems: outcome.findings.map((f) => f.problem) },

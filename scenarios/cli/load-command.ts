@@ -8,7 +8,7 @@ import { loadHtml } from '../load/html.js';
 import { type LoadModel, LoadReportSchema, loadExitCode } from '../load/report.js';
 import { runLoad } from '../load/run-load.js';
 import { styleFor } from '../report/console.js';
-import { endpointSecret, parseFlags, parseSeed, parseUrl, required } from './args.js';
+import { endpointSecret, parseFlags, parseSeed, parseUrl, probeTokenHelp, probeTokenOption, required } from './args.js';
 import type { CliIo } from './io.js';
 
 export const loadHelp = `Usage: ipn-gauntlet load --target URL --probe URL --provider ID --secret S [options]
@@ -18,6 +18,7 @@ checks through the probe that nothing acknowledged was lost or applied twice and
 
   --target URL       your receiver's webhook URL for this provider
   --probe URL        your receiver's probe base URL (without it, orders are not created and state is not checked)
+${probeTokenHelp}
   --provider ID      ${providerIds.join(' | ')}
   --secret S         the endpoint secret (or set IPN_GAUNTLET_SECRET)
   --rate N/s         open model: send N deliveries a second on schedule, however slowly the receiver answers
@@ -40,6 +41,7 @@ setup error.`;
 const flagNames = [
   'target',
   'probe',
+  'probe-token',
   'provider',
   'secret',
   'rate',
@@ -86,6 +88,7 @@ export async function loadCommand(args: readonly string[], io: CliIo): Promise<n
   const report = await runLoad({
     target,
     probe,
+    ...probeTokenOption(flags['probe-token'], io.env),
     provider,
     secret,
     seed,

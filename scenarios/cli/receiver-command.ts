@@ -1,4 +1,5 @@
 import { IpnError } from '../../contracts/errors.js';
+import { PROBE_TOKEN_ENV, PROBE_TOKEN_MIN_LENGTH } from '../../contracts/probe.js';
 import { providers } from '../../contracts/providers/index.js';
 import { secretsFromEnv } from '../../receiver/app.js';
 import { startReceiver } from '../../receiver/server.js';
@@ -6,7 +7,7 @@ import { parseFlags, parsePort } from './args.js';
 import { deadLettersCommand, deadLettersHelp } from './dead-letters-command.js';
 import type { CliIo } from './io.js';
 
-export const receiverHelp = `Usage: ipn-gauntlet receiver [--port N] [--host H] [--db FILE] [--public-url URL]
+export const receiverHelp = `Usage: ipn-gauntlet receiver [--port N] [--host H] [--db FILE] [--public-url URL] [--probe]
        ipn-gauntlet receiver dead-letters list|show ID|replay ID   (see \`receiver dead-letters --help\`)
 
 Starts the reference receiver: verify raw bytes → validate → durable idempotent inbox → 2xx → worker → order state.
@@ -20,6 +21,9 @@ Secrets come from the environment (at least one): ${Object.values(providers)
   --schema S   PostgreSQL schema for the tables (default ipn_receiver)
   --public-url URL  the base URL the gateway reaches this receiver at, behind any proxy (or IPN_GAUNTLET_PUBLIC_URL);
                required for Square, which signs the notification URL: register {URL}/webhooks/square with it
+  --probe      serve the probe contract at /ipn-probe (or IPN_GAUNTLET_PROBE=1), for test environments only: every
+               call must carry authorization: Bearer $${PROBE_TOKEN_ENV} (${PROBE_TOKEN_MIN_LENGTH}+ characters; the gauntlet
+               sends the same variable, or --probe-token); without --probe the routes do not exist
 
 DATABASE_URL (postgres://user:password@host:port/db) selects PostgreSQL instead of SQLite; several receivers may share
 one database. If it is unreachable the receiver refuses to start; during a delivery it answers 503.
@@ -40,7 +44,12 @@ export function receiverHelpFor(args: readonly string[]): string {
 
 export async function receiverCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (args[0] === 'dead-letters') return deadLettersCommand(args.slice(1), io);
-  const flags = parseFlags(args, ['port', 'host', 'db', 'schema', 'public-url'], 'receiver');
+  const flags = parseFlags(
+    args.filter((arg) => arg !== '--probe'),
+    ['port', 'host', 'db', 'schema', 'public-url'],
+    'receiver',
+  );
+  const probe = probeOption(args.includes('--probe') || io.env.IPN_GAUNTLET_PROBE === '1', io.env);
   const publicUrl = flags['public-url'] ?? io.env.IPN_GAUNTLET_PUBLIC_URL;
   const databaseUrl = io.env.DATABASE_URL;
   if (databaseUrl !== undefined && databaseUrl !== '' && flags.db !== undefined) {
@@ -58,9 +67,28 @@ export async function receiverCommand(args: readonly string[], io: CliIo): Promi
     logger: { level: io.env.LOG_LEVEL ?? 'info' },
     ...(io.env.IPN_GAUNTLET_GATEWAY_URL ? { gatewayUrl: io.env.IPN_GAUNTLET_GATEWAY_URL } : {}),
     ...(publicUrl ? { publicUrl } : {}),
+    ...(probe === undefined ? {} : { probe }),
   });
-  io.stdout.write(`Reference receiver listening at ${receiver.url} (probe: ${receiver.url}/ipn-probe)\n`);
+  io.stdout.write(
+    `Reference receiver listening at ${receiver.url}${probe === undefined ? ' (no probe)' : ` (probe: ${receiver.url}/ipn-probe)`}\n`,
+  );
   await io.untilStopped();
   await receiver.close();
   return 0;
+}
+
+/** The probe, when enabled: its token from the environment, required (a probe anyone could call changes orders). */
+function probeOption(enabled: boolean, env: Readonly<Record<string, string | undefined>>) {
+  if (!enabled) return undefined;
+  const token = env[PROBE_TOKEN_ENV];
+  if (token === undefined || token === '') {
+    throw new IpnError(
+      'IPN_ERR_USAGE',
+      `--probe serves the probe only with a token, and ${PROBE_TOKEN_ENV} is not set.`,
+      {
+        hint: `Set ${PROBE_TOKEN_ENV} to a random string of ${PROBE_TOKEN_MIN_LENGTH}+ characters (e.g. \`openssl rand -hex 16\`) for the receiver and the gauntlet alike.`,
+      },
+    );
+  }
+  return { token };
 }

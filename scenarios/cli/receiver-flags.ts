@@ -1,7 +1,7 @@
 import { IpnError } from '../../contracts/errors.js';
 import type { Provider } from '../../contracts/provider.js';
 import { providerById, providerIds } from '../../contracts/providers/index.js';
-import { endpointSecret, parseUrl, required } from './args.js';
+import { endpointSecret, parseUrl, probeTokenOption, required } from './args.js';
 import type { CliIo } from './io.js';
 
 /** The receiver a command plays against, from its flags (`--target`, `--probe`, `--provider`, `--secret`). */
@@ -11,6 +11,7 @@ export interface ReceiverSetup {
   readonly provider: Provider;
   readonly secret: string;
   readonly notificationUrl?: string;
+  readonly probeToken?: string;
 }
 
 export interface ReceiverFlags {
@@ -19,6 +20,7 @@ export interface ReceiverFlags {
   readonly provider?: string | undefined;
   readonly secret?: string | undefined;
   readonly 'notification-url'?: string | undefined;
+  readonly 'probe-token'?: string | undefined;
 }
 
 /** Reads and checks the receiver flags; `fallback` supplies what a case file recorded. */
@@ -54,6 +56,7 @@ export function receiverSetup(
     provider,
     secret,
     ...(notificationUrl === undefined ? {} : { notificationUrl: parseUrl(notificationUrl, '--notification-url') }),
+    ...probeTokenOption(flags['probe-token'], io.env),
   };
 }
 

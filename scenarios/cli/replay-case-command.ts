@@ -3,7 +3,7 @@ import { readCaseFile } from '../explore/case-file.js';
 import { replayCase } from '../explore/replay-case.js';
 import { replayCaseCommandLine } from '../replay-command.js';
 import { styleFor } from '../report/console.js';
-import { parseFlags } from './args.js';
+import { parseFlags, probeTokenHelp } from './args.js';
 import type { CliIo } from './io.js';
 import { receiverSetup } from './receiver-flags.js';
 
@@ -16,6 +16,7 @@ whether the verdict is the one saved.
 
   --target URL     your receiver's webhook URL (default: the one the case was found against)
   --probe URL      your receiver's probe base URL (default: the case's)
+${probeTokenHelp}
   --secret S       the endpoint secret (or set IPN_GAUNTLET_SECRET); case files never hold it
   --notification-url URL  the URL your endpoint is registered under, for schemes that sign it (Square)
 
@@ -29,7 +30,7 @@ export async function replayCaseCommand(args: readonly string[], io: CliIo): Pro
       hint: 'Run `ipn-gauntlet replay --help`.',
     });
   }
-  const flags = parseFlags(rest, ['target', 'probe', 'secret', 'notification-url'], 'replay');
+  const flags = parseFlags(rest, ['target', 'probe', 'secret', 'notification-url', 'probe-token'], 'replay');
   const found = await readCaseFile(file);
   const setup = receiverSetup(flags, io, 'replay', found);
   const style = styleFor(io.stdout, io.env);

@@ -7,7 +7,17 @@ import { loadConfig } from '../config/load.js';
 import { withConfig } from '../config/run-flags.js';
 import { replayCommand } from '../replay-command.js';
 import { openDashboard, takeUiFlags, uiHelp } from '../ui/cli-flags.js';
-import { endpointSecret, parseFlags, parseOnly, parsePort, parseSeed, parseUrl, required } from './args.js';
+import {
+  endpointSecret,
+  parseFlags,
+  parseOnly,
+  parsePort,
+  parseSeed,
+  parseUrl,
+  probeTokenHelp,
+  probeTokenOption,
+  required,
+} from './args.js';
 import { caseSaver, casesHelp, runCases, takeCasesFlag } from './cases-suite.js';
 import { chaosFlagNames, chaosHelp, parseChaosFlags } from './chaos-flags.js';
 import { executeRuns } from './execute.js';
@@ -21,6 +31,7 @@ Runs every scenario against your receiver and gives a verdict per guarantee.
                    several, comma-separated, for instances behind one database: deliveries (and the copies of a
                    concurrent duplicate) are spread across them
   --probe URL      the base URL of your receiver's probe (e.g. http://127.0.0.1:3000/ipn-probe)
+${probeTokenHelp}
   --provider ID    ${providerIds.join(' | ')}
   --secret S       the endpoint secret your receiver verifies with (or the config file, or IPN_GAUNTLET_SECRET)
   --config FILE    an ipn-gauntlet.config.{json,mjs,js,ts} (default: the one in the working directory, if any);
@@ -55,6 +66,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       'config',
       'target',
       'probe',
+      'probe-token',
       'provider',
       'secret',
       'seed',
@@ -81,6 +93,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     flags['notification-url'] === undefined ? undefined : parseUrl(flags['notification-url'], '--notification-url');
   const provider = providerById(required(flags.provider, '--provider', 'run', providerIds.join(' | ')));
   const secret = endpointSecret(flags.secret, io.env, provider, 'run');
+  const probeToken = probeTokenOption(given['probe-token'], io.env);
   const runId = flags['run-id'] ?? io.randomRunId();
   if (!/^[a-z0-9]{1,12}$/.test(runId)) {
     throw new IpnError('IPN_ERR_USAGE', `--run-id must be 1 to 12 lower-case letters or digits, got "${runId}".`);
@@ -99,6 +112,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     probe,
     provider: provider.id,
     ...(notificationUrl === undefined ? {} : { notificationUrl }),
+    probeToken: probeToken.probeToken !== undefined,
   } as const;
   // Postback providers (PayPal IPN): the receiver asks the fake gateway, which this run starts and announces. Other
   // providers with a gateway API (Stripe's event re-fetch) get one when --gateway-port asks, fed with the run's events.
@@ -140,6 +154,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
         {
           target,
           probe,
+          ...probeToken,
           provider,
           secret,
           seed,

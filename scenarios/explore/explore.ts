@@ -3,7 +3,7 @@ import { type Clock, systemClock } from '../../contracts/clock.js';
 import { isIpnError } from '../../contracts/errors.js';
 import type { Provider } from '../../contracts/provider.js';
 import { createProbeClient } from '../probe-client.js';
-import { preflight } from '../runner.js';
+import { preflight, probeClientOptions } from '../runner.js';
 import { defaultSettle, type SettleOptions } from '../settle.js';
 import { defaultLimits, type PlanLimits, planArbitrary } from './arbitrary.js';
 import type { ExplorePlan } from './plan-model.js';
@@ -14,6 +14,8 @@ export interface ExploreOptions {
   readonly target: string;
   /** The base URL of the receiver's probe (…/ipn-probe). */
   readonly probe: string;
+  /** Sent to the probe as `authorization: Bearer <token>` (the reference receiver's probe requires one). */
+  readonly probeToken?: string;
   readonly provider: Provider;
   readonly secret: string;
   readonly notificationUrl?: string;
@@ -69,7 +71,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const clock = options.clock ?? systemClock;
   const sleep = options.sleep ?? realSleep;
-  const probe = createProbeClient(options.probe);
+  const probe = createProbeClient(options.probe, probeClientOptions(options));
   const started = clock();
   await preflight(options.target, probe);
 

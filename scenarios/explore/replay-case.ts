@@ -3,7 +3,7 @@ import { IpnError } from '../../contracts/errors.js';
 import type { Provider } from '../../contracts/provider.js';
 import { createProbeClient } from '../probe-client.js';
 import { failureDetails, plain } from '../report/console.js';
-import { preflight, runGauntlet } from '../runner.js';
+import { preflight, probeClientOptions, runGauntlet } from '../runner.js';
 import { defaultSettle, type SettleOptions } from '../settle.js';
 import type { Finding } from '../verdict.js';
 import type { CaseFile } from './case-file.js';
@@ -13,6 +13,8 @@ import { playPlan, playRunId } from './play-plan.js';
 export interface ReplayOptions {
   readonly target: string;
   readonly probe: string;
+  /** Sent to the probe as `authorization: Bearer <token>` (the reference receiver's probe requires one). */
+  readonly probeToken?: string;
   readonly provider: Provider;
   readonly secret: string;
   readonly notificationUrl?: string;
@@ -50,6 +52,7 @@ export async function replayCase(found: CaseFile, options: ReplayOptions): Promi
     const report = await runGauntlet({
       target: options.target,
       probe: options.probe,
+      ...(options.probeToken === undefined ? {} : { probeToken: options.probeToken }),
       provider: options.provider,
       secret: options.secret,
       ...notificationUrl,
@@ -69,7 +72,7 @@ export async function replayCase(found: CaseFile, options: ReplayOptions): Promi
       listing: verdict.status === 'pass' ? [verdict.summary] : failureDetails(verdict, plain).split('\n'),
     };
   }
-  const probe = createProbeClient(options.probe);
+  const probe = createProbeClient(options.probe, probeClientOptions(options));
   await preflight(options.target, probe);
   const outcome = await playPlan(found.plan, {
     target: options.target,

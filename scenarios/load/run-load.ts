@@ -2,7 +2,7 @@ import type { Clock } from '../../contracts/clock.js';
 import { formatMinor } from '../../contracts/money.js';
 import type { Provider } from '../../contracts/provider.js';
 import { createProbeClient, type ProbeClient } from '../probe-client.js';
-import { preflight } from '../runner.js';
+import { preflight, probeClientOptions } from '../runner.js';
 import { checkLoad } from './check.js';
 import { isAcknowledged, isRefused, LoadHistory } from './history.js';
 import { LatencyRecorder } from './latency.js';
@@ -15,6 +15,8 @@ export interface LoadOptions {
   readonly target: string;
   /** The receiver's probe; null skips creating orders and the state check (only forgeries' answers are checked). */
   readonly probe: string | null;
+  /** Sent to the probe as `authorization: Bearer <token>` (the reference receiver's probe requires one). */
+  readonly probeToken?: string;
   readonly provider: Provider;
   readonly secret: string;
   readonly notificationUrl?: string;
@@ -62,7 +64,7 @@ const SETUP_CONCURRENCY = 32;
 
 /** Delivers a seeded plan of signed events under load, then checks through the probe that nothing was lost. */
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
-  const probe = options.probe === null ? null : createProbeClient(options.probe);
+  const probe = options.probe === null ? null : createProbeClient(options.probe, probeClientOptions(options));
   if (probe !== null) await preflight(options.target, probe);
 
   const maxDeliveries = deliveryLimit(options);

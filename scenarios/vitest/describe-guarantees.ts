@@ -15,7 +15,10 @@ export type Lazy<T> = T | (() => T);
 
 export interface DescribeGuaranteesOptions
   extends Partial<
-    Pick<RunOptions, 'notificationUrl' | 'gatewayKey' | 'settle' | 'connections' | 'timeScale' | 'clock' | 'sleep'>
+    Pick<
+      RunOptions,
+      'notificationUrl' | 'gatewayKey' | 'settle' | 'connections' | 'timeScale' | 'clock' | 'sleep' | 'probeToken'
+    >
   > {
   /** Your receiver's webhook URL for this provider. */
   readonly target: Lazy<string>;

@@ -10,6 +10,7 @@ import type { ReceiverStorage } from '../../receiver/storage/storage.js';
 import { main } from '../../scenarios/cli/main.js';
 import { fakeIo } from '../support/fake-io.js';
 import { postgresUrl, testSchema } from '../support/postgres.js';
+import { testProbe } from '../support/probe-token.js';
 import { deliver, getOrder, NOW_MS, PUBLIC_URL, putOrder, secrets, step, temporaryDbFile } from './receiver-fixture.js';
 
 const stripe = providers.stripe;
@@ -52,6 +53,7 @@ async function failingReceiver(options: Partial<ReceiverOptions>) {
     publicUrl: PUBLIC_URL,
     maxAttempts: MAX_ATTEMPTS,
     retryBackoffMs: 0,
+    ...testProbe,
     ...options,
     wrapStorage: (opened) => {
       storage = opened;

@@ -8,6 +8,7 @@ import { mollie } from '../../contracts/providers/mollie.js';
 import { buildReceiver } from '../../receiver/app.js';
 import { buildGateway } from '../../simulator/gateway/app.js';
 import { listenOnLoopback } from '../support/listen.js';
+import { testProbe } from '../support/probe-token.js';
 import { getOrder, NOW_MS, NOW_SECONDS, putOrder, readTables, temporaryDbFile } from './receiver-fixture.js';
 
 const API_KEY = mollie.secret.generate(new Uint8Array(32).map((_, i) => i * 5));
@@ -25,6 +26,7 @@ async function mollieReceiver(options: { gateway?: 'running' | 'down'; apiKey?: 
     dbFile,
     clock: manualClock(NOW_MS),
     gatewayUrl,
+    ...testProbe,
   });
   onTestFinished(() => app.close());
   return { app, dbFile };

@@ -7,6 +7,7 @@ import { signedRequest } from '../../contracts/provider.js';
 import { paypalIpn } from '../../contracts/providers/paypal-ipn.js';
 import { buildReceiver } from '../../receiver/app.js';
 import { startTestGateway } from '../support/gateway.js';
+import { testProbe } from '../support/probe-token.js';
 import { getOrder, NOW_MS, NOW_SECONDS, putOrder, readTables, temporaryDbFile } from './receiver-fixture.js';
 
 const MERCHANT = 'seller@example.com';
@@ -22,6 +23,7 @@ async function paypalReceiver(options: { gateway?: 'running' | 'down' } = {}) {
     dbFile,
     clock: manualClock(NOW_MS),
     gatewayUrl: gateway.url,
+    ...testProbe,
   });
   onTestFinished(() => app.close());
   return { app, dbFile };

@@ -12,6 +12,7 @@ import {
 import { crc32, crc32AsSignedInt } from '../../contracts/providers/paypal-rest-crc32.js';
 import { buildReceiver } from '../../receiver/app.js';
 import { startTestGateway } from '../support/gateway.js';
+import { testProbe } from '../support/probe-token.js';
 import { getOrder, NOW_MS, NOW_SECONDS, putOrder, temporaryDbFile } from './receiver-fixture.js';
 
 const WEBHOOK_ID = '8PT597110X687430LKGECATA';
@@ -25,6 +26,7 @@ async function paypalRestReceiver(options: { gateway?: 'running' | 'down' } = {}
     dbFile: await temporaryDbFile(),
     clock: manualClock(NOW_MS),
     gatewayUrl: gateway.url,
+    ...testProbe,
   });
   onTestFinished(() => app.close());
   return app;

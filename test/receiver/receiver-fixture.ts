@@ -9,6 +9,7 @@ import type { PaymentStep, Provider } from '../../contracts/provider.js';
 import { signedRequest } from '../../contracts/provider.js';
 import { type ProviderId, providerIds, providers } from '../../contracts/providers/index.js';
 import { buildReceiver, type ReceiverOptions } from '../../receiver/app.js';
+import { probeHeaders, testProbe } from '../support/probe-token.js';
 
 /** The tests' "now": 2025-06-15T15:06:40Z. */
 export const NOW_MS = 1_750_000_000_000;
@@ -48,12 +49,15 @@ export async function temporaryDbFile(): Promise<string> {
   return join(directory, 'receiver.db');
 }
 
-/** A receiver on a fresh SQLite file with both secrets and a manual clock at NOW_MS; closed when the test ends. */
+/**
+ * A receiver on a fresh SQLite file with every offline-verified secret, the probe (token `probeHeaders`) and a manual
+ * clock at NOW_MS; closed when the test ends.
+ */
 export async function receiverFixture(overrides: Partial<ReceiverOptions> = {}) {
   const dbFile = overrides.dbFile ?? (await temporaryDbFile());
   const clock = manualClock(NOW_MS);
   const build = async () => {
-    const app = await buildReceiver({ secrets, dbFile, clock, publicUrl: PUBLIC_URL, ...overrides });
+    const app = await buildReceiver({ secrets, dbFile, clock, publicUrl: PUBLIC_URL, ...testProbe, ...overrides });
     onTestFinished(() => app.close());
     return app;
   };
@@ -105,11 +109,16 @@ export function deliver(app: FastifyInstance, provider: Provider, paymentStep: P
 }
 
 export function putOrder(app: FastifyInstance, orderId: string, amount = '50.00', currency = 'USD') {
-  return app.inject({ method: 'PUT', url: `/ipn-probe/orders/${orderId}`, payload: { amount, currency } });
+  return app.inject({
+    method: 'PUT',
+    url: `/ipn-probe/orders/${orderId}`,
+    headers: probeHeaders,
+    payload: { amount, currency },
+  });
 }
 
 export async function getOrder(app: FastifyInstance, orderId: string) {
-  const response = await app.inject({ method: 'GET', url: `/ipn-probe/orders/${orderId}` });
+  const response = await app.inject({ method: 'GET', url: `/ipn-probe/orders/${orderId}`, headers: probeHeaders });
   return { status: response.statusCode, body: response.json() as Record<string, unknown> };
 }
 

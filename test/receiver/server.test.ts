@@ -3,6 +3,7 @@ import { manualClock } from '../../contracts/clock.js';
 import { signedRequest } from '../../contracts/provider.js';
 import { providers } from '../../contracts/providers/index.js';
 import { startReceiver } from '../../receiver/server.js';
+import { probeHeaders, testProbe } from '../support/probe-token.js';
 import { NOW_MS, PUBLIC_URL, secrets, step, temporaryDbFile } from './receiver-fixture.js';
 
 test('startReceiver serves a genuine delivery over a real socket on a free port', async () => {
@@ -11,13 +12,14 @@ test('startReceiver serves a genuine delivery over a real socket on a free port'
     dbFile: await temporaryDbFile(),
     clock: manualClock(NOW_MS),
     publicUrl: PUBLIC_URL,
+    ...testProbe,
   });
   try {
     expect(receiver.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const provider = providers.stripe;
     await fetch(`${receiver.url}/ipn-probe/orders/order-net`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...probeHeaders, 'content-type': 'application/json' },
       body: JSON.stringify({ amount: '50.00', currency: 'USD' }),
     });
     const { event, eventId } = provider.buildEvent(step('order-net', 'succeeded'));
@@ -35,7 +37,9 @@ test('startReceiver serves a genuine delivery over a real socket on a free port'
     });
     expect(response.status).toBe(200);
     await receiver.app.inbox.drain();
-    const order = await fetch(`${receiver.url}/ipn-probe/orders/order-net`).then((r) => r.json());
+    const order = await fetch(`${receiver.url}/ipn-probe/orders/order-net`, { headers: probeHeaders }).then((r) =>
+      r.json(),
+    );
     expect(order).toMatchObject({ status: 'paid', fulfillments: 1 });
   } finally {
     await receiver.close();

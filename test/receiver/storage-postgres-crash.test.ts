@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest';
+import { PROBE_TOKEN_ENV } from '../../contracts/probe.js';
 import { providers } from '../../contracts/providers/index.js';
 import { createReceiverProcess } from '../../scenarios/process/receiver-process.js';
 import { runGauntlet } from '../../scenarios/runner.js';
 import { compiledProject, freePort, removeCompiledProject } from '../support/compiled.js';
 import { postgresUrl, testSchema } from '../support/postgres.js';
+import { TEST_PROBE_TOKEN } from '../support/probe-token.js';
 
 const provider = providers.stripe;
 const secret = provider.secret.generate(new Uint8Array(32).fill(5));
@@ -20,8 +22,13 @@ test('the reference receiver on PostgreSQL loses nothing and applies nothing twi
   const base = `http://127.0.0.1:${port}`;
   const cli = `${compiled}/test/fixtures/processes/cli.js`;
   const receiverProcess = createReceiverProcess({
-    command: `exec "${process.execPath}" "${cli}" receiver --port ${port} --schema ${schema}`,
-    env: { [provider.secretEnv]: secret, LOG_LEVEL: 'silent', DATABASE_URL: postgresUrl() },
+    command: `exec "${process.execPath}" "${cli}" receiver --port ${port} --schema ${schema} --probe`,
+    env: {
+      [provider.secretEnv]: secret,
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: postgresUrl(),
+      [PROBE_TOKEN_ENV]: TEST_PROBE_TOKEN,
+    },
     readyUrl: `${base}/ipn-probe/health`,
   });
   onTestFinished(() => receiverProcess.stop());
@@ -29,6 +36,7 @@ test('the reference receiver on PostgreSQL loses nothing and applies nothing twi
   const report = await runGauntlet({
     target: `${base}/webhooks/${provider.route}`,
     probe: `${base}/ipn-probe`,
+    probeToken: TEST_PROBE_TOKEN,
     provider,
     secret,
     seed: 21,

@@ -15,6 +15,7 @@ import { fakeIo } from '../support/fake-io.js';
 import { gauntletAgainst } from '../support/gauntlet.js';
 import { listenOnLoopback } from '../support/listen.js';
 import { admin, postgresUrl, testSchema } from '../support/postgres.js';
+import { probeHeaders, testProbe } from '../support/probe-token.js';
 import { tcpProxy } from '../support/tcp-proxy.js';
 import { NOW_MS, NOW_SECONDS, PUBLIC_URL, secrets, step } from './receiver-fixture.js';
 
@@ -30,6 +31,7 @@ async function pgReceiver(schema: string, overrides: Partial<ReceiverOptions> = 
     clock: manualClock(NOW_MS),
     retryBackoffMs: 0,
     publicUrl: PUBLIC_URL,
+    ...testProbe,
     ...overrides,
   });
   onTestFinished(() => app.close());
@@ -60,7 +62,7 @@ async function post(base: string, request: ReturnType<typeof paidEvent>['request
 async function putOrder(base: string, orderId: string) {
   const response = await fetch(`${base}/ipn-probe/orders/${orderId}`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...probeHeaders, 'content-type': 'application/json' },
     body: JSON.stringify({ amount: '50.00', currency: 'USD' }),
   });
   expect(response.status).toBe(201);
@@ -116,7 +118,7 @@ describe('two receivers on one PostgreSQL schema', () => {
     await Promise.all([a.app.inbox.drain(), b.app.inbox.drain()]);
 
     for (const orderId of orderIds) {
-      const order = await (await fetch(`${b.base}/ipn-probe/orders/${orderId}`)).json();
+      const order = await (await fetch(`${b.base}/ipn-probe/orders/${orderId}`, { headers: probeHeaders })).json();
       expect(order).toMatchObject({ status: 'paid', fulfillments: 1 });
     }
     const stored = await admin(

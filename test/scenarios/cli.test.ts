@@ -9,6 +9,7 @@ import { main } from '../../scenarios/cli/main.js';
 import { RunReportSchema } from '../../scenarios/verdict.js';
 import { buildFlawedReceiver, type Flaw } from '../fixtures/flawed-receiver.js';
 import { fakeIo } from '../support/fake-io.js';
+import { TEST_PROBE_TOKEN } from '../support/probe-token.js';
 import { listenOnLoopback } from '../support/listen.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -46,9 +47,10 @@ test('run exits 1 on a broken guarantee and prints evidence, the seed and a repl
   expect(captured.out).toContain('FAIL');
   expect(captured.out).toMatch(/fulfilled 3 times, expected once/);
   expect(captured.out).toMatch(
-    /replay: npx ipn-gauntlet run --target \S+ --probe \S+ --provider stripe --secret "\$IPN_GAUNTLET_SECRET" --seed 1234 --only idem\.sequential/,
+    /replay: npx ipn-gauntlet run --target \S+ --probe \S+ --provider stripe --secret "\$IPN_GAUNTLET_SECRET" --probe-token "\$IPN_GAUNTLET_PROBE_TOKEN" --seed 1234 --only idem\.sequential/,
   );
   expect(captured.out).not.toContain(secret);
+  expect(captured.out).not.toContain(TEST_PROBE_TOKEN);
   const report = RunReportSchema.parse(JSON.parse(await readFile(json, 'utf8')));
   expect(report).toMatchObject({ seed: 1234, provider: 'stripe' });
   expect(report.results.map((r) => [r.guarantee, r.status])).toEqual([['idem.sequential', 'fail']]);

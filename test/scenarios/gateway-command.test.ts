@@ -10,6 +10,7 @@ import { startReceiver } from '../../receiver/server.js';
 import { main } from '../../scenarios/cli/main.js';
 import { gatewayKeyFromSeed } from '../../simulator/gateway/key.js';
 import { fakeIo } from '../support/fake-io.js';
+import { testProbe } from '../support/probe-token.js';
 
 /** Runs `ipn-gauntlet gateway …` until `whileRunning` is done, then stops it as Ctrl-C would. */
 async function withGateway(args: string[], whileRunning: (url: string) => Promise<void>) {
@@ -82,6 +83,7 @@ test('run --provider paypal-ipn starts the gateway on --gateway-port and passes 
     secrets: { 'paypal-ipn': email },
     dbFile: join(dir, 'r.db'),
     gatewayUrl: `http://127.0.0.1:${port}`,
+    ...testProbe,
   });
   onTestFinished(() => receiver.close());
   const { io, captured } = fakeIo({ IPN_GAUNTLET_SECRET: email }, 5);

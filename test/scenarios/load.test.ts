@@ -10,6 +10,7 @@ import { buildFlawedReceiver } from '../fixtures/flawed-receiver.js';
 import { buildLossyReceiver } from '../fixtures/lossy-receiver.js';
 import { fakeIo } from '../support/fake-io.js';
 import { listenOnLoopback } from '../support/listen.js';
+import { testProbe } from '../support/probe-token.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -73,7 +74,7 @@ test('load exits 0 against the same receiver when it drops nothing, in the open 
 
 test('load exits 0 against the reference receiver, with duplicates and forgeries', async () => {
   const dir = await tempDir();
-  const app = await buildReceiver({ secrets: { stripe: secret }, dbFile: join(dir, 'receiver.db') });
+  const app = await buildReceiver({ secrets: { stripe: secret }, dbFile: join(dir, 'receiver.db'), ...testProbe });
   const base = await listenOnLoopback(app);
   cleanups.push(() => app.close());
   const json = join(dir, 'load.json');

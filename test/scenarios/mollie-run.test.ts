@@ -7,6 +7,7 @@ import { mollie } from '../../contracts/providers/mollie.js';
 import { startReceiver } from '../../receiver/server.js';
 import { main } from '../../scenarios/cli/main.js';
 import { fakeIo } from '../support/fake-io.js';
+import { testProbe } from '../support/probe-token.js';
 
 /** A port free a moment ago, for the gateway `run` starts (the receiver must know its URL first). */
 async function freePort(): Promise<number> {
@@ -27,6 +28,7 @@ test('run starts the fake gateway for Mollie and every guarantee holds against t
     secrets: { mollie: secret },
     dbFile: join(directory, 'receiver.db'),
     gatewayUrl: `http://127.0.0.1:${port}`,
+    ...testProbe,
   });
   onTestFinished(() => receiver.close());
   const { io, captured } = fakeIo({}, 7);

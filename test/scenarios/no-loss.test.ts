@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { PROBE_TOKEN_ENV } from '../../contracts/probe.js';
 import { providers } from '../../contracts/providers/index.js';
 import { main } from '../../scenarios/cli/main.js';
 import { createReceiverProcess, type ReceiverProcess } from '../../scenarios/process/receiver-process.js';
@@ -9,6 +10,7 @@ import { runGauntlet } from '../../scenarios/runner.js';
 import type { CrashFlaw } from '../fixtures/journaled-receiver.js';
 import { compiledProject, freePort, removeCompiledProject } from '../support/compiled.js';
 import { fakeIo } from '../support/fake-io.js';
+import { TEST_PROBE_TOKEN } from '../support/probe-token.js';
 
 const provider = providers.stripe;
 const secret = provider.secret.generate(new Uint8Array(32).fill(4));
@@ -39,6 +41,7 @@ async function gauntlet(command: string, env: Record<string, string>, port: numb
   const report = await runGauntlet({
     target: `${base}/webhooks/${provider.route}`,
     probe: `${base}/ipn-probe`,
+    probeToken: TEST_PROBE_TOKEN,
     provider,
     secret,
     seed,
@@ -74,8 +77,8 @@ describe('consistency.no-loss', () => {
     const cli = join(compiled, 'test', 'fixtures', 'processes', 'cli.js');
     const db = join(dir, 'reference.db');
     const { verdict, kills } = await gauntlet(
-      `exec "${process.execPath}" "${cli}" receiver --port ${port} --db "${db}"`,
-      { [provider.secretEnv]: secret, LOG_LEVEL: 'silent' },
+      `exec "${process.execPath}" "${cli}" receiver --port ${port} --db "${db}" --probe`,
+      { [provider.secretEnv]: secret, LOG_LEVEL: 'silent', [PROBE_TOKEN_ENV]: TEST_PROBE_TOKEN },
       port,
       11,
     );

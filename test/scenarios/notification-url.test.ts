@@ -6,6 +6,7 @@ import { providers } from '../../contracts/providers/index.js';
 import { startReceiver } from '../../receiver/server.js';
 import { main } from '../../scenarios/cli/main.js';
 import { fakeIo } from '../support/fake-io.js';
+import { testProbe } from '../support/probe-token.js';
 
 /**
  * Square signs the URL its subscription is registered under. The reference receiver rebuilds it from `publicUrl`
@@ -25,6 +26,7 @@ async function squareReceiver() {
     secrets: { square: secret },
     dbFile: join(directory, 'r.db'),
     publicUrl: PUBLIC_URL,
+    ...testProbe,
   });
   cleanups.push(async () => {
     await receiver.close();

@@ -9,6 +9,7 @@ import { buildReceiver } from '../../receiver/app.js';
 import { main } from '../../scenarios/cli/main.js';
 import { fakeIo } from '../support/fake-io.js';
 import { listenOnLoopback } from '../support/listen.js';
+import { testProbe } from '../support/probe-token.js';
 
 const secret = providers.stripe.secret.generate(new Uint8Array(32).fill(9));
 
@@ -17,7 +18,7 @@ test('run --provider stripe --gateway-port serves the run’s events to a receiv
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const port = await freePort();
   const gateway = `http://127.0.0.1:${port}`;
-  const app = await buildReceiver({ secrets: { stripe: secret }, dbFile: join(dir, 'r.db') });
+  const app = await buildReceiver({ secrets: { stripe: secret }, dbFile: join(dir, 'r.db'), ...testProbe });
   // The reference receiver plus what a re-fetching receiver does after accepting: ask the gateway for the event.
   const refetched: {
     delivered: { id: string; type: string };

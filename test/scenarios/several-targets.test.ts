@@ -7,6 +7,7 @@ import { runGauntlet } from '../../scenarios/runner.js';
 import { buildFlawedReceiver, flawedDatabase } from '../fixtures/flawed-receiver.js';
 import { listenOnLoopback } from '../support/listen.js';
 import { postgresUrl, testSchema } from '../support/postgres.js';
+import { TEST_PROBE_TOKEN, testProbe } from '../support/probe-token.js';
 
 const stripe = providers.stripe;
 const secret = stripe.secret.generate(new Uint8Array(32).fill(21));
@@ -18,6 +19,7 @@ async function instance(schema: string) {
     databaseUrl: postgresUrl(),
     schema,
     clock: systemClock,
+    ...testProbe,
   });
   let webhooks = 0;
   app.addHook('onResponse', async (request) => {
@@ -35,6 +37,7 @@ test('two reference receivers behind one PostgreSQL pass every scenario with del
     target: `${a.base}/webhooks/${stripe.route}`,
     otherTargets: [`${b.base}/webhooks/${stripe.route}`],
     probe: `${a.base}/ipn-probe`,
+    probeToken: TEST_PROBE_TOKEN,
     provider: stripe,
     secret,
     seed: 5,

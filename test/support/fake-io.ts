@@ -1,9 +1,14 @@
 import { systemClock } from '../../contracts/clock.js';
+import { PROBE_TOKEN_ENV } from '../../contracts/probe.js';
 import type { CliIo } from '../../scenarios/cli/io.js';
+import { TEST_PROBE_TOKEN } from './probe-token.js';
 
 let runIds = 0;
 
-/** CLI io that captures output; seeds and run ids are fixed or fresh as a test needs. */
+/**
+ * CLI io that captures output; seeds and run ids are fixed or fresh as a test needs. The environment carries the tests'
+ * probe token unless `env` sets it.
+ */
 export function fakeIo(env: NodeJS.ProcessEnv = {}, seed = 42) {
   const captured = { out: '', err: '' };
   const io: CliIo = {
@@ -19,7 +24,7 @@ export function fakeIo(env: NodeJS.ProcessEnv = {}, seed = 42) {
         return true;
       },
     },
-    env,
+    env: { [PROBE_TOKEN_ENV]: TEST_PROBE_TOKEN, ...env },
     clock: systemClock,
     randomSeed: () => seed,
     randomRunId: () => {

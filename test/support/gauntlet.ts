@@ -2,10 +2,14 @@ import type { GuaranteeId } from '../../contracts/guarantees.js';
 import { type ProviderId, providers } from '../../contracts/providers/index.js';
 import { runGauntlet } from '../../scenarios/runner.js';
 import type { RunReport } from '../../scenarios/verdict.js';
+import { TEST_PROBE_TOKEN } from './probe-token.js';
 
 let runs = 0;
 
-/** Runs the gauntlet against a receiver listening at `base` (routes /webhooks/<route>, probe /ipn-probe). */
+/**
+ * Runs the gauntlet against a receiver listening at `base` (routes /webhooks/<route>, probe /ipn-probe, which gets the
+ * tests' probe token).
+ */
 export function gauntletAgainst(
   base: string,
   providerId: ProviderId,
@@ -17,6 +21,7 @@ export function gauntletAgainst(
   return runGauntlet({
     target: `${base}/webhooks/${provider.route}`,
     probe: `${base}/ipn-probe`,
+    probeToken: TEST_PROBE_TOKEN,
     provider,
     secret,
     seed: options.seed ?? 7,
