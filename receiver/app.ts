@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { systemClock } from '../contracts/clock.js';
+import { gatewayUrlFor } from './gateway-urls.js';
 import { createReceiverMetrics, metricsRoute } from './metrics.js';
 import { installOperations } from './operations.js';
 import { type ReceiverOptions, resolveReceiverOptions } from './options.js';
@@ -37,7 +38,7 @@ export async function buildReceiver(options: ReceiverOptions): Promise<FastifyIn
   const configured = configuredProviders(resolved.secrets);
   requireGatewayUrl(
     configured.map((c) => c.provider),
-    resolved.gatewayUrl,
+    (id) => gatewayUrlFor(id, resolved),
   );
   const clock = resolved.clock ?? systemClock;
 
@@ -79,6 +80,7 @@ export async function buildReceiver(options: ReceiverOptions): Promise<FastifyIn
       bodyLimit: resolved.bodyLimit,
       onStored: worker.kick,
       gatewayUrl: resolved.gatewayUrl,
+      gateways: resolved.gateways,
       publicUrl: resolved.publicUrl,
       metrics,
     });

@@ -1,9 +1,11 @@
 import { request } from 'undici';
 import type { FetchApi } from '../contracts/provider.js';
+import { onOrigin } from './outbound-url.js';
 
 /** What the gateway answered for the object a delivery names: the object, no such object, or no usable answer. */
 export type FetchAnswer =
   | { readonly kind: 'found'; readonly body: Uint8Array }
+  /** No such object: the gateway's 404/410, or 0 when the id cannot be a path on the gateway and was not asked for. */
   | { readonly kind: 'unknown'; readonly status: number }
   | { readonly kind: 'unreachable'; readonly reason: string };
 
@@ -18,7 +20,7 @@ export interface FetchObjectOptions {
 const DEFAULT_MAX_BYTES = 1024 * 1024;
 
 /**
- * Fetches the object a delivery names (Mollie: `GET {gatewayUrl}/v2/payments/{id}` with `Authorization: Bearer <API
+ * Fetches the object a delivery names (Mollie: `GET /v2/payments/{id}` on the gateway's origin, with `Authorization: Bearer <API
  * key>`). 404 (and 410) mean the gateway never issued the id: a forgery, or another account's payment. 401/403 mean
  * the key is wrong: the receiver's misconfiguration, reported as unreachable so the gateway resends once it is fixed.
  */
@@ -28,7 +30,10 @@ export async function fetchObject(
   secret: string,
   options: FetchObjectOptions,
 ): Promise<FetchAnswer> {
-  const url = new URL(api.path(id), options.gatewayUrl);
+  // The path set as a field on the gateway's origin, never joined onto it: an id that would not stay one path segment
+  // there (`..`) names no object the gateway issued, and is not asked for.
+  const url = onOrigin(new URL(options.gatewayUrl), api.path(id));
+  if (url === null) return { kind: 'unknown', status: 0 };
   const timeout = options.timeoutMs ?? 10_000;
   try {
     const response = await request(url, {

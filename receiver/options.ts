@@ -3,6 +3,7 @@ import type { Clock } from '../contracts/clock.js';
 import { IpnError } from '../contracts/errors.js';
 import { PROBE_TOKEN_ENV, PROBE_TOKEN_MIN_LENGTH } from '../contracts/probe.js';
 import { providerIds, providers } from '../contracts/providers/index.js';
+import { GatewaysSchema, GatewayUrlSchema } from './gateway-urls.js';
 import type { ReceiverStorage } from './storage/storage.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -54,13 +55,17 @@ export const ReceiverOptionsSchema = z
     /** Attempts at applying an inbox row before it moves to dead letters. */
     maxAttempts: z.number().int().positive().default(5),
     /**
-     * The payment gateway's base URL, for providers verified by asking it: PayPal IPN posts back to
-     * `{gatewayUrl}/cgi-bin/webscr` (live https://ipnpb.paypal.com; the fake gateway's URL under the gauntlet).
+     * The payment gateway's base URL, for providers verified by asking it (its origin only): PayPal IPN posts back to
+     * `/cgi-bin/webscr`, Mollie fetches `/v2/payments/{id}`, PayPal REST fetches certificates there instead of PayPal's
+     * hosts. The fake gateway's URL under the gauntlet; live, give each provider its own in `gateways`.
      */
-    gatewayUrl: z
-      .string()
-      .regex(/^https?:\/\/[^/]/, 'an http:// or https:// base URL')
-      .optional(),
+    gatewayUrl: GatewayUrlSchema.optional(),
+    /**
+     * A gateway per provider, overriding `gatewayUrl` for it: `paypal-ipn` (postback), `paypal-rest` (stands in for
+     * PayPal's certificate hosts; unset with no `gatewayUrl`, certificates come from the host the cert URL names),
+     * `mollie` (fetch). Live: `{ 'paypal-ipn': 'https://ipnpb.paypal.com', mollie: 'https://api.mollie.com' }`.
+     */
+    gateways: GatewaysSchema.optional(),
     /**
      * The base URL the gateway reaches this receiver at (behind any proxy), for schemes that sign the notification URL:
      * Square verifies with `{publicUrl}/webhooks/square`, the URL its subscription is registered under.

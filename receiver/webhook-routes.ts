@@ -5,6 +5,7 @@ import type { Provider } from '../contracts/provider.js';
 import type { VerifyResult } from '../contracts/verification.js';
 import type { HeaderMap } from '../contracts/wire.js';
 import { fetchObject } from './fetch-object.js';
+import { type Gateways, gatewayUrlFor } from './gateway-urls.js';
 import type { ReceiverMetrics } from './metrics.js';
 import { PaypalCertificates } from './paypal-certificates.js';
 import { askGateway } from './postback.js';
@@ -20,6 +21,8 @@ export interface WebhookRoutesOptions {
   readonly onStored: () => void;
   /** The gateway's base URL, for providers whose deliveries are verified by asking it (PayPal IPN's postback). */
   readonly gatewayUrl?: string | undefined;
+  /** A gateway per provider, overriding `gatewayUrl` (`gatewayUrlFor`). */
+  readonly gateways?: Gateways | undefined;
   /** The base URL the gateway reaches the receiver at, for schemes that sign the notification URL (Square). */
   readonly publicUrl?: string | undefined;
   readonly metrics: ReceiverMetrics;
@@ -37,7 +40,8 @@ export type EnvelopeReading =
 export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, options) => {
   const { storage, clock, metrics } = options;
   // Certificates that deliveries point at (PayPal REST), fetched only from allowed hosts and cached for all routes.
-  const certificates = new PaypalCertificates(options.gatewayUrl ? { gatewayUrl: options.gatewayUrl } : {});
+  const certificateGateway = gatewayUrlFor('paypal-rest', options);
+  const certificates = new PaypalCertificates(certificateGateway ? { gatewayUrl: certificateGateway } : {});
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit }, (_request, body, done) => {
     done(null, body);
@@ -90,7 +94,9 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
 
       // Step 2b, postback providers (PayPal IPN): the gateway says whether it sent exactly these bytes.
       if (provider.postback !== undefined) {
-        const answer = await askGateway(provider.postback, body, { gatewayUrl: options.gatewayUrl ?? '' });
+        const answer = await askGateway(provider.postback, body, {
+          gatewayUrl: gatewayUrlFor(provider.id, options) ?? '',
+        });
         if (answer.kind === 'unreachable') {
           request.log.warn(
             { provider: provider.id, reason: answer.reason },
@@ -112,7 +118,8 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       let event: Buffer = body;
       if (provider.fetch !== undefined) {
         const id = provider.fetch.idOf(body) ?? '';
-        const fetched = await fetchObject(provider.fetch, id, secret, { gatewayUrl: options.gatewayUrl ?? '' });
+        const gatewayUrl = gatewayUrlFor(provider.id, options) ?? '';
+        const fetched = await fetchObject(provider.fetch, id, secret, { gatewayUrl });
         if (fetched.kind === 'unreachable') {
           request.log.warn({ provider: provider.id, reason: fetched.reason }, 'fetch failed; the gateway will resend');
           metrics.delivery(provider.id, 'unavailable');

@@ -2,6 +2,7 @@ import { IpnError } from '../../contracts/errors.js';
 import { PROBE_TOKEN_ENV, PROBE_TOKEN_MIN_LENGTH } from '../../contracts/probe.js';
 import { providers } from '../../contracts/providers/index.js';
 import { secretsFromEnv } from '../../receiver/app.js';
+import { gatewayEnvVars, gatewaysFromEnv } from '../../receiver/gateway-urls.js';
 import { startReceiver } from '../../receiver/server.js';
 import { parseFlags, parsePort } from './args.js';
 import { deadLettersCommand, deadLettersHelp } from './dead-letters-command.js';
@@ -28,8 +29,13 @@ Secrets come from the environment (at least one): ${Object.values(providers)
 DATABASE_URL (postgres://user:password@host:port/db) selects PostgreSQL instead of SQLite; several receivers may share
 one database. If it is unreachable the receiver refuses to start; during a delivery it answers 503.
 
-PayPal IPN (PAYPAL_RECEIVER_EMAIL, the merchant's receiver_email) is verified by posting each IPN back to the gateway:
-IPN_GAUNTLET_GATEWAY_URL is its base URL (https://ipnpb.paypal.com live; \`ipn-gauntlet gateway\` prints the fake one's).
+PayPal IPN (PAYPAL_RECEIVER_EMAIL, the merchant's receiver_email) is verified by posting each IPN back to the gateway,
+Mollie by fetching the payment from it, and PayPal REST's certificates come from PayPal's hosts or, with a gateway, from
+the gateway at the same path. IPN_GAUNTLET_GATEWAY_URL is the gateway for all three (under the gauntlet, the fake one:
+\`ipn-gauntlet gateway\` prints its URL); ${gatewayEnvVars['paypal-ipn']}, ${gatewayEnvVars.mollie} and
+${gatewayEnvVars['paypal-rest']} override it per provider. Live, set only the per-provider ones:
+${gatewayEnvVars['paypal-ipn']}=https://ipnpb.paypal.com, ${gatewayEnvVars.mollie}=https://api.mollie.com, and none for
+PayPal REST (IPN_GAUNTLET_GATEWAY_URL=https://ipnpb.paypal.com would send certificate fetches to the IPN host).
 
 Logs are pino JSON on standard output; LOG_LEVEL sets the level (default info).
 
@@ -55,6 +61,7 @@ export async function receiverCommand(args: readonly string[], io: CliIo): Promi
   if (databaseUrl !== undefined && databaseUrl !== '' && flags.db !== undefined) {
     throw new IpnError('IPN_ERR_USAGE', 'DATABASE_URL (PostgreSQL) and --db (SQLite) were both given; give one.');
   }
+  const gateways = gatewaysFromEnv(io.env);
   // The receiver refuses to start without a secret, naming the environment variables to set.
   const receiver = await startReceiver({
     secrets: secretsFromEnv(io.env),
@@ -66,6 +73,7 @@ export async function receiverCommand(args: readonly string[], io: CliIo): Promi
     clock: io.clock,
     logger: { level: io.env.LOG_LEVEL ?? 'info' },
     ...(io.env.IPN_GAUNTLET_GATEWAY_URL ? { gatewayUrl: io.env.IPN_GAUNTLET_GATEWAY_URL } : {}),
+    ...(Object.keys(gateways).length === 0 ? {} : { gateways }),
     ...(publicUrl ? { publicUrl } : {}),
     ...(probe === undefined ? {} : { probe }),
   });

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import Fastify from 'fastify';
 import { request } from 'undici';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -19,6 +20,7 @@ import { startTestGateway } from '../support/gateway.js';
 import { listenOnLoopback } from '../support/listen.js';
 
 const WEBHOOK_ID = '8PT597110X687430LKGECATA';
+const GATEWAY_FINGERPRINT = new X509Certificate(GATEWAY_CERTIFICATE_PEM).fingerprint256;
 const NOW = 1_700_000_000;
 
 const closers: (() => Promise<void>)[] = [];
@@ -110,7 +112,7 @@ describe('PaypalCertificates: the reference receiver’s allow-list', () => {
   test('a cert URL on a PayPal host is fetched once, from the gateway standing in for PayPal, then cached', async () => {
     const certificates = new PaypalCertificates({ gatewayUrl: await gateway() });
     const first = await certificates.get(PAYPAL_REST_CERT_URL);
-    expect(first).toEqual({ kind: 'certificate', pem: GATEWAY_CERTIFICATE_PEM });
+    expect(first).toEqual({ kind: 'certificate', pem: GATEWAY_CERTIFICATE_PEM, fingerprint: GATEWAY_FINGERPRINT });
     expect(await certificates.get(PAYPAL_REST_CERT_URL)).toEqual(first);
     expect(certificates.fetches).toBe(1);
 
@@ -155,7 +157,77 @@ describe('PaypalCertificates: the reference receiver’s allow-list', () => {
 
   test('without a gateway only PayPal’s HTTPS hosts are allowed, the URL kept as sent', () => {
     const source = new PaypalCertificates().source(PAYPAL_REST_CERT_URL);
-    expect(source).toEqual({ ok: true, url: new URL(PAYPAL_REST_CERT_URL) });
+    expect(source).toEqual({ ok: true, url: new URL(PAYPAL_REST_CERT_URL), certUrl: new URL(PAYPAL_REST_CERT_URL) });
+  });
+
+  test('a cert URL on the gateway’s own origin is refused: the gateway only stands in for PayPal’s hosts', async () => {
+    const base = await gateway();
+    const certificates = new PaypalCertificates({ gatewayUrl: base });
+    expect(await certificates.get(`${base}/v1/notifications/certs/${PAYPAL_REST_CERT_NAME}`)).toMatchObject({
+      kind: 'refused',
+      refusal: 'scheme',
+    });
+    expect(certificates.fetches).toBe(0);
+  });
+
+  test('the cache is keyed by the cert URL as sent: two PayPal hosts on one gateway path are two entries', async () => {
+    const certificates = new PaypalCertificates({ gatewayUrl: await gateway() });
+    const live = PAYPAL_REST_CERT_URL.replace('api.sandbox.paypal.com', 'api.paypal.com');
+    for (const url of [PAYPAL_REST_CERT_URL, live, PAYPAL_REST_CERT_URL, live]) {
+      expect(await certificates.get(url)).toMatchObject({ kind: 'certificate' });
+    }
+    expect(certificates.fetches).toBe(2);
+  });
+
+  test('a cert URL that answers another certificate when fetched again is refused', async () => {
+    const app = Fastify({ logger: false });
+    let served = 0;
+    app.get('/v1/notifications/certs/:name', async (_request, reply) => {
+      served += 1;
+      return reply
+        .type('application/x-pem-file')
+        .send(served === 1 ? GATEWAY_CERTIFICATE_PEM : ATTACKER_CERTIFICATE_PEM);
+    });
+    const url = await listenOnLoopback(app);
+    closers.push(() => app.close());
+    // One cache entry: a second URL evicts the first, so the first is fetched again.
+    const certificates = new PaypalCertificates({ gatewayUrl: url, maxEntries: 1 });
+    const other = PAYPAL_REST_CERT_URL.replace('api.sandbox.paypal.com', 'api.paypal.com');
+    expect(await certificates.get(PAYPAL_REST_CERT_URL)).toMatchObject({ kind: 'certificate' });
+    expect(await certificates.get(other)).toMatchObject({ kind: 'certificate' });
+    expect(await certificates.get(PAYPAL_REST_CERT_URL)).toMatchObject({
+      kind: 'refused',
+      refusal: 'certificate-changed',
+    });
+    expect(certificates.fetches).toBe(3);
+  });
+
+  test('a redirect from the allowed host is not followed: the attacker’s server gets no request', async () => {
+    const attacker = await attackerServer();
+    const app = Fastify({ logger: false });
+    app.get('/v1/notifications/certs/:name', async (_request, reply) =>
+      reply.redirect(`${attacker.url}/certs/CERT-attacker`, 302),
+    );
+    const url = await listenOnLoopback(app);
+    closers.push(() => app.close());
+    const certificates = new PaypalCertificates({ gatewayUrl: url });
+    expect(await certificates.get(PAYPAL_REST_CERT_URL)).toMatchObject({ kind: 'unreachable' });
+    expect(attacker.seen.requests).toBe(0);
+  });
+
+  test('an answer larger than a certificate is refused without reading all of it', async () => {
+    const app = Fastify({ logger: false });
+    app.get('/v1/notifications/certs/:name', async (_request, reply) => reply.send('A'.repeat(1024 * 1024)));
+    const url = await listenOnLoopback(app);
+    closers.push(() => app.close());
+    const certificates = new PaypalCertificates({ gatewayUrl: url });
+    expect(await certificates.get(PAYPAL_REST_CERT_URL)).toMatchObject({ kind: 'refused', refusal: 'too-large' });
+  });
+
+  test('an allowed host that is not a hostname as URLs print it is a configuration error', () => {
+    expect(() => new PaypalCertificates({ allowedHosts: ['API.PayPal.com.'] })).toThrow(
+      expect.objectContaining({ code: 'IPN_ERR_RECEIVER_OPTIONS' }),
+    );
   });
 
   test('an unreachable certificate host is reported as such and not cached', async () => {

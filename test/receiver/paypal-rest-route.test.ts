@@ -102,6 +102,32 @@ test('a cert URL on a foreign host is refused with no request to it, and nothing
   expect((await getOrder(app, 'ord_pr2')).body).toMatchObject({ status: 'awaiting_payment' });
 });
 
+test.each([
+  ['// on the sandbox host', (a: string) => `https://api.sandbox.paypal.com//${a}/cert`],
+  ['// before PayPal’s path', (a: string) => `https://api.paypal.com//${a}/v1/notifications/certs/CERT-x`],
+  ['/..//', (a: string) => `https://api.paypal.com/..//${a}/cert`],
+  ['/%2e%2e//', (a: string) => `https://api.paypal.com/%2e%2e//${a}/cert`],
+  ['\\\\ after the host', (a: string) => `https://api.paypal.com\\\\${a}/cert`],
+])(
+  'a PayPal cert URL whose path is %s the attacker is refused with no request to it, and nothing is applied',
+  async (_name, form) => {
+    const app = await paypalRestReceiver();
+    const attacker = await attackerHost();
+    await putOrder(app, 'ord_pr5');
+    const { body, input } = delivery('ord_pr5');
+    const certUrl = form(attacker.url.replace('http://', ''));
+    const forged = paypalRestHeaders(input, { certUrl, privateKeyPem: ATTACKER_PRIVATE_KEY_PEM });
+    const response = await post(app, forged, body);
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: 'signature_rejected', reason: 'certificate_refused' });
+    // The same delivery again: a refusal is not cached as anything the next request could be served from.
+    expect((await post(app, forged, body)).statusCode).toBe(400);
+    expect(attacker.requests()).toBe(0);
+    await app.inbox.drain();
+    expect((await getOrder(app, 'ord_pr5')).body).toMatchObject({ status: 'awaiting_payment' });
+  },
+);
+
 test('a signature over the signed-int CRC and one by another key are refused', async () => {
   const app = await paypalRestReceiver();
   const { body, input } = delivery('ord_pr3');
