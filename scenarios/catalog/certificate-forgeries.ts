@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import type { Provider } from '../../contracts/provider.js';
-import { paypalRestHeaders } from '../../contracts/providers/paypal-rest.js';
+import type { Provider, SignInput } from '../../contracts/provider.js';
+import { PAYPAL_REST_HEADERS, paypalRestHeaders } from '../../contracts/providers/paypal-rest.js';
 import {
   ATTACKER_CERTIFICATE_PEM,
   ATTACKER_PRIVATE_KEY_PEM,
@@ -17,21 +17,96 @@ import type { Finding } from '../verdict.js';
 const GIVE_UP_MS = 10_000;
 /** Bounded search for a body whose CRC32 has its top bit set (each try has even odds). */
 const MAX_CRC_TRIES = 64;
+const CERT_PATH = '/v1/notifications/certs/CERT-attacker';
 
-/** The certificate-scheme forgeries (PayPal REST), by name, in the order they are sent. */
-export const certificateForgeryNames = [
-  'signed by another key under the genuine cert URL',
-  'CRC32 printed as a signed int',
-  "cert URL on a foreign host serving the attacker's certificate",
-] as const;
+/** One forged delivery as data: its name, the cert URL it names (given the canary's `127.0.0.1:port`), what it sends. */
+interface CertificateForgery {
+  readonly name: string;
+  readonly certUrl?: (canary: string) => string;
+  readonly forge: (
+    input: SignInput,
+    certUrl: string | undefined,
+  ) => { headers: Record<string, string>; body?: Uint8Array };
+}
+
+/** Signed by the attacker's key, naming a cert URL that reaches the attacker's canary under a wrong reading. */
+const attackerCertUrl = (name: string, certUrl: (canary: string) => string): CertificateForgery => ({
+  name,
+  certUrl,
+  forge: (input, url) => ({
+    headers: paypalRestHeaders(input, {
+      privateKeyPem: ATTACKER_PRIVATE_KEY_PEM,
+      ...(url === undefined ? {} : { certUrl: url }),
+    }),
+  }),
+});
+
+/**
+ * Cert URLs whose wrong reading is the attacker's canary, and whose every other reading is the canary or PayPal's own
+ * host (never another Internet host). The URL checked by host, its path joined onto a base (`new URL(path, gateway)`):
+ * any path that is `//127.0.0.1:port/…` once normalised. Checked as a string: `@`, `#`, `?` and decimal IPs.
+ */
+export const certificateUrlTricks = [
+  attackerCertUrl(
+    'cert URL path //host on the sandbox host',
+    (c) => `https://api.sandbox.paypal.com//${c}${CERT_PATH}`,
+  ),
+  attackerCertUrl('cert URL path //host on the live host', (c) => `https://api.paypal.com//${c}${CERT_PATH}`),
+  attackerCertUrl('cert URL path /..//host (dot segment)', (c) => `https://api.paypal.com/..//${c}${CERT_PATH}`),
+  attackerCertUrl('cert URL path /.//host (dot segment)', (c) => `https://api.paypal.com/.//${c}${CERT_PATH}`),
+  attackerCertUrl(
+    'cert URL path /%2e%2e//host (encoded dots)',
+    (c) => `https://api.paypal.com/%2e%2e//${c}${CERT_PATH}`,
+  ),
+  attackerCertUrl('cert URL path /%2E//host (encoded dot)', (c) => `https://api.paypal.com/%2E//${c}${CERT_PATH}`),
+  attackerCertUrl('cert URL path /\\host (backslash)', (c) => `https://api.paypal.com/\\${c}${CERT_PATH}`),
+  attackerCertUrl('cert URL host followed by \\\\host', (c) => `https://api.paypal.com\\\\${c}${CERT_PATH}`),
+  attackerCertUrl('cert URL in upper case with //host', (c) => `https://API.PAYPAL.COM//${c}${CERT_PATH}`),
+  attackerCertUrl('cert URL host with a trailing dot and //host', (c) => `https://api.paypal.com.//${c}${CERT_PATH}`),
+  attackerCertUrl(
+    'cert URL with the default port :443 and //host',
+    (c) => `https://api.paypal.com:443//${c}${CERT_PATH}`,
+  ),
+  attackerCertUrl('cert URL host percent-encoded with //host', (c) => `https://api%2Epaypal.com//${c}${CERT_PATH}`),
+  attackerCertUrl(
+    'cert URL host in fullwidth letters with //host',
+    (c) => `https://%EF%BD%81pi.paypal.com//${c}${CERT_PATH}`,
+  ),
+  attackerCertUrl('cert URL api.paypal.com@host (userinfo)', (c) => `https://api.paypal.com@${c}${CERT_PATH}`),
+  attackerCertUrl('cert URL host#@api.paypal.com (fragment)', (c) => `https://${c}#@api.paypal.com${CERT_PATH}`),
+  attackerCertUrl('cert URL host?@api.paypal.com (query)', (c) => `https://${c}?@api.paypal.com${CERT_PATH}`),
+  attackerCertUrl(
+    'cert URL on the attacker as a decimal IP',
+    (c) => `http://2130706433:${c.split(':')[1]}${CERT_PATH}`,
+  ),
+] as const satisfies readonly CertificateForgery[];
+
+/** The certificate-scheme forgeries (PayPal REST), in the order they are sent, each on its own fresh order. */
+const certificateForgeries: readonly CertificateForgery[] = [
+  {
+    name: 'signed by another key under the genuine cert URL',
+    forge: (input) => ({ headers: paypalRestHeaders(input, { privateKeyPem: ATTACKER_PRIVATE_KEY_PEM }) }),
+  },
+  {
+    name: 'CRC32 printed as a signed int',
+    forge: (input) => {
+      const body = withTopBitCrc(input.body);
+      return { body, headers: paypalRestHeaders({ ...input, body }, { crc: 'signed' }) };
+    },
+  },
+  attackerCertUrl("cert URL on a foreign host serving the attacker's certificate", (c) => `http://${c}${CERT_PATH}`),
+  ...certificateUrlTricks,
+];
+
+export const certificateForgeryNames: readonly string[] = certificateForgeries.map((f) => f.name);
 
 /**
  * Forgeries a header malformation cannot make, because they need the body and the webhook id (PayPal REST): the right
  * signed string signed by an attacker's key; a signature over the CRC printed as a signed int (for a body whose CRC has
- * the top bit set, so the two decimals differ); and a `PAYPAL-CERT-URL` on a foreign host. For the last, a second
- * loopback server stands for the attacker's host, serving the attacker's certificate: a receiver that fetches it is
- * open to SSRF, and one that trusts it accepts the forgery. Each forged event's order must stay unpaid; the check
- * reports every forgery answered 2xx and every request the attacker's server received.
+ * the top bit set, so the two decimals differ); and `PAYPAL-CERT-URL`s naming a loopback canary that stands for the
+ * attacker's host, plainly or through a URL trick, serving the attacker's certificate. A receiver that connects to it
+ * is open to SSRF, and one that trusts it accepts the forgery. Each forged event's order must stay unpaid (the runner
+ * checks); this check reports every forgery answered 2xx and every connection the canary received, by forgery.
  */
 export async function certificateForgeryFindings(
   provider: Provider,
@@ -41,9 +116,10 @@ export async function certificateForgeryFindings(
   phase: string,
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
-  const attacker = await attackerHost();
+  const canary = await attackerCanary();
+  let attributed = 0;
   try {
-    for (const [i, name] of certificateForgeryNames.entries()) {
+    for (const [i, forgery] of certificateForgeries.entries()) {
       const target = targets[i];
       if (target === undefined) continue;
       const input = {
@@ -53,39 +129,53 @@ export async function certificateForgeryFindings(
         eventId: target.eventId,
         deliveryId: signing.nextDeliveryId(),
       };
-      let body = target.body;
-      let headers: Record<string, string>;
-      if (name === 'signed by another key under the genuine cert URL') {
-        headers = paypalRestHeaders(input, { privateKeyPem: ATTACKER_PRIVATE_KEY_PEM });
-      } else if (name === 'CRC32 printed as a signed int') {
-        body = withTopBitCrc(target.body);
-        headers = paypalRestHeaders({ ...input, body }, { crc: 'signed' });
-      } else {
-        headers = paypalRestHeaders(input, {
-          certUrl: `${attacker.url}/v1/notifications/certs/CERT-attacker`,
-          privateKeyPem: ATTACKER_PRIVATE_KEY_PEM,
-        });
-      }
-      const status = await post(url, { ...provider.baseHeaders, ...headers }, body);
+      const forged = forgery.forge(input, forgery.certUrl?.(canary.host));
+      const before = canary.seen();
+      const status = await post(url, { ...provider.baseHeaders, ...forged.headers }, forged.body ?? target.body);
+      const after = canary.seen();
+      const reached = {
+        connections: after.connections - before.connections,
+        requests: after.requests - before.requests,
+      };
+      attributed += reached.connections + reached.requests;
+      const named =
+        forgery.certUrl === undefined ? '' : ` (PAYPAL-CERT-URL ${forged.headers[PAYPAL_REST_HEADERS.certUrl]})`;
       if (status >= 200 && status < 300) {
-        findings.push(finding(phase, `the forgery "${name}" was answered ${status}: accepted`, target.orderId));
+        findings.push(
+          finding(phase, `the forgery "${forgery.name}"${named} was answered ${status}: accepted`, target.orderId),
+        );
+      }
+      if (reached.connections + reached.requests > 0) {
+        findings.push(
+          finding(
+            phase,
+            `the forgery "${forgery.name}"${named} made the receiver contact the attacker's server ` +
+              `(${reached.connections} connection(s), ${reached.requests} request(s)): ${FIX}`,
+            target.orderId,
+          ),
+        );
       }
     }
   } finally {
-    await attacker.close();
+    await canary.close();
   }
-  if (attacker.requests() > 0) {
+  const total = canary.seen();
+  const late = total.connections + total.requests - attributed;
+  if (late > 0) {
     findings.push(
       finding(
         phase,
-        `the receiver fetched a PAYPAL-CERT-URL on a foreign host (${attacker.requests()} request(s) to the ` +
-          "attacker's server): fetch certificates only from PayPal's hosts (api.paypal.com, api.sandbox.paypal.com)",
-        targets[2]?.orderId ?? null,
+        `the attacker's server was contacted ${late} time(s) after the forgeries were answered: ${FIX}`,
+        null,
       ),
     );
   }
   return findings;
 }
+
+const FIX =
+  'parse PAYPAL-CERT-URL once, check its origin (https, an allowed host exactly, no port or credentials), and fetch ' +
+  "only PayPal's hosts (api.paypal.com, api.sandbox.paypal.com) by origin and path, never a path joined onto a base URL";
 
 /** The same JSON with trailing spaces until its CRC32 has the top bit set (bounded; the body means the same). */
 function withTopBitCrc(body: Uint8Array): Uint8Array {
@@ -109,18 +199,30 @@ async function post(url: string, headers: Record<string, string>, body: Uint8Arr
   }
 }
 
-/** The attacker's host: a loopback server answering every GET with the attacker's certificate, counting requests. */
-async function attackerHost(): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
-  let count = 0;
+/** What the canary saw: TCP connections (an `https:` attempt is one, though never a request) and HTTP requests. */
+interface CanarySeen {
+  readonly connections: number;
+  readonly requests: number;
+}
+
+/**
+ * The attacker's host: a loopback server answering every request with the attacker's certificate, counting
+ * connections and requests (a kept-alive connection carries more requests than connections).
+ */
+async function attackerCanary(): Promise<{ host: string; seen: () => CanarySeen; close: () => Promise<void> }> {
+  const seen = { connections: 0, requests: 0 };
   const server = createServer((_request, response) => {
-    count += 1;
+    seen.requests += 1;
     response.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(ATTACKER_CERTIFICATE_PEM);
+  });
+  server.on('connection', () => {
+    seen.connections += 1;
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
-    requests: () => count,
+    host: `127.0.0.1:${port}`,
+    seen: () => ({ ...seen }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

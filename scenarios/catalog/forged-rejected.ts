@@ -26,11 +26,12 @@ export const forgedRejected = defineScenario({
       const target = lastEvent(events[i] ?? []);
       return [fetched ? fetchForgery(signing, name, target) : forgery(signing, name, target, decoy)];
     });
-    // Certificate schemes (PayPal REST): forgeries that need the body and the webhook id, and a foreign cert URL.
+    // Certificate schemes (PayPal REST): forgeries that need the body and the webhook id, and cert URLs that reach the
+    // attacker's canary (a foreign host, or PayPal's host with a path or authority trick).
     const certified =
       provider.certificateUrlHeader === undefined ? [] : certificateForgeryNames.map(() => world.order('paid'));
     const certifiedEvents = certified.map((order) => eventsOf(provider, order));
-    const certificatePhase = 'certificate forgeries (another key, signed-int CRC, foreign cert URL)';
+    const certificatePhase = 'certificate forgeries (another key, signed-int CRC, foreign and trick cert URLs)';
     const genuine = [...events, ...certifiedEvents].flat();
     return {
       orders: [...orders, ...certified],

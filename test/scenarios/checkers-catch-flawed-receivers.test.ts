@@ -17,8 +17,17 @@ const applicable = (flaw: Flaw) => providerIds.filter((id) => flawApplies(flaw, 
 /** Where the flawed receivers pretend to be registered (a proxy in front of loopback), for Square. */
 const REGISTERED_BASE = 'https://hooks.example.com';
 
-/** Each checker with the planted bug it must catch. */
-const catches: readonly { guarantee: GuaranteeId; flaw: Flaw; providers?: readonly ProviderId[] }[] = [
+/**
+ * Each checker with the planted bug it must catch; `finds`, a problem some finding must state, and `findsNot`, one no
+ * finding may state (what catches the bug, and what does not).
+ */
+const catches: readonly {
+  guarantee: GuaranteeId;
+  flaw: Flaw;
+  providers?: readonly ProviderId[];
+  finds?: RegExp;
+  findsNot?: RegExp;
+}[] = [
   { guarantee: 'auth.forged-rejected', flaw: 'no-verification' },
   { guarantee: 'auth.forged-rejected', flaw: 'fails-open-without-header' },
   // Stripe's bodies are pretty-printed and Shopify's escape `/` and `&`, so re-serialized JSON never matches: every
@@ -70,6 +79,16 @@ const catches: readonly { guarantee: GuaranteeId; flaw: Flaw; providers?: readon
   // from the attacker's host named in PAYPAL-CERT-URL, under which the attacker's own signature verifies.
   { guarantee: 'auth.forged-rejected', flaw: 'crc-as-signed-int', providers: ['paypal-rest'] },
   { guarantee: 'auth.forged-rejected', flaw: 'cert-url-any-host', providers: ['paypal-rest'] },
+  // PayPal REST: the host checked, then the path joined onto the gateway: https://api.paypal.com//127.0.0.1:port/… reaches
+  // the attacker's canary. Only the URL tricks catch it: the other key, the signed-int CRC and the foreign host do not.
+  {
+    guarantee: 'auth.forged-rejected',
+    flaw: 'cert-url-path-joined',
+    providers: ['paypal-rest'],
+    finds:
+      /the forgery "cert URL path \/\/host on the live host" \(PAYPAL-CERT-URL https:\/\/api\.paypal\.com\/\/127\.0\.0\.1:\d+\/v1\/notifications\/certs\/CERT-attacker\) made the receiver contact the attacker's server/,
+    findsNot: /the forgery "(signed by another key|CRC32 printed as a signed int|cert URL on a foreign host)/,
+  },
 ];
 
 /** The fake gateway's key for postback providers: the flawed receivers ask a gateway started with it. */
@@ -111,15 +130,21 @@ describe.each(Object.keys(providers) as ProviderId[])('%s', (providerId) => {
       (c.providers === undefined || c.providers.includes(providerId)) && flawApplies(c.flaw, providers[providerId]),
   );
 
-  test.each(cases)('$guarantee fails on a receiver with the flaw $flaw', async ({ guarantee, flaw }) => {
-    const { base, secret, options } = await flawed(providerId, flaw);
-    const report = await gauntletAgainst(base, providerId, secret, { ...options, only: [guarantee] });
-    const verdict = report.results[0];
-    expect(verdict?.guarantee).toBe(guarantee);
-    expect(verdict?.status).toBe('fail');
-    expect(verdict?.findings.length).toBeGreaterThan(0);
-    expect(verdict?.replay).toContain(guarantee);
-  });
+  test.each(cases)(
+    '$guarantee fails on a receiver with the flaw $flaw',
+    async ({ guarantee, flaw, finds, findsNot }) => {
+      const { base, secret, options } = await flawed(providerId, flaw);
+      const report = await gauntletAgainst(base, providerId, secret, { ...options, only: [guarantee] });
+      const verdict = report.results[0];
+      expect(verdict?.guarantee).toBe(guarantee);
+      expect(verdict?.status).toBe('fail');
+      expect(verdict?.findings.length).toBeGreaterThan(0);
+      const problems = verdict?.findings.map((f) => f.problem) ?? [];
+      if (finds !== undefined) expect(problems).toContainEqual(expect.stringMatching(finds));
+      if (findsNot !== undefined) expect(problems).not.toContainEqual(expect.stringMatching(findsNot));
+      expect(verdict?.replay).toContain(guarantee);
+    },
+  );
 
   test('every guarantee holds on the same receiver without a flaw', async () => {
     const { base, secret, options } = await flawed(providerId, 'none');
