@@ -78,7 +78,7 @@ export function probeClientOptions(options: { readonly probeToken?: string | und
 
 export async function preflight(target: string, probe: ProbeClient): Promise<void> {
   try {
-    const response = await request(target, { method: 'HEAD', headersTimeout: 5_000, bodyTimeout: 5_000 });
+    const response = await request(target, { method: 'HEAD', signal: AbortSignal.timeout(5_000) });
     await response.body.dump();
   } catch (error) {
     const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);

@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import type { Provider } from '../../contracts/provider.js';
 import { fromUtf8 } from '../../contracts/wire.js';
+import { answerExcerpt, readAnswerBody } from '../../simulator/delivery/bounded-answer.js';
 import { eventsOf } from '../../simulator/events.js';
 import { inSequence } from '../../simulator/plan.js';
 import { defineScenario } from '../define.js';
@@ -57,6 +58,9 @@ export const crcChallenge = defineScenario({
 });
 
 /** A UUID-shaped token, as X's sample CRC token is. */
+/** A challenge answer is a small JSON object: more than this is not read. */
+const MAX_CHALLENGE_ANSWER_BYTES = 4 * 1024;
+
 function opaqueToken(bytes: Uint8Array): string {
   const hex = Buffer.from(bytes).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
@@ -71,7 +75,10 @@ async function ask(url: string, challenge: Challenge, token: string) {
   target.searchParams.set(challenge.query, token);
   const started = performance.now();
   const response = await request(target, { method: 'GET', signal: AbortSignal.timeout(CHALLENGE_GIVE_UP_MS) });
-  const text = await response.body.text();
+  const text = answerExcerpt(
+    await readAnswerBody(response.body, MAX_CHALLENGE_ANSWER_BYTES),
+    MAX_CHALLENGE_ANSWER_BYTES,
+  );
   let json: unknown = null;
   try {
     json = JSON.parse(text);

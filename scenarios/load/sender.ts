@@ -50,9 +50,14 @@ export function createSender(options: SenderOptions): Sender {
   return { dispatch, inFlight: () => inFlight, close: () => pool.close() };
 }
 
+/** The most of one answer's body read; past it the connection is dropped, the answer's status kept. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
 /**
  * One POST through the pool's low-level `dispatch`, resolving with the status code (NO_ANSWER on a transport error or
  * timeout). The answer's body is read and dropped without a stream object per response: the generator's hot path.
+ * The timeout bounds the whole answer, and a body past MAX_ANSWER_BYTES is cut: a receiver that streams forever costs
+ * one timer, not a hung run.
  */
 function post(
   pool: Pool,
@@ -60,6 +65,16 @@ function post(
 ): Promise<number> {
   return new Promise((resolve) => {
     let status = NO_ANSWER;
+    let bytes = 0;
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    let cut: ((reason: Error) => void) | undefined;
+    const finish = (answer: number) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(answer);
+    };
     pool.dispatch(
       {
         path: request.path,
@@ -70,14 +85,27 @@ function post(
         bodyTimeout: request.timeoutMs,
       },
       {
-        onConnect: () => undefined,
+        onConnect: (abort) => {
+          cut = abort;
+          timer = setTimeout(() => {
+            // Headers seen: the answer stands, only its endless body is cut. None: a timeout, no answer.
+            finish(status);
+            abort(new Error('the answer did not end within the gateway timeout'));
+          }, request.timeoutMs);
+        },
         onHeaders: (statusCode) => {
           status = statusCode;
           return true;
         },
-        onData: () => true,
-        onComplete: () => resolve(status),
-        onError: () => resolve(NO_ANSWER),
+        onData: (chunk) => {
+          bytes += chunk.length;
+          if (bytes <= MAX_ANSWER_BYTES) return true;
+          finish(status);
+          cut?.(new Error('the answer is longer than the gateway reads'));
+          return false;
+        },
+        onComplete: () => finish(status),
+        onError: () => finish(NO_ANSWER),
       },
     );
   });

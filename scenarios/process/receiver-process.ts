@@ -81,7 +81,7 @@ export function createReceiverProcess(options: ReceiverProcessOptions): Receiver
         );
       }
       try {
-        const response = await request(options.readyUrl, { headersTimeout: 1_000, bodyTimeout: 1_000 });
+        const response = await request(options.readyUrl, { signal: AbortSignal.timeout(1_000) });
         await response.body.dump();
         if (response.statusCode < 500) return;
         last = `answered ${response.statusCode}`;

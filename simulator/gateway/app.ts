@@ -45,6 +45,10 @@ export function buildGateway(options: GatewayOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // The receiver under test calls this server (postbacks, fetches): one that stalls mid-request is cut off, so a run
+    // never waits on it and its connections do not pile up.
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
     routerOptions: { maxParamLength: 2048 },
   });
   app.removeAllContentTypeParsers();
