@@ -70,12 +70,12 @@ export interface RunOptions {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Checks that the target answers HTTP and the probe serves `GET /health`; fails with a message that names the fix. */
 /** The probe client's options from a run's: the token, when there is one. */
 export function probeClientOptions(options: { readonly probeToken?: string | undefined }) {
   return options.probeToken === undefined ? {} : { token: options.probeToken };
 }
 
+/** Checks that the target answers HTTP and the probe serves `GET /health`; fails with a message that names the fix. */
 export async function preflight(target: string, probe: ProbeClient): Promise<void> {
   try {
     const response = await request(target, { method: 'HEAD', signal: AbortSignal.timeout(5_000) });

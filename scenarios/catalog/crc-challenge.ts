@@ -57,10 +57,10 @@ export const crcChallenge = defineScenario({
   },
 });
 
-/** A UUID-shaped token, as X's sample CRC token is. */
 /** A challenge answer is a small JSON object: more than this is not read. */
 const MAX_CHALLENGE_ANSWER_BYTES = 4 * 1024;
 
+/** A UUID-shaped token, as X's sample CRC token is. */
 function opaqueToken(bytes: Uint8Array): string {
   const hex = Buffer.from(bytes).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
