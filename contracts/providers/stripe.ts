@@ -3,13 +3,13 @@ import { z } from 'zod';
 import type { LifecycleFact } from '../lifecycle.js';
 import { defineProvider, type PaymentStep } from '../provider.js';
 import { checkTimestamp, rejected, safeEqual, type VerifyResult } from '../verification.js';
-import { fromUtf8, readHeader, utf8 } from '../wire.js';
+import { readHeader, utf8 } from '../wire.js';
 import { stripeApiVersionReformats } from './stripe-api-versions.js';
 
 /**
- * Stripe webhooks: pretty-printed JSON events, `Stripe-Signature: t=<unix>,v1=<hex>[,v1=…]`, HMAC-SHA256 over
- * `${t}.${rawBody}` with the whole `whsec_…` secret as the key, 300 s tolerance into the past only (stripe-node),
- * dedupe on `event.id`, order id in `metadata.order_id`.
+ * Stripe webhooks: pretty-printed JSON events, `Stripe-Signature: t=<unix>,v1=<hex>[,v1=…]`, HMAC-SHA256 over the bytes
+ * of `${t}.` followed by the raw body's bytes (`stripeSignature`), the whole `whsec_…` secret as the key, 300 s tolerance
+ * into the past only (stripe-node), dedupe on `event.id`, order id in `metadata.order_id`.
  */
 export const STRIPE_API_VERSION = '2026-07-29.dahlia';
 export const STRIPE_TOLERANCE_SECONDS = 300;
@@ -128,8 +128,14 @@ const typeOf = {
   refunded: 'charge.refunded',
 } as const satisfies Partial<Record<PaymentStep['kind'], StripeEventType>>;
 
-export function stripeSignature(payload: string, secret: string, timestamp: number): string {
-  return createHmac('sha256', secret).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
+/**
+ * HMAC-SHA256 over the bytes of `${timestamp}.` followed by the payload's exact bytes (a string is taken as its UTF-8).
+ * Stricter than stripe-node, which decodes the raw body with a UTF-8 TextDecoder before hashing: there two bodies whose
+ * invalid UTF-8 bytes differ (0xFF, 0xFE) decode to the same U+FFFD and share a signature; here they do not. For every
+ * valid UTF-8 body (all that Stripe sends) the two agree, and the known-answer vectors hold either way.
+ */
+export function stripeSignature(payload: Uint8Array | string, secret: string, timestamp: number): string {
+  return createHmac('sha256', secret).update(`${timestamp}.`, 'utf8').update(payload).digest('hex');
 }
 
 /** `t=…,v1=…[,v1=…]` → the timestamp and every v1 signature (other schemes ignored); null without a timestamp. */
@@ -216,8 +222,7 @@ export const stripe = defineProvider<StripeEvent>({
   },
   encode: (event) => utf8(JSON.stringify(event, null, 2)),
   sign({ body, secrets, timestamp }) {
-    const payload = fromUtf8(body);
-    const v1 = secrets.map((s) => `v1=${stripeSignature(payload, s, timestamp)}`);
+    const v1 = secrets.map((s) => `v1=${stripeSignature(body, s, timestamp)}`);
     return { 'stripe-signature': [`t=${timestamp}`, ...v1].join(',') };
   },
   verify({ body, headers, secret, nowSeconds }): VerifyResult {
@@ -227,7 +232,7 @@ export const stripe = defineProvider<StripeEvent>({
     const parsed = parseStripeSignatureHeader(header);
     if (parsed === null) return rejected('malformed_signature', 'no timestamp in Stripe-Signature');
     if (parsed.signatures.length === 0) return rejected('malformed_signature', 'no v1 signature in Stripe-Signature');
-    const expected = stripeSignature(fromUtf8(body), secret, parsed.timestamp);
+    const expected = stripeSignature(body, secret, parsed.timestamp);
     if (!parsed.signatures.some((candidate) => safeEqual(expected, candidate))) {
       return rejected('no_matching_signature', 'no v1 signature matches the payload');
     }
