@@ -3,7 +3,7 @@ import { type Clock, unixSeconds } from '../contracts/clock.js';
 import { decodeBody } from '../contracts/decode.js';
 import type { Provider } from '../contracts/provider.js';
 import type { VerifyResult } from '../contracts/verification.js';
-import type { HeaderMap } from '../contracts/wire.js';
+import { fromUtf8, type HeaderMap } from '../contracts/wire.js';
 import { fetchObject } from './fetch-object.js';
 import { type Gateways, gatewayUrlFor } from './gateway-urls.js';
 import type { ReceiverMetrics } from './metrics.js';
@@ -90,6 +90,18 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         metrics.verificationFailure(provider.id, verdict.reason);
         metrics.delivery(provider.id, 'rejected');
         return rejectSignature(reply, verdict);
+      }
+
+      // A challenge's answer (X's CRC) is the POST signature of a body equal to its token, and anyone may ask for it:
+      // a verified body that is such a token proves nothing and is never an event. Refused, and nothing is stored.
+      if (provider.challenge !== undefined && provider.challenge.tokenProblem(fromUtf8(body)) === null) {
+        request.log.info({ provider: provider.id }, 'delivery rejected: the body is a challenge token');
+        metrics.verificationFailure(provider.id, 'challenge_token_body');
+        metrics.delivery(provider.id, 'rejected');
+        return reply.code(400).send({
+          error: 'challenge_token_body',
+          message: `the body is a ${provider.challenge.query} this endpoint answers, so its signature proves nothing; ${provider.title} never sends one as an event`,
+        });
       }
 
       // Step 2b, postback providers (PayPal IPN): the gateway says whether it sent exactly these bytes.
