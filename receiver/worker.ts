@@ -4,13 +4,16 @@ import type { Clock } from '../contracts/clock.js';
 import { IpnError } from '../contracts/errors.js';
 import { providerById } from '../contracts/providers/index.js';
 import { interpretEvent } from './interpret-event.js';
-import type { InboxRow, ReceiverStorage } from './storage/storage.js';
+import { factProblem } from './storage/storable-text.js';
+import type { InboxClaim, InboxRow, ReceiverStorage } from './storage/storage.js';
 import { isStorageUnavailable } from './storage/storage-unavailable.js';
 
 const BATCH_SIZE = 20;
 /** How long drain() waits, in real time, for rows it cannot claim yet (held by another worker, or backing off). */
 const DRAIN_WAIT_MS = 10;
 const MAX_BACKOFF_MS = 5 * 60_000;
+/** Claims kept for release after a failed pass (a few passes' worth; older ones wait for their lease). */
+const MAX_UNRELEASED = 5 * BATCH_SIZE;
 
 export interface InboxWorker {
   /** Starts polling; idempotent. */
@@ -55,15 +58,19 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   let stopped = false;
 
   let settled = 0;
+  let outage = false;
 
   async function apply(row: InboxRow): Promise<void> {
-    const claim = { provider: row.provider, eventId: row.eventId, attempt: row.attempt };
+    const claim = claimOf(row);
     let outcome: string;
     try {
       const meaning = interpretEvent(providerById(row.provider), row.eventId, row.body);
-      if (meaning.kind === 'dead') {
-        outcome = await storage.deadLetter(claim, meaning.reason, clock());
-        log.warn({ ...claim, reason: meaning.reason, outcome }, 'event moved to dead letters');
+      // A fact whose ids one backend could not keep (U+0000, too long) is dead on both, never a failure on one.
+      const problem =
+        meaning.kind === 'dead' ? meaning.reason : meaning.kind === 'fact' ? factProblem(meaning.fact) : null;
+      if (problem !== null) {
+        outcome = await storage.deadLetter(claim, problem, clock());
+        log.warn({ ...claim, reason: problem, outcome }, 'event moved to dead letters');
       } else {
         outcome = await storage.applyFact(claim, meaning.kind === 'fact' ? meaning.fact : null, clock());
         if (outcome === 'done') options.onApplied?.(row.provider, Math.max(0, clock() - row.receivedAtMs) / 1_000);
@@ -86,7 +93,18 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     settled += 1;
   }
 
+  /**
+   * Claims a failed pass could not release (the database was down): released at the start of the next pass, so they
+   * are retried as soon as the database is back rather than at the end of their lease. A claim taken meanwhile by
+   * another worker has a newer attempt, and its release is a no-op.
+   */
+  let unreleased: InboxClaim[] = [];
+
   async function runPasses(): Promise<void> {
+    if (unreleased.length > 0) {
+      await storage.release(unreleased);
+      unreleased = [];
+    }
     do {
       again = false;
       const rows = await storage.claimPending(BATCH_SIZE, clock(), options.leaseMs);
@@ -98,7 +116,10 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
         try {
           await apply(row);
         } catch (error) {
-          await storage.release(rows.slice(index)).catch(() => undefined);
+          const rest = rows.slice(index).map(claimOf);
+          await storage.release(rest).catch(() => {
+            unreleased = [...unreleased, ...rest].slice(-MAX_UNRELEASED);
+          });
           throw error;
         }
       }
@@ -122,7 +143,18 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     scheduled = setImmediate(() => {
       scheduled = undefined;
       if (stopped) return;
-      pass().catch((error: unknown) => log.error({ err: error }, 'the inbox worker failed'));
+      pass().then(
+        () => {
+          if (outage) log.info('the database answers again; the inbox worker resumes');
+          outage = false;
+        },
+        (error: unknown) => {
+          if (!isStorageUnavailable(error)) return log.error({ err: error }, 'the inbox worker failed');
+          // Once per outage, not once per poll: the worker tries again at every poll until the database answers.
+          if (!outage) log.warn({ what: error.what, detail: error.detail }, 'the database is unavailable; will retry');
+          outage = true;
+        },
+      );
     });
   }
 
@@ -171,3 +203,9 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     pending: () => storage.pendingCount(),
   };
 }
+
+const claimOf = (row: InboxClaim): InboxClaim => ({
+  provider: row.provider,
+  eventId: row.eventId,
+  attempt: row.attempt,
+});

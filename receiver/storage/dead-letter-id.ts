@@ -1,3 +1,5 @@
+import { keyProblem } from './storable-text.js';
+
 /**
  * The stable id of a dead letter, the same on SQLite and PostgreSQL:
  *
@@ -27,7 +29,8 @@ export function parseDeadLetterId(id: string): DeadLetterRef | null {
   const delivery = /^delivery:([1-9]\d{0,14})$/.exec(id);
   if (delivery?.[1] !== undefined) return { source: 'delivery', row: Number(delivery[1]) };
   const inbox = /^inbox:([^:]+):(.+)$/s.exec(id);
-  if (inbox?.[1] !== undefined && inbox[2] !== undefined)
+  // An event id no inbox row can have (storable-text.ts) names nothing, on both backends alike.
+  if (inbox?.[1] !== undefined && inbox[2] !== undefined && keyProblem(inbox[2]) === null)
     return { source: 'inbox', provider: inbox[1], eventId: inbox[2] };
   return null;
 }

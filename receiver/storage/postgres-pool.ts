@@ -1,8 +1,10 @@
-import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import { IpnError } from '../../contracts/errors.js';
-import { LIVENESS_LOCK_CLASS, MIGRATION_LOCK_KEY, postgresMigrations } from './postgres-schema.js';
+import { isPostgresUnavailable } from './postgres-errors.js';
+import { holdLiveness } from './postgres-liveness.js';
+import { MIGRATION_LOCK_KEY, postgresMigrations } from './postgres-schema.js';
 import { redactUrl, StorageUnavailableError } from './storage-unavailable.js';
+import { type WriteHealth, writeHealth } from './write-health.js';
 
 export interface PoolOptions {
   readonly url: string;
@@ -13,14 +15,16 @@ export interface PoolOptions {
 
 export interface OpenedPool {
   /**
-   * This process's key among live receivers: a session advisory lock (LIVENESS_LOCK_CLASS, owner) held on a connection
-   * of its own for as long as the pool is open. When the process dies its session ends and the lock with it.
+   * This process's key among live receivers (postgres-liveness.ts), taken again after a lost connection; null while it
+   * is not held. When the process dies its session ends and the lock with it.
    */
-  readonly owner: number;
+  owner(): Promise<number | null>;
   /** Runs `work` in one transaction on one pooled connection. */
   transaction<T>(what: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   /** Runs one statement, which is one transaction. */
   statement(what: string, text: string, values: unknown[]): Promise<pg.QueryResult>;
+  /** Notes every failure of the database, for readiness (write-health.ts). */
+  readonly health: WriteHealth;
   end(): Promise<void>;
 }
 
@@ -28,7 +32,9 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * A node-postgres pool on the given schema (`search_path`), migrated before it is returned. Unreachable at open: an
- * `IPN_ERR_STORAGE` naming the URL without its password. Unreachable later: `StorageUnavailableError` (a 503).
+ * `IPN_ERR_STORAGE` naming the URL without its password. Unreachable later: `StorageUnavailableError` (a 503), never
+ * an exit: node-postgres emits `error` on a client whose server went away, and `pool.on('error')` covers only idle
+ * clients, so every client gets its own listener when the pool connects it (the liveness client has its own too).
  */
 export async function openPool(options: PoolOptions): Promise<OpenedPool> {
   const { url, schema } = options;
@@ -37,26 +43,27 @@ export async function openPool(options: PoolOptions): Promise<OpenedPool> {
       hint: 'Use lowercase letters, digits and underscores, starting with a letter or underscore.',
     });
   }
+  const connectionTimeoutMillis = options.connectionTimeoutMs ?? 5_000;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    connectionTimeoutMillis,
     options: `-c search_path=${schema}`,
   });
   // An idle connection that breaks is dropped by the pool; the next query reports the problem (as a 503).
   pool.on('error', () => undefined);
-  let liveness: pg.Client | undefined;
-  let owner = 0;
+  // A checked-out connection that breaks fails its query (a 503) and is discarded on release (`transaction`).
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
+  let liveness: Awaited<ReturnType<typeof holdLiveness>>;
   try {
     await migrate(pool, schema);
-    liveness = new pg.Client({ connectionString: url, connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000 });
-    // Losing this connection only lets other receivers take over this one's claims; its settles then answer 'stale'.
-    liveness.on('error', () => undefined);
-    await liveness.connect();
-    owner = await holdLivenessLock(liveness);
+    liveness = await holdLiveness(
+      () => new pg.Client({ connectionString: url, connectionTimeoutMillis, keepAlive: true }),
+    );
   } catch (error) {
     await pool.end().catch(() => undefined);
-    await liveness?.end().catch(() => undefined);
     throw new IpnError(
       'IPN_ERR_STORAGE',
       `could not open the PostgreSQL database at ${redactUrl(url)} (schema "${schema}"): ${String(error)}.`,
@@ -66,13 +73,14 @@ export async function openPool(options: PoolOptions): Promise<OpenedPool> {
       },
     );
   }
+  const health = writeHealth();
 
   async function transaction<T>(what: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
     } catch (error) {
-      throw new StorageUnavailableError(what, error);
+      throw health.noted(new StorageUnavailableError(what, error));
     }
     let broken: Error | undefined;
     try {
@@ -82,9 +90,9 @@ export async function openPool(options: PoolOptions): Promise<OpenedPool> {
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      if (isUnavailable(error)) {
+      if (isPostgresUnavailable(error)) {
         broken = error instanceof Error ? error : new Error(String(error));
-        throw new StorageUnavailableError(what, error);
+        throw health.noted(new StorageUnavailableError(what, error));
       }
       throw error;
     } finally {
@@ -97,36 +105,23 @@ export async function openPool(options: PoolOptions): Promise<OpenedPool> {
     try {
       return await pool.query(text, values);
     } catch (error) {
-      throw isUnavailable(error) ? new StorageUnavailableError(what, error) : error;
+      throw isPostgresUnavailable(error) ? health.noted(new StorageUnavailableError(what, error)) : error;
     }
   }
 
   let ended = false;
-  const livenessClient = liveness;
   return {
-    owner,
+    owner: () => liveness.key(),
     transaction,
     statement,
+    health,
     async end() {
       if (ended) return;
       ended = true;
       await pool.end();
-      await livenessClient.end().catch(() => undefined);
+      await liveness.end();
     },
   };
-}
-
-/** Takes a free key of LIVENESS_LOCK_CLASS as a session lock: the key is this process's name in `claimed_by`. */
-async function holdLivenessLock(client: pg.Client): Promise<number> {
-  for (let tries = 0; tries < 20; tries += 1) {
-    const key = randomInt(1, 2 ** 31 - 1);
-    const { rows } = await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS held', [
-      LIVENESS_LOCK_CLASS,
-      key,
-    ]);
-    if (rows[0]?.held === true) return key;
-  }
-  throw new Error('no free liveness lock key after 20 tries');
 }
 
 async function migrate(pool: pg.Pool, schema: string): Promise<void> {
@@ -156,30 +151,4 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   } finally {
     client.release();
   }
-}
-
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'EPIPE',
-  'EAI_AGAIN',
-  '57P01', // admin_shutdown
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now
-  '53300', // too_many_connections
-  '40001', // serialization_failure
-  '40P01', // deadlock_detected
-]);
-
-/** A connection problem or a transient conflict: the request may succeed later, so it is answered 503. */
-function isUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-    error.message,
-  );
 }

@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL schema as numbered migrations, applied in order at open inside one transaction under an advisory
  * lock (several receivers may start at once). Tables live in the schema the receiver is given (`search_path`).
- * Times are epoch milliseconds; bodies the exact bytes received.
+ * Times are epoch milliseconds; bodies the exact bytes received (BYTEA), headers JSON text.
  */
 export const postgresMigrations: readonly { readonly version: number; readonly sql: string }[] = [
   {
@@ -66,6 +66,18 @@ CREATE TABLE dead_letters (
     // the claims of a process whose session ended are taken over at once instead of at the end of their lease.
     version: 2,
     sql: 'ALTER TABLE inbox ADD COLUMN claimed_by INTEGER',
+  },
+  {
+    // Headers as the JSON text SQLite keeps too: JSONB cannot hold U+0000 (a header value may), TEXT holding JSON
+    // escapes can (docs/decisions/0021-storage-faults.md). Existing rows are converted. The one-row table takes the
+    // probe write by which readiness learns that writes work again after they failed.
+    version: 3,
+    sql: `
+ALTER TABLE inbox ALTER COLUMN headers TYPE TEXT USING headers::text;
+ALTER TABLE dead_letters ALTER COLUMN headers TYPE TEXT USING headers::text;
+CREATE TABLE receiver_health (id INTEGER PRIMARY KEY CHECK (id = 1), probes BIGINT NOT NULL DEFAULT 0);
+INSERT INTO receiver_health (id) VALUES (1);
+`,
   },
 ];
 

@@ -13,6 +13,7 @@ import {
 } from './dead-letter-rows.js';
 import { openPool } from './postgres-pool.js';
 import { LIVENESS_LOCK_CLASS } from './postgres-schema.js';
+import { storableDeadLetter, storableText } from './storable-text.js';
 import type {
   DeadLetterDetail,
   InboxClaim,
@@ -64,7 +65,8 @@ const showDeliveryDeadLetterSql = `SELECT 'delivery' AS source, id AS row_id, pr
  * at open (`postgres-pool.ts`).
  */
 export async function openPostgresStorage(options: PostgresStorageOptions): Promise<ReceiverStorage> {
-  const { owner, transaction, statement, end } = await openPool(options);
+  const pool = await openPool(options);
+  const { transaction, statement } = pool;
 
   const lockOrder = (client: Client, orderId: string) =>
     client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [orderId]);
@@ -102,17 +104,27 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     ).rowCount === 1;
 
   async function moveToDead(client: Client, claim: InboxClaim, reason: string): Promise<void> {
+    const text = storableText(reason);
     await client.query(`UPDATE inbox SET state = 'dead', last_error = $1 WHERE provider = $2 AND event_id = $3`, [
-      reason,
+      text,
       claim.provider,
       claim.eventId,
     ]);
     await client.query(
       `INSERT INTO dead_letters (provider, event_id, reason, body, headers, received_at)
        SELECT provider, event_id, $1, body, headers, received_at FROM inbox WHERE provider = $2 AND event_id = $3`,
-      [reason, claim.provider, claim.eventId],
+      [text, claim.provider, claim.eventId],
     );
   }
+
+  const pendingCount = async () => {
+    const { rows } = await statement(
+      'counting pending events',
+      `SELECT count(*) AS n FROM inbox WHERE state = 'pending'`,
+      [],
+    );
+    return Number((rows[0] as { n: string }).n);
+  };
 
   return {
     async recordDelivery(d) {
@@ -125,14 +137,17 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
       return { duplicate: result.rowCount === 0 };
     },
     async recordDeadLetter(l) {
+      const { eventId, reason } = storableDeadLetter(l);
       await statement(
         'storing a dead letter',
         `INSERT INTO dead_letters (provider, event_id, reason, body, headers, received_at)
          VALUES ($1, $2, $3, $4, $5, $6)`,
-        [l.provider, l.eventId, l.reason, Buffer.from(l.body), JSON.stringify(l.headers), l.receivedAtMs],
+        [l.provider, eventId, reason, Buffer.from(l.body), JSON.stringify(l.headers), l.receivedAtMs],
       );
     },
     async claimPending(limit, atMs, leaseMs) {
+      // Null while this process's liveness lock is not held: the claims are then kept by their lease alone.
+      const owner = await pool.owner();
       const { rows } = await statement(
         'claiming inbox rows',
         `UPDATE inbox SET attempts = attempts + 1, available_at = $1, claimed_by = $4
@@ -193,7 +208,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
         if (claim.attempt < failure.maxAttempts) {
           await client.query(
             'UPDATE inbox SET available_at = $1, last_error = $2, claimed_by = NULL WHERE provider = $3 AND event_id = $4',
-            [failure.retryAtMs, failure.error, claim.provider, claim.eventId],
+            [failure.retryAtMs, storableText(failure.error), claim.provider, claim.eventId],
           );
           return 'retry';
         }
@@ -220,14 +235,11 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
         }
       });
     },
-    async pendingCount() {
-      const { rows } = await statement(
-        'counting pending events',
-        `SELECT count(*) AS n FROM inbox WHERE state = 'pending'`,
-        [],
-      );
-      return Number((rows[0] as { n: string }).n);
-    },
+    pendingCount,
+    health: () =>
+      pool.health.check(pendingCount, async () => {
+        await statement('probing a write', 'UPDATE receiver_health SET probes = probes + 1 WHERE id = 1', []);
+      }),
     async deadLetterCount() {
       const { rows } = await statement('counting dead letters', `SELECT count(*) AS n FROM (${deadLettersSql}) dl`, []);
       return Number((rows[0] as { n: string }).n);
@@ -325,7 +337,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
       };
       return stored;
     },
-    close: end,
+    close: () => pool.end(),
   };
 }
 

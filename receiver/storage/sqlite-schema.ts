@@ -45,6 +45,13 @@ CREATE TABLE IF NOT EXISTS effects (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS effects_by_order ON effects (order_id);
 
+-- One row, whose counter the readiness probe increments to learn that writes work again after they failed.
+CREATE TABLE IF NOT EXISTS receiver_health (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  probes INTEGER NOT NULL DEFAULT 0
+) STRICT;
+INSERT OR IGNORE INTO receiver_health (id) VALUES (1);
+
 CREATE TABLE IF NOT EXISTS dead_letters (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   provider TEXT NOT NULL,

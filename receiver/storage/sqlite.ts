@@ -13,7 +13,9 @@ import {
   toSummary,
 } from './dead-letter-rows.js';
 import { groupCommit } from './group-commit.js';
+import { SYNC_BUSY_MS, sqliteAccess } from './sqlite-access.js';
 import { sqliteAddedColumns, sqliteIndexes, sqliteSchema } from './sqlite-schema.js';
+import { storableDeadLetter, storableText } from './storable-text.js';
 import type {
   DeliveryCheck,
   InboxClaim,
@@ -23,7 +25,6 @@ import type {
   ReplayOutcome,
   StoredOrder,
 } from './storage.js';
-import { StorageUnavailableError } from './storage-unavailable.js';
 
 interface OrderRow {
   order_id: string;
@@ -34,7 +35,9 @@ interface OrderRow {
   amount_refunded_minor: number;
 }
 
-const BUSY_TIMEOUT_MS = 5_000;
+/** How long opening waits for another connection's lock (start-up may block; requests never wait this long). */
+const OPEN_BUSY_TIMEOUT_MS = 5_000;
+const DEFAULT_LOCK_WAIT_MS = 2_000;
 
 export interface SqliteStorageOptions {
   readonly file: string;
@@ -49,16 +52,23 @@ export interface SqliteStorageOptions {
    * receiver runs (`ipn-gauntlet receiver dead-letters`), which must not end the running receiver's claims.
    */
   readonly keepClaims?: boolean;
+  /**
+   * How long a write waits, in all, for a lock another connection holds before it fails with StorageUnavailableError
+   * (a 503); the receiver keeps serving meanwhile (sqlite-access.ts). Default 2 000 ms.
+   */
+  readonly lockWaitMs?: number;
 }
 
 /**
  * The SQLite backend: one file in WAL mode with `synchronous = FULL`, so an acknowledged delivery survives a crash.
  * better-sqlite3 is synchronous, so each method runs as one immediate transaction without interleaving. Opening ends
  * the claims (and backoffs) left by a previous process, so a restart after a crash retries its rows at once. Concurrent
- * deliveries share one transaction (group commit), so throughput is not one fsync per request.
+ * deliveries share one transaction (group commit), so throughput is not one fsync per request. A file that is locked,
+ * read-only, full or failing answers StorageUnavailableError (sqlite-access.ts), and readiness says so.
  */
 export function openSqliteStorage(options: SqliteStorageOptions): ReceiverStorage {
   const db = open(options.file, options.keepClaims === true);
+  const { write, once, health } = sqliteAccess(options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
 
   const sql = {
     insertInbox: db.prepare(
@@ -131,6 +141,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): ReceiverStorag
       `SELECT count(*) FILTER (WHERE kind = 'fulfillment') AS fulfillments, count(*) FILTER (WHERE kind = 'refund') AS refunds
        FROM effects WHERE order_id = ?`,
     ),
+    probeWrite: db.prepare('UPDATE receiver_health SET probes = probes + 1 WHERE id = 1'),
   };
 
   const readOrder = (orderId: string) => sql.order.get(orderId) as OrderRow | undefined;
@@ -159,8 +170,9 @@ export function openSqliteStorage(options: SqliteStorageOptions): ReceiverStorag
   const holds = (claim: InboxClaim) => sql.isClaimed.get(claim.provider, claim.eventId, claim.attempt) !== undefined;
 
   const moveToDead = (claim: InboxClaim, reason: string) => {
-    sql.markDead.run(reason, claim.provider, claim.eventId);
-    sql.moveToDeadLetters.run(reason, claim.provider, claim.eventId);
+    const text = storableText(reason);
+    sql.markDead.run(text, claim.provider, claim.eventId);
+    sql.moveToDeadLetters.run(text, claim.provider, claim.eventId);
   };
 
   const applyFact = db.transaction((claim: InboxClaim, fact: LifecycleFact | null, atMs: number) => {
@@ -177,7 +189,7 @@ export function openSqliteStorage(options: SqliteStorageOptions): ReceiverStorag
   const recordFailure = db.transaction((claim: InboxClaim, error: string, maxAttempts: number, retryAtMs: number) => {
     if (!holds(claim)) return 'stale' as const;
     if (claim.attempt < maxAttempts) {
-      sql.retryLater.run(retryAtMs, error, claim.provider, claim.eventId);
+      sql.retryLater.run(retryAtMs, storableText(error), claim.provider, claim.eventId);
       return 'retry' as const;
     }
     moveToDead(claim, `gave up after ${claim.attempt} attempts: ${error}`);
@@ -230,13 +242,9 @@ export function openSqliteStorage(options: SqliteStorageOptions): ReceiverStorag
     options.beforeDeliveryCommit?.(deliveries.length);
     return outcomes;
   });
-  const recordDelivery = groupCommit((deliveries: readonly InboxDelivery[]) => {
-    try {
-      return recordDeliveries.immediate(deliveries);
-    } catch (error) {
-      throw unavailableWhenBusy(error, 'storing a delivery');
-    }
-  });
+  const recordDelivery = groupCommit((deliveries: readonly InboxDelivery[]) =>
+    write('storing a delivery', () => recordDeliveries.immediate(deliveries)),
+  );
 
   type DetailRow = DeadLetterRow & { body: Buffer; headers: string };
 
@@ -280,64 +288,73 @@ export function openSqliteStorage(options: SqliteStorageOptions): ReceiverStorag
     return { outcome: 'created' as const };
   });
 
+  const pendingCount = () => once('counting pending events', () => sql.pendingCount.get() as number);
+
   return {
     recordDelivery,
     async recordDeadLetter(l) {
-      sql.insertDeadLetter.run(
-        l.provider,
-        l.eventId,
-        l.reason,
-        Buffer.from(l.body),
-        JSON.stringify(l.headers),
-        l.receivedAtMs,
+      const { eventId, reason } = storableDeadLetter(l);
+      await write('storing a dead letter', () =>
+        sql.insertDeadLetter.run(
+          l.provider,
+          eventId,
+          reason,
+          Buffer.from(l.body),
+          JSON.stringify(l.headers),
+          l.receivedAtMs,
+        ),
       );
     },
-    async claimPending(limit, atMs, leaseMs) {
-      return claimPending.immediate(limit, atMs, leaseMs);
-    },
-    async applyFact(claim, fact, atMs) {
-      return applyFact.immediate(claim, fact, atMs);
-    },
-    async recordFailure(claim, failure) {
-      return recordFailure.immediate(claim, failure.error, failure.maxAttempts, failure.retryAtMs);
-    },
-    async deadLetter(claim, reason) {
-      return deadLetter.immediate(claim, reason);
-    },
+    claimPending: (limit, atMs, leaseMs) =>
+      write('claiming inbox rows', () => claimPending.immediate(limit, atMs, leaseMs)),
+    applyFact: (claim, fact, atMs) => write('applying an event', () => applyFact.immediate(claim, fact, atMs)),
+    recordFailure: (claim, failure) =>
+      write('recording a failed attempt', () =>
+        recordFailure.immediate(claim, failure.error, failure.maxAttempts, failure.retryAtMs),
+      ),
+    deadLetter: (claim, reason) => write('moving an event to dead letters', () => deadLetter.immediate(claim, reason)),
     async release(claims) {
-      release.immediate(claims);
+      if (claims.length > 0) await write('releasing claims', () => release.immediate(claims));
     },
     async pendingCount() {
-      return sql.pendingCount.get() as number;
+      return pendingCount();
     },
+    health: () =>
+      health.check(
+        async () => pendingCount(),
+        async () => {
+          once('probing a write', () => sql.probeWrite.run());
+        },
+      ),
     async deadLetterCount() {
-      return sql.deadLetterCount.get() as number;
+      return once('counting dead letters', () => sql.deadLetterCount.get() as number);
     },
     async listDeadLetters(page) {
-      return (sql.listDeadLetters.all(page.limit, page.offset) as DeadLetterRow[]).map(toSummary);
+      return once('listing dead letters', () =>
+        (sql.listDeadLetters.all(page.limit, page.offset) as DeadLetterRow[]).map(toSummary),
+      );
     },
     async showDeadLetter(id) {
-      return showDeadLetter(id);
+      return once('reading a dead letter', () => showDeadLetter(id));
     },
-    async replayDeadLetter(id, check, atMs) {
-      return replayDeadLetter.immediate(id, check, atMs);
-    },
-    async putOrder(terms, atMs) {
-      return putOrder.immediate(terms, atMs);
-    },
+    replayDeadLetter: (id, check, atMs) =>
+      write('replaying a dead letter', () => replayDeadLetter.immediate(id, check, atMs)),
+    putOrder: (terms, atMs) => write('creating an order', () => putOrder.immediate(terms, atMs)),
     async getOrder(orderId) {
-      const row = readOrder(orderId);
-      if (row === undefined) return null;
-      const counts = sql.effectCounts.get(orderId) as { fulfillments: number; refunds: number };
-      const stored: StoredOrder = {
-        terms: termsOf(row),
-        status: OrderStatusSchema.parse(row.status),
-        amountPaidMinor: row.amount_paid_minor,
-        amountRefundedMinor: row.amount_refunded_minor,
-        fulfillments: counts.fulfillments,
-        refunds: counts.refunds,
-      };
-      return stored;
+      return once('reading an order', () => {
+        const row = readOrder(orderId);
+        if (row === undefined) return null;
+        const counts = sql.effectCounts.get(orderId) as { fulfillments: number; refunds: number };
+        const stored: StoredOrder = {
+          terms: termsOf(row),
+          status: OrderStatusSchema.parse(row.status),
+          amountPaidMinor: row.amount_paid_minor,
+          amountRefundedMinor: row.amount_refunded_minor,
+          fulfillments: counts.fulfillments,
+          refunds: counts.refunds,
+        };
+        return stored;
+      });
     },
     async close() {
       if (db.open) db.close();
@@ -349,7 +366,7 @@ function open(file: string, keepClaims: boolean): Database.Database {
   let db: Database.Database | undefined;
   try {
     db = new Database(file);
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.exec(sqliteSchema);
@@ -357,6 +374,7 @@ function open(file: string, keepClaims: boolean): Database.Database {
     db.exec(sqliteIndexes);
     // One receiver process per file: claims left by a previous process (killed mid-pass) end now, not at their lease.
     if (!keepClaims) db.prepare(`UPDATE inbox SET available_at = 0 WHERE state = 'pending' AND available_at > 0`).run();
+    db.pragma(`busy_timeout = ${SYNC_BUSY_MS}`);
     return db;
   } catch (error) {
     db?.close();
@@ -371,10 +389,4 @@ function addMissingColumns(db: Database.Database): void {
     const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[];
     if (!columns.includes(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
   }
-}
-
-/** SQLITE_BUSY past the busy timeout (another process holds the write lock): the caller should retry later. */
-function unavailableWhenBusy(error: unknown, what: string): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY') ? new StorageUnavailableError(what, error) : error;
 }

