@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -67,10 +68,43 @@ export function createReceiverMetrics(sources: MetricsSources): ReceiverMetrics 
   };
 }
 
-/** `GET /metrics` in the Prometheus text format. */
-export const metricsRoute: FastifyPluginAsync<{ metrics: ReceiverMetrics }> = async (app, { metrics }) => {
-  app.get('/metrics', async (_request, reply) => {
+/** Where `ipn-gauntlet receiver` reads the metrics token from; unset, `/metrics` is public. */
+export const METRICS_TOKEN_ENV = 'IPN_GAUNTLET_METRICS_TOKEN';
+/** The shortest metrics token the receiver accepts. */
+export const METRICS_TOKEN_MIN_LENGTH = 16;
+
+export interface MetricsRouteOptions {
+  readonly metrics: ReceiverMetrics;
+  /** When set, every scrape must carry `authorization: Bearer <token>`. */
+  readonly token?: string | undefined;
+}
+
+/**
+ * `GET /metrics` in the Prometheus text format. With a token, a scrape without `authorization: Bearer <token>`
+ * (compared in constant time) is a 401 that discloses nothing; Prometheus sends it from `authorization.credentials_file`
+ * (or `bearer_token_file`) in the scrape config.
+ */
+export const metricsRoute: FastifyPluginAsync<MetricsRouteOptions> = async (app, { metrics, token }) => {
+  const expected = token === undefined ? undefined : digest(`Bearer ${token}`);
+  app.get('/metrics', async (request, reply) => {
+    if (expected !== undefined) {
+      const given = request.headers.authorization;
+      if (typeof given !== 'string' || !timingSafeEqual(digest(given), expected)) {
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Bearer realm="metrics"')
+          .send({
+            error: 'metrics_unauthorized',
+            message: `the metrics need authorization: Bearer <token>, the token this receiver was started with (${METRICS_TOKEN_ENV})`,
+          });
+      }
+    }
     const text = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(text);
   });
 };
+
+/** Both sides hashed first, so the comparison takes the same time whatever the lengths. */
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}

@@ -4,9 +4,18 @@ import { IpnError } from '../contracts/errors.js';
 import { PROBE_TOKEN_ENV, PROBE_TOKEN_MIN_LENGTH } from '../contracts/probe.js';
 import { providerIds, providers } from '../contracts/providers/index.js';
 import { GatewaysSchema, GatewayUrlSchema } from './gateway-urls.js';
+import { METRICS_TOKEN_ENV, METRICS_TOKEN_MIN_LENGTH } from './metrics.js';
 import type { ReceiverStorage } from './storage/storage.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** The server's default timeouts, in milliseconds (see the options below). */
+export const DEFAULT_TIMEOUTS = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  connectionTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 72_000,
+} as const;
 
 /** The options of `buildReceiver`; the source of the `ReceiverOptions` type. */
 export const ReceiverOptionsSchema = z
@@ -48,8 +57,39 @@ export const ReceiverOptionsSchema = z
           .refine((token) => token.trim() === token, 'a probe token without leading or trailing whitespace'),
       })
       .optional(),
+    /**
+     * `GET /metrics` only with `authorization: Bearer <token>` (Prometheus: `authorization.credentials_file` or
+     * `bearer_token_file`); absent, the metrics are public, as counts without secrets, ids or addresses.
+     */
+    metrics: z
+      .object({
+        token: z
+          .string()
+          .min(
+            METRICS_TOKEN_MIN_LENGTH,
+            `a metrics token of at least ${METRICS_TOKEN_MIN_LENGTH} characters (ipn-gauntlet receiver: ${METRICS_TOKEN_ENV})`,
+          )
+          .refine((token) => token.trim() === token, 'a metrics token without leading or trailing whitespace'),
+      })
+      .optional(),
     /** Largest webhook or probe body accepted, bytes; larger ones are answered 413. */
     bodyLimit: z.number().int().positive().default(DEFAULT_BODY_LIMIT),
+    /**
+     * The server's timeouts (docs/decisions/0022-receiver-exposure.md), so stalled clients cannot hold connections open.
+     * A gateway sends a delivery of a few KiB at once and waits at most 20 s (PayPal IPN) for the whole exchange, so none
+     * of these is near a genuine delivery. `headersTimeoutMs`: from the connection opening (kept alive: from the request's
+     * first byte) to the end of its headers.
+     */
+    headersTimeoutMs: z.number().int().positive().default(DEFAULT_TIMEOUTS.headersTimeoutMs),
+    /** From the first byte to the last byte of the request body (the handler's own time does not count). */
+    requestTimeoutMs: z.number().int().positive().default(DEFAULT_TIMEOUTS.requestTimeoutMs),
+    /**
+     * A socket silent this long is closed, also while its request is handled: longer than any answer takes (a postback,
+     * a certificate or a fetch is bounded at 10 s each).
+     */
+    connectionTimeoutMs: z.number().int().positive().default(DEFAULT_TIMEOUTS.connectionTimeoutMs),
+    /** An idle kept-alive connection is closed after this; above the 60 s idle timeout of common load balancers. */
+    keepAliveTimeoutMs: z.number().int().positive().default(DEFAULT_TIMEOUTS.keepAliveTimeoutMs),
     /** How often the worker looks for pending inbox rows besides being woken by each delivery. */
     pollIntervalMs: z.number().int().positive().default(50),
     /** Attempts at applying an inbox row before it moves to dead letters. */
@@ -85,6 +125,10 @@ export const ReceiverOptionsSchema = z
     wrapStorage: z
       .custom<(storage: ReceiverStorage) => ReceiverStorage>((value) => typeof value === 'function', 'a function')
       .optional(),
+  })
+  .refine((options) => options.headersTimeoutMs <= options.requestTimeoutMs, {
+    message: 'headersTimeoutMs is part of the request: at most requestTimeoutMs',
+    path: ['headersTimeoutMs'],
   })
   .refine((options) => (options.dbFile === undefined) !== (options.databaseUrl === undefined), {
     message: 'give either dbFile (SQLite) or databaseUrl (PostgreSQL), not both',

@@ -3,6 +3,7 @@ import { PROBE_TOKEN_ENV, PROBE_TOKEN_MIN_LENGTH } from '../../contracts/probe.j
 import { providers } from '../../contracts/providers/index.js';
 import { secretsFromEnv } from '../../receiver/app.js';
 import { gatewayEnvVars, gatewaysFromEnv } from '../../receiver/gateway-urls.js';
+import { METRICS_TOKEN_ENV, METRICS_TOKEN_MIN_LENGTH } from '../../receiver/metrics.js';
 import { startReceiver } from '../../receiver/server.js';
 import { parseFlags, parsePort } from './args.js';
 import { deadLettersCommand, deadLettersHelp } from './dead-letters-command.js';
@@ -37,7 +38,9 @@ ${gatewayEnvVars['paypal-rest']} override it per provider. Live, set only the pe
 ${gatewayEnvVars['paypal-ipn']}=https://ipnpb.paypal.com, ${gatewayEnvVars.mollie}=https://api.mollie.com, and none for
 PayPal REST (IPN_GAUNTLET_GATEWAY_URL=https://ipnpb.paypal.com would send certificate fetches to the IPN host).
 
-Logs are pino JSON on standard output; LOG_LEVEL sets the level (default info).
+Logs are pino JSON on standard output; LOG_LEVEL sets the level (default info). Prometheus metrics are at GET /metrics:
+public, or with ${METRICS_TOKEN_ENV} set (${METRICS_TOKEN_MIN_LENGTH}+ characters) only to authorization: Bearer <that token>
+(Prometheus: authorization.credentials_file in the scrape config).
 
 Routes: ${Object.values(providers)
   .map((p) => `POST /webhooks/${p.route}`)
@@ -62,6 +65,7 @@ export async function receiverCommand(args: readonly string[], io: CliIo): Promi
     throw new IpnError('IPN_ERR_USAGE', 'DATABASE_URL (PostgreSQL) and --db (SQLite) were both given; give one.');
   }
   const gateways = gatewaysFromEnv(io.env);
+  const metricsToken = io.env[METRICS_TOKEN_ENV];
   // The receiver refuses to start without a secret, naming the environment variables to set.
   const receiver = await startReceiver({
     secrets: secretsFromEnv(io.env),
@@ -76,6 +80,7 @@ export async function receiverCommand(args: readonly string[], io: CliIo): Promi
     ...(Object.keys(gateways).length === 0 ? {} : { gateways }),
     ...(publicUrl ? { publicUrl } : {}),
     ...(probe === undefined ? {} : { probe }),
+    ...(metricsToken ? { metrics: { token: metricsToken } } : {}),
   });
   io.stdout.write(
     `Reference receiver listening at ${receiver.url}${probe === undefined ? ' (no probe)' : ` (probe: ${receiver.url}/ipn-probe)`}\n`,

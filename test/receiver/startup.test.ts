@@ -62,6 +62,27 @@ test('the receiver names an option that is out of range', async () => {
   expect(error.message).toContain('maxAttempts');
 });
 
+test('by default no server timeout is off, and the headers one fits inside the request one', async () => {
+  const app = await buildReceiver({ secrets, dbFile: await temporaryDbFile(), publicUrl: PUBLIC_URL });
+  try {
+    const { headersTimeout, requestTimeout, keepAliveTimeout, timeout } = app.server;
+    expect(Math.min(headersTimeout, requestTimeout, keepAliveTimeout, timeout)).toBeGreaterThan(0);
+    expect(headersTimeout).toBeLessThanOrEqual(requestTimeout);
+  } finally {
+    await app.close();
+  }
+});
+
+test('the receiver refuses a headers timeout longer than the request timeout, and a metrics token too short', async () => {
+  const dbFile = await temporaryDbFile();
+  const timeouts = await startupError({ secrets, dbFile, headersTimeoutMs: 5_000, requestTimeoutMs: 1_000 });
+  expect(timeouts.code).toBe('IPN_ERR_RECEIVER_OPTIONS');
+  expect(timeouts.message).toContain('headersTimeoutMs');
+  const token = await startupError({ secrets, dbFile, publicUrl: PUBLIC_URL, metrics: { token: 'short' } });
+  expect(token.code).toBe('IPN_ERR_RECEIVER_OPTIONS');
+  expect(token.message).toContain('IPN_GAUNTLET_METRICS_TOKEN');
+});
+
 test('a database path that cannot be opened is a storage error', async () => {
   const dbFile = `${await temporaryDbFile()}.missing-dir/receiver.db`;
   const error = await startupError({ secrets, dbFile, publicUrl: PUBLIC_URL });
