@@ -10,6 +10,7 @@ import type { ReceiverMetrics } from './metrics.js';
 import { PaypalCertificates } from './paypal-certificates.js';
 import { askGateway } from './postback.js';
 import type { ConfiguredProvider } from './secrets.js';
+import { eventIdProblem } from './storage/storable-text.js';
 import type { ReceiverStorage } from './storage/storage.js';
 
 export interface WebhookRoutesOptions {
@@ -298,6 +299,9 @@ export function readEnvelope(provider: Provider, body: Buffer, headers: HeaderMa
   }
   const eventId = provider.eventId(parsed.data, headers);
   if (eventId === null) return { ok: false, reason: `no event id (${provider.eventIdSource})`, eventId: null };
+  // An id no inbox key can hold (U+0000, a lone surrogate, too long) is kept as a dead letter on both backends.
+  const unstorable = eventIdProblem(eventId);
+  if (unstorable !== null) return { ok: false, reason: unstorable, eventId };
   const payee = provider.payeeOf?.(parsed.data);
   if (payee !== undefined && payee?.toLowerCase() !== secret.toLowerCase()) {
     return { ok: false, reason: `paid to ${payee ?? 'no account'}, not to this merchant's account`, eventId };
