@@ -5,14 +5,33 @@ import { formatSse, type LiveFeed } from './live-feed.js';
 /** A page that stops reading is dropped once this much is queued for it; the browser reconnects and catches up. */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
+/** The names a page on this machine reaches the dashboard by; anything else in `Host` is another site's page. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Whether a request's `Host` names this machine's loopback (any port): DNS rebinding sends the attacker's name. */
+export function loopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.toLowerCase().replace(/:\d+$/, '');
+  return LOOPBACK_HOSTS.has(name);
+}
+
 /**
  * The live dashboard: `GET /` is the report page in live mode, `GET /events` streams the feed as server-sent events.
- * Never listens by itself (see `startDashboard`).
+ * Only pages that reached it by a loopback name are served (a page of another site that rebinds its own name to
+ * 127.0.0.1 sends that name as `Host` and gets a 421). Never listens by itself (see `startDashboard`).
  */
 export function buildDashboard(feed: LiveFeed): FastifyInstance {
   const app = Fastify({ logger: false, forceCloseConnections: true });
   const streams = new Set<() => void>();
   const page = pageHtml({ mode: 'live', reports: [] });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (loopbackHost(request.headers.host)) return;
+    return reply
+      .code(421)
+      .type('text/plain; charset=utf-8')
+      .send('The dashboard answers only to http://127.0.0.1 (or localhost) on this machine.');
+  });
 
   app.get('/', async (_request, reply) =>
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page),

@@ -87,3 +87,23 @@ test('GET /events streams the backlog as server-sent events and resumes after La
     await app.close();
   }
 });
+
+test('the dashboard answers only requests addressed to a loopback name (no DNS rebinding)', async () => {
+  const feed = new LiveFeed();
+  feed.publish(run);
+  const app = buildDashboard(feed);
+  try {
+    for (const host of ['127.0.0.1:4000', 'localhost:4000', 'LOCALHOST', '[::1]:4000']) {
+      expect((await app.inject({ method: 'GET', url: '/', headers: { host } })).statusCode).toBe(200);
+    }
+    for (const host of ['evil.example:4000', 'evil.example', '127.0.0.1.evil.example', 'localhost.evil.example']) {
+      for (const url of ['/', '/events']) {
+        const answer = await app.inject({ method: 'GET', url, headers: { host } });
+        expect({ host, url, status: answer.statusCode }).toEqual({ host, url, status: 421 });
+        expect(answer.body).not.toContain('run');
+      }
+    }
+  } finally {
+    await app.close();
+  }
+});
