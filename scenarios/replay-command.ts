@@ -16,7 +16,11 @@ export type Invocation =
     }
   | { readonly kind: 'demo'; readonly provider: string };
 
-const quote = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`);
+/** A value as one shell word; a double-quoted reference to an environment variable stays as it is. */
+const quote = (value: string) =>
+  /^[\w@%+=:,./-]+$/.test(value) || /^"\$[A-Z_][A-Z0-9_]*"$/.test(value)
+    ? value
+    : `'${value.replaceAll("'", "'\\''")}'`;
 
 /** The secret is never printed: the command reads it from IPN_GAUNTLET_SECRET. */
 export function replayCommand(invocation: Invocation, seed: number, guarantee: GuaranteeId): string {

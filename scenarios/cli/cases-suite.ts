@@ -46,19 +46,22 @@ export function caseSaver(args: readonly string[]) {
     async write(io: CliIo, receiver: { target: string; probe: string }): Promise<void> {
       if (dir === undefined) return;
       for (const verdict of broken) {
-        const file = await writeCaseFile(dir, {
-          tool: 'ipn-gauntlet',
-          format: 1,
-          version: toolVersion(),
-          kind: 'scenario',
-          provider: verdict.provider,
-          seed: verdict.seed,
-          target: receiver.target,
-          probe: receiver.probe,
-          createdAt: new Date(io.clock()).toISOString(),
-          guarantee: verdict.guarantee,
-          verdict: { status: verdict.status, problems: verdict.findings.map((f) => f.problem) },
-        });
+        const file = await writeCaseFile(
+          dir,
+          io.redactor.value({
+            tool: 'ipn-gauntlet',
+            format: 1,
+            version: toolVersion(),
+            kind: 'scenario',
+            provider: verdict.provider,
+            seed: verdict.seed,
+            target: receiver.target,
+            probe: receiver.probe,
+            createdAt: new Date(io.clock()).toISOString(),
+            guarantee: verdict.guarantee,
+            verdict: { status: verdict.status, problems: verdict.findings.map((f) => f.problem) },
+          } as const),
+        );
         io.stdout.write(`Case saved: ${file}\n  replay: ${replayCaseCommandLine(file, receiver)}\n`);
       }
     },

@@ -7,7 +7,8 @@ import { parseUrl } from './args.js';
 export const chaosFlagNames = ['receiver-cmd', 'ready', 'time-scale', 'burst-events', 'kills'] as const;
 
 export const chaosHelp = `  --receiver-cmd CMD  start your receiver with this shell command, so the crash scenario (consistency.no-loss) can
-                      SIGKILL and restart it; it must keep its port and its database across restarts
+                      SIGKILL and restart it; it must keep its port and its database across restarts (default:
+                      $IPN_GAUNTLET_RECEIVER_CMD; a replay command refers to that variable when CMD holds credentials)
   --ready URL         what answers (below 500) once the receiver is up (default: the probe's /health)
   --time-scale X      real milliseconds per gateway second between retries (default 0.001: an hour in 3.6 s)
   --burst-events N    events in the crash burst (default ${defaultChaos.burstEvents})

@@ -37,6 +37,7 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
   const secrets = Object.fromEntries(chosen.map((id) => [id, providers[id].secret.generate(io.randomBytes(32))]));
   // The probe is served only with a token; the demo's receiver gets a fresh one, and so do its runs.
   const probeToken = Buffer.from(io.randomBytes(24)).toString('base64url');
+  io.redactor.add(probeToken, ...Object.values(secrets));
   const directory = await mkdtemp(join(tmpdir(), 'ipn-gauntlet-demo-'));
   const dbFile = join(directory, 'receiver.db');
   // Postback providers (PayPal IPN) need the fake gateway to ask; its key comes from the seed, as the runner's does.

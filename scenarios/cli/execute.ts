@@ -17,9 +17,13 @@ export interface ReportFiles {
   readonly live?: LiveFeed | undefined;
 }
 
-/** Runs one or more providers' gauntlets, streaming a line per guarantee; exit code 0 all held, 1 one broke. */
+/**
+ * Runs one or more providers' gauntlets, streaming a line per guarantee; exit code 0 all held, 1 one broke. Reports and
+ * the live feed carry what the console shows: every registered secret hidden.
+ */
 export async function executeRuns(runs: readonly RunOptions[], io: CliIo, files: ReportFiles): Promise<number> {
   const style = styleFor(io.stdout, io.env);
+  const publish: LiveFeed['publish'] = (event) => files.live?.publish(io.redactor.value(event));
   // The progress line rewrites itself, so only where a person watches a terminal.
   const live = io.stdout.isTTY === true && io.env.CI === undefined;
   const reports: RunReport[] = [];
@@ -27,7 +31,7 @@ export async function executeRuns(runs: readonly RunOptions[], io: CliIo, files:
     io.stdout.write(
       `\n${style.bold(run.provider.title)} ${style.dim(`→ ${run.target}  (seed ${run.seed}, run ${run.runId})`)}\n`,
     );
-    files.live?.publish({
+    publish({
       type: 'run',
       provider: run.provider.id,
       target: run.target,
@@ -35,27 +39,26 @@ export async function executeRuns(runs: readonly RunOptions[], io: CliIo, files:
       runId: run.runId,
       startedAt: new Date((run.clock ?? io.clock)()).toISOString(),
     });
-    reports.push(
-      await runGauntlet({
-        ...run,
-        onAttempt: (guarantee, entry) => {
-          files.live?.publish({ type: 'attempt', provider: run.provider.id, guarantee, entry });
-          run.onAttempt?.(guarantee, entry);
-        },
-        onProgress: (progress) => {
-          if (!live) return;
-          const { guarantee, sent, acknowledged, refused, unsure } = progress;
-          io.stdout.write(
-            `\r\u001b[2K  ${style.dim(`${guarantee}… ${sent} sent, ${acknowledged} acknowledged, ${refused} refused, ${unsure} unsure`)}`,
-          );
-        },
-        onVerdict: (verdict) => {
-          io.stdout.write(`${live ? '\r\u001b[2K' : ''}${verdictLine(verdict, style)}\n`);
-          files.live?.publish({ type: 'verdict', provider: run.provider.id, verdict });
-          run.onVerdict?.(verdict);
-        },
-      }),
-    );
+    const report = await runGauntlet({
+      ...run,
+      onAttempt: (guarantee, entry) => {
+        publish({ type: 'attempt', provider: run.provider.id, guarantee, entry });
+        run.onAttempt?.(guarantee, entry);
+      },
+      onProgress: (progress) => {
+        if (!live) return;
+        const { guarantee, sent, acknowledged, refused, unsure } = progress;
+        io.stdout.write(
+          `\r\u001b[2K  ${style.dim(`${guarantee}… ${sent} sent, ${acknowledged} acknowledged, ${refused} refused, ${unsure} unsure`)}`,
+        );
+      },
+      onVerdict: (verdict) => {
+        io.stdout.write(`${live ? '\r\u001b[2K' : ''}${verdictLine(verdict, style)}\n`);
+        publish({ type: 'verdict', provider: run.provider.id, verdict });
+        run.onVerdict?.(verdict);
+      },
+    });
+    reports.push(io.redactor.value(report));
   }
   io.stdout.write(`\n${summaryTable(reports, style)}\n\n${runSummary(reports, style)}\n`);
   if (files.json !== undefined) {
@@ -70,6 +73,6 @@ export async function executeRuns(runs: readonly RunOptions[], io: CliIo, files:
     await writeHtmlReport(files.html, reports);
     io.stdout.write(style.dim(`HTML report: ${files.html}\n`));
   }
-  files.live?.publish({ type: 'done', reports });
+  publish({ type: 'done', reports });
   return reports.every((r) => r.results.every((v) => v.status === 'pass')) ? 0 : 1;
 }

@@ -107,13 +107,12 @@ export async function exploreCommand(args: readonly string[], io: CliIo): Promis
     path,
     target: setup.target,
     probe: setup.probe,
-    ...(setup.probeToken === undefined ? {} : { probeToken: setup.probeToken }),
     createdAt: new Date(io.clock()).toISOString(),
     plan,
     verdict: { status: outcome.status, problems: outcome.findings.map((f) => f.problem) },
   };
   const directory = flags.save ?? DEFAULT_CASES_DIR;
-  const file = await writeCaseFile(directory, found);
+  const file = await writeCaseFile(directory, io.redactor.value(found));
   const where = flags.save === undefined ? ' (the default directory; --save DIR to choose)' : '';
   io.stdout.write(`\n  Case saved: ${file}${where}\n`);
   io.stdout.write(`  Replay: ${replayCaseCommandLine(file, setup)}\n`);

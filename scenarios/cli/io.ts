@@ -1,4 +1,5 @@
 import type { Clock } from '../../contracts/clock.js';
+import type { Redactor } from './redaction.js';
 
 /** Everything the CLI touches outside itself, injected so tests run it in-process. */
 export interface CliIo {
@@ -15,4 +16,12 @@ export interface CliIo {
   randomBytes(length: number): Uint8Array;
   /** Resolves when the user asks the program to stop (SIGINT/SIGTERM); long-running commands wait on it. */
   untilStopped(): Promise<void>;
+  /**
+   * The secrets of this invocation: a command adds them once parsed, and stdout, stderr and every report it writes
+   * pass through it. `main` provides it; whoever calls `main` need not.
+   */
+  readonly redactor: Redactor;
 }
+
+/** What `main` is given: the io without the redactor, which it adds. */
+export type CliEnvironment = Omit<CliIo, 'redactor'>;

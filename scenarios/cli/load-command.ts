@@ -10,6 +10,7 @@ import { runLoad } from '../load/run-load.js';
 import { styleFor } from '../report/console.js';
 import { endpointSecret, parseFlags, parseSeed, parseUrl, probeTokenHelp, probeTokenOption, required } from './args.js';
 import type { CliIo } from './io.js';
+import { credentialsIn } from './redaction.js';
 
 export const loadHelp = `Usage: ipn-gauntlet load --target URL --probe URL --provider ID --secret S [options]
 
@@ -61,6 +62,13 @@ const flagNames = [
 
 export async function loadCommand(args: readonly string[], io: CliIo): Promise<number> {
   const flags = parseFlags(args, flagNames, 'load');
+  io.redactor.add(
+    flags.secret,
+    io.env.IPN_GAUNTLET_SECRET,
+    flags['probe-token'],
+    io.env.IPN_GAUNTLET_PROBE_TOKEN,
+    ...credentialsIn(`${flags.target ?? ''} ${flags.probe ?? ''}`),
+  );
   const target = parseUrl(required(flags.target, '--target', 'load', "your receiver's webhook URL"), '--target');
   const probe = flags.probe === undefined ? null : parseUrl(flags.probe, '--probe');
   const provider = providerById(required(flags.provider, '--provider', 'load', providerIds.join(' | ')));
@@ -114,11 +122,11 @@ export async function loadCommand(args: readonly string[], io: CliIo): Promise<n
   if (live) io.stdout.write('\r\u001b[2K');
   io.stdout.write(`${loadSummary(report, style)}\n`);
   if (flags.json !== undefined) {
-    await writeReport(flags.json, `${JSON.stringify(LoadReportSchema.parse(report), null, 2)}\n`);
+    await writeReport(flags.json, `${JSON.stringify(io.redactor.value(LoadReportSchema.parse(report)), null, 2)}\n`);
     io.stdout.write(style.dim(`JSON report: ${flags.json}\n`));
   }
   if (flags.html !== undefined) {
-    await writeReport(flags.html, loadHtml(report));
+    await writeReport(flags.html, loadHtml(io.redactor.value(report)));
     io.stdout.write(style.dim(`HTML report: ${flags.html}\n`));
   }
   return loadExitCode(report);

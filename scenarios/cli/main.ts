@@ -3,9 +3,10 @@ import { guarantees } from '../../contracts/guarantees.js';
 import { demoCommand, demoHelp } from './demo-command.js';
 import { exploreCommand, exploreHelp } from './explore-command.js';
 import { gatewayCommand, gatewayHelp } from './gateway-command.js';
-import type { CliIo } from './io.js';
+import type { CliEnvironment, CliIo } from './io.js';
 import { loadCommand, loadHelp } from './load-command.js';
 import { receiverCommand, receiverHelpFor } from './receiver-command.js';
+import { createRedactor } from './redaction.js';
 import { replayCaseCommand, replayHelp } from './replay-case-command.js';
 import { runCommand, runHelp } from './run-command.js';
 
@@ -45,8 +46,12 @@ const commands: Record<
   },
 };
 
-/** The CLI as a function: arguments and injected io in, exit code out (0 held, 1 broken, 2 usage or setup error). */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+/**
+ * The CLI as a function: arguments and injected io in, exit code out (0 held, 1 broken, 2 usage or setup error).
+ * Everything it prints passes through the invocation's redactor (secrets the command registered become `***`).
+ */
+export async function main(argv: readonly string[], environment: CliEnvironment): Promise<number> {
+  const io = redacting(environment);
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(`${usage}\n`);
@@ -70,4 +75,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     throw error;
   }
+}
+
+/** The io with a fresh redactor in front of stdout and stderr. */
+function redacting(environment: CliEnvironment): CliIo {
+  const redactor = createRedactor();
+  const { stdout, stderr } = environment;
+  return {
+    ...environment,
+    redactor,
+    stdout: {
+      write: (text: string) => stdout.write(redactor.text(text)),
+      ...(stdout.isTTY === undefined ? {} : { isTTY: stdout.isTTY }),
+    },
+    stderr: { write: (text: string) => stderr.write(redactor.text(text)) },
+  };
 }

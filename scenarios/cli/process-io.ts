@@ -1,9 +1,9 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { systemClock } from '../../contracts/clock.js';
-import type { CliIo } from './io.js';
+import type { CliEnvironment } from './io.js';
 
 /** The program's edge: the real streams, environment, clock and randomness. */
-export function processIo(): CliIo {
+export function processIo(): CliEnvironment {
   return {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -3,6 +3,7 @@ import type { Provider } from '../../contracts/provider.js';
 import { providerById, providerIds } from '../../contracts/providers/index.js';
 import { endpointSecret, parseUrl, probeTokenOption, required } from './args.js';
 import type { CliIo } from './io.js';
+import { credentialsIn } from './redaction.js';
 
 /** The receiver a command plays against, from its flags (`--target`, `--probe`, `--provider`, `--secret`). */
 export interface ReceiverSetup {
@@ -30,6 +31,13 @@ export function receiverSetup(
   command: string,
   fallback: { target?: string; probe?: string; provider?: string } = {},
 ): ReceiverSetup {
+  io.redactor.add(
+    flags.secret,
+    io.env.IPN_GAUNTLET_SECRET,
+    flags['probe-token'],
+    io.env.IPN_GAUNTLET_PROBE_TOKEN,
+    ...credentialsIn(`${flags.target ?? fallback.target ?? ''} ${flags.probe ?? fallback.probe ?? ''}`),
+  );
   const target = parseUrl(
     required(flags.target ?? fallback.target, '--target', command, "your receiver's webhook URL"),
     '--target',

@@ -22,6 +22,7 @@ import { caseSaver, casesHelp, runCases, takeCasesFlag } from './cases-suite.js'
 import { chaosFlagNames, chaosHelp, parseChaosFlags } from './chaos-flags.js';
 import { executeRuns } from './execute.js';
 import type { CliIo } from './io.js';
+import { credentialsIn, RECEIVER_CMD_ENV, receiverCmdForReplay, redactHelp, takeRedactFlags } from './redaction.js';
 
 export const runHelp = `Usage: ipn-gauntlet run --target URL --probe URL --provider ID --secret S [options]
 
@@ -52,6 +53,7 @@ ${casesHelp}
   --notification-url URL  the URL your endpoint is registered under at the gateway, for schemes that sign it
                    (Square; default: --target)
 ${chaosHelp}
+${redactHelp}
 
 Exit code: 0 every guarantee held, 1 a guarantee broke, 2 usage or setup error.`;
 
@@ -60,8 +62,9 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   if (cases.dir !== undefined) return runCases(cases.dir, cases.rest, io);
   const saving = caseSaver(cases.rest);
   const ui = takeUiFlags(saving.rest);
+  const redact = takeRedactFlags(ui.rest);
   const given = parseFlags(
-    ui.rest,
+    redact.rest,
     [
       'config',
       'target',
@@ -84,6 +87,17 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   );
   const config = await loadConfig({ file: given.config, cwd: io.cwd ?? process.cwd() });
   const flags = withConfig(given, config, io.env);
+  const receiverCmd = flags['receiver-cmd'] ?? io.env[RECEIVER_CMD_ENV];
+  // Before anything can print them: the secret and token as given (even malformed), and credentials in commands and URLs.
+  io.redactor.add(
+    flags.secret,
+    io.env.IPN_GAUNTLET_SECRET,
+    given['probe-token'],
+    io.env.IPN_GAUNTLET_PROBE_TOKEN,
+    flags['gateway-key'],
+    ...redact.values,
+    ...credentialsIn([receiverCmd ?? '', flags.target ?? '', flags.probe ?? ''].join(' ')),
+  );
   if (config !== undefined) io.stdout.write(`Config: ${config.file}\n`);
   const [target = '', ...otherTargets] = required(flags.target, '--target', 'run', "your receiver's webhook URL")
     .split(',')
@@ -100,10 +114,16 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   }
   const seed = parseSeed(flags.seed, io.randomSeed);
   const only = parseOnly(flags.only);
-  const chaos = parseChaosFlags(flags, probe, io.env);
+  const chaos = parseChaosFlags(
+    receiverCmd === undefined ? flags : { ...flags, 'receiver-cmd': receiverCmd },
+    probe,
+    io.env,
+  );
   const receiverFlags = chaosFlagNames.flatMap((name) => {
-    const value = flags[name];
-    return value === undefined ? [] : [`--${name}`, value];
+    const value = name === 'receiver-cmd' ? receiverCmd : flags[name];
+    if (value === undefined) return [];
+    // A command holding credentials is replayed from the environment, never printed.
+    return [`--${name}`, name === 'receiver-cmd' ? receiverCmdForReplay(value) : value];
   });
   const invocation = {
     kind: 'run',
@@ -141,7 +161,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     throw error;
   });
   if (chaos.receiverProcess !== undefined) {
-    io.stdout.write(`Starting the receiver: ${flags['receiver-cmd']}\n`);
+    io.stdout.write(`Starting the receiver: ${receiverCmd}\n`);
     await chaos.receiverProcess.start().catch(async (error: unknown) => {
       await dashboard.close();
       await gateway?.close();

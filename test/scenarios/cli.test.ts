@@ -9,8 +9,8 @@ import { main } from '../../scenarios/cli/main.js';
 import { RunReportSchema } from '../../scenarios/verdict.js';
 import { buildFlawedReceiver, type Flaw } from '../fixtures/flawed-receiver.js';
 import { fakeIo } from '../support/fake-io.js';
-import { TEST_PROBE_TOKEN } from '../support/probe-token.js';
 import { listenOnLoopback } from '../support/listen.js';
+import { TEST_PROBE_TOKEN } from '../support/probe-token.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -78,7 +78,8 @@ describe('consistency.no-loss', () => {
     const db = join(dir, 'reference.db');
     const { verdict, kills } = await gauntlet(
       `exec "${process.execPath}" "${cli}" receiver --port ${port} --db "${db}" --probe`,
-      { [provider.secretEnv]: secret, LOG_LEVEL: 'silent', [PROBE_TOKEN_ENV]: TEST_PROBE_TOKEN },
+      // DATABASE_URL emptied: a developer's own (set for the PostgreSQL tests) must not turn this into PostgreSQL.
+      { [provider.secretEnv]: secret, LOG_LEVEL: 'silent', [PROBE_TOKEN_ENV]: TEST_PROBE_TOKEN, DATABASE_URL: '' },
       port,
       11,
     );

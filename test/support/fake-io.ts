@@ -1,6 +1,6 @@
 import { systemClock } from '../../contracts/clock.js';
 import { PROBE_TOKEN_ENV } from '../../contracts/probe.js';
-import type { CliIo } from '../../scenarios/cli/io.js';
+import type { CliEnvironment } from '../../scenarios/cli/io.js';
 import { TEST_PROBE_TOKEN } from './probe-token.js';
 
 let runIds = 0;
@@ -11,7 +11,7 @@ let runIds = 0;
  */
 export function fakeIo(env: NodeJS.ProcessEnv = {}, seed = 42) {
   const captured = { out: '', err: '' };
-  const io: CliIo = {
+  const io: CliEnvironment = {
     stdout: {
       write: (text: string) => {
         captured.out += text;

@@ -82,7 +82,7 @@ test('the dashboard follows a real run live, then shows the report and a failure
   const replay = page.locator('[data-testid=failure][data-guarantee="consistency.amount"] [data-testid=replay]');
   await replay.waitFor({ state: 'visible' });
   expect(await replay.textContent()).toMatch(
-    /^npx ipn-gauntlet run --target \S+ --probe \S+ --provider stripe --secret "\$IPN_GAUNTLET_SECRET" --seed 99 --only consistency\.amount$/,
+    /^npx ipn-gauntlet run --target \S+ --probe \S+ --provider stripe --secret "\$IPN_GAUNTLET_SECRET" --probe-token "\$IPN_GAUNTLET_PROBE_TOKEN" --seed 99 --only consistency\.amount$/,
   );
   await page.screenshot({ path: join(shots, 'dashboard-report.png'), fullPage: true });
 
