@@ -70,3 +70,33 @@ test('an unavailable database is no failed attempt: the worker stops the pass an
   expect((await getOrder(app, 'order-outage')).body).toMatchObject({ status: 'paid', fulfillments: 1 });
   expect(readTables(dbFile).deadLetters).toEqual([]);
 });
+
+test('claims a pass could not release while the database was down are released at the next pass, not at their lease', async () => {
+  let outage = true;
+  const down = (what: string) => new StorageUnavailableError(what, new Error('connection refused'));
+  const { app, dbFile } = await receiverFixture({
+    leaseMs: 60_000,
+    drainTimeoutMs: 200,
+    wrapStorage: (storage) => ({
+      ...storage,
+      async applyFact(claim, fact, atMs) {
+        if (outage) throw down('applying an event');
+        return storage.applyFact(claim, fact, atMs);
+      },
+      async release(claims) {
+        if (outage) throw down('releasing claims');
+        return storage.release(claims);
+      },
+    }),
+  });
+  await putOrder(app, 'order-unreleased');
+  await deliver(app, providers.stripe, step('order-unreleased', 'succeeded'));
+  await app.inbox.drain().catch((error: unknown) => expect(error).toBeInstanceOf(StorageUnavailableError));
+  expect(readTables(dbFile).inbox).toMatchObject([{ state: 'pending', attempts: 1 }]);
+
+  // The database is back; the injected clock has not moved, so the 60 s lease has not ended.
+  outage = false;
+  await app.inbox.drain();
+  expect(readTables(dbFile).inbox).toMatchObject([{ state: 'done', attempts: 2, last_error: null }]);
+  expect((await getOrder(app, 'order-unreleased')).body).toMatchObject({ status: 'paid', fulfillments: 1 });
+});
