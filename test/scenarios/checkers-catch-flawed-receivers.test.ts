@@ -89,6 +89,15 @@ const catches: readonly {
       /the forgery "cert URL path \/\/host on the live host" \(PAYPAL-CERT-URL https:\/\/api\.paypal\.com\/\/127\.0\.0\.1:\d+\/v1\/notifications\/certs\/CERT-attacker\) made the receiver contact the attacker's server/,
     findsNot: /the forgery "(signed by another key|CRC32 printed as a signed int|cert URL on a foreign host)/,
   },
+  // Verified correctly and nothing applied, but every forgery answered 200: only the answer check can catch it, and it
+  // must (a forgery is refused with a non-2xx); no order changed.
+  {
+    guarantee: 'auth.forged-rejected',
+    flaw: 'accepts-forgeries-silently',
+    providers: applicable('accepts-forgeries-silently'),
+    finds: /was accepted with 200/,
+    findsNot: /^order /,
+  },
 ];
 
 /** The fake gateway's key for postback providers: the flawed receivers ask a gateway started with it. */
