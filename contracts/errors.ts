@@ -15,6 +15,14 @@ export const errorCatalog = {
     exitCode: 2,
     hint: 'Pass the probe token with --probe-token or IPN_GAUNTLET_PROBE_TOKEN, the token the receiver was started with.',
   },
+  IPN_ERR_PREFLIGHT_REFUSED: {
+    exitCode: 2,
+    hint: 'Fix what the receiver answered to a genuine event (secret, route, raw-body verification, unhandled types) first.',
+  },
+  IPN_ERR_PREFLIGHT_NOT_APPLIED: {
+    exitCode: 2,
+    hint: 'Make the probe read the state the webhook writes, and the receiver find the order by the reference field.',
+  },
   IPN_ERR_UNKNOWN_GUARANTEE: { exitCode: 2, hint: 'Use guarantee ids from `ipn-gauntlet guarantees`.' },
   IPN_ERR_STORAGE: { exitCode: 2, hint: 'Check that the database path is writable.' },
   IPN_ERR_STORAGE_UNAVAILABLE: {

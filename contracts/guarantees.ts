@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 /** The guarantee catalog: what a receiver must show. Each guarantee is checked by one checker in `scenarios/`. */
 export const GuaranteeIdSchema = z.enum([
+  'baseline.applied',
   'auth.forged-rejected',
   'auth.replay-window',
   'auth.verified-postback',
@@ -30,6 +31,16 @@ export interface Guarantee {
 }
 
 export const guarantees: readonly Guarantee[] = [
+  {
+    id: 'baseline.applied',
+    title: 'Genuine deliveries are applied',
+    requirement:
+      "Each genuine event, delivered once and in order, moves its order as the gateway's truth says: every fact " +
+      '(payment, failure, refund, reversal) and every currency exponent (0, 2 and 3 decimals) the run uses.',
+    evidence:
+      'The probe state of baseline orders against the lifecycle rule; the other guarantees are judged only where ' +
+      'the baseline holds.',
+  },
   {
     id: 'auth.forged-rejected',
     title: 'Forged deliveries are rejected',

@@ -55,6 +55,18 @@ export interface Scenario {
   readonly guarantee: GuaranteeId;
   /** What a failure of this scenario usually means in a receiver's code, and where to look. */
   readonly diagnosis: string;
+  /**
+   * How its orders are judged. `twin` (the default): each order that gets genuine events has a twin — the same
+   * events delivered plainly once, in order — and is judged only when its twin shows what the rule says (the variant
+   * is then compared with the rule, and the twin's values shown beside). `rule`: against the rule, where the baseline
+   * of the order's facts held (consistency.amount, whose orders are the rule's own test; bursts).
+   */
+  readonly judgement?: 'twin' | 'rule';
+  /**
+   * Guarantees whose failure shows here too (duplicates applied twice, forgeries accepted): when one of them failed in
+   * this run, this scenario reports only what is its own (crashes, refusals) and is otherwise not judged.
+   */
+  readonly dependsOn?: readonly GuaranteeId[];
   /** Whether the scenario means anything for this provider (replay windows need a signed timestamp). */
   appliesTo(provider: Provider): boolean;
   /** Whether the scenario kills and restarts the receiver, so it runs only when the gauntlet started it. */

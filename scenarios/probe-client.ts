@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { type Clock, systemClock } from '../contracts/clock.js';
 import { IpnError } from '../contracts/errors.js';
 import {
   type Health,
@@ -10,6 +11,7 @@ import {
   probeAuthorization,
 } from '../contracts/probe.js';
 import { answerExcerpt, readAnswerBody } from '../simulator/delivery/bounded-answer.js';
+import type { ProbeCall } from './record/run-record.js';
 
 /** The harness's side of the probe contract: three plain HTTP calls to any receiver. */
 export interface ProbeClient {
@@ -24,6 +26,10 @@ export interface ProbeClientOptions {
   readonly token?: string;
   /** The longest one call may take, answer body included (default 10 s). */
   readonly deadlineMs?: number;
+  /** Each call as it was made and answered (the run log records them). */
+  readonly onCall?: (call: ProbeCall) => void;
+  /** Times the calls for `onCall` (default Date.now, read only when `onCall` is given). */
+  readonly clock?: Clock;
 }
 
 const DEADLINE_MS = 10_000;
@@ -39,7 +45,29 @@ export function createProbeClient(base: string, options: ProbeClientOptions = {}
   const deadlineMs = options.deadlineMs ?? DEADLINE_MS;
   const authorization = options.token === undefined ? {} : { authorization: probeAuthorization(options.token) };
 
+  const clock = options.clock ?? systemClock;
   async function call(method: 'GET' | 'PUT', path: string, body?: unknown) {
+    if (options.onCall === undefined) return send(method, path, body);
+    const sentAt = clock();
+    try {
+      const answer = await send(method, path, body);
+      options.onCall({
+        method,
+        path,
+        sentAt,
+        answeredAt: clock(),
+        status: answer.status,
+        detail: answer.text.slice(0, 300),
+      });
+      return answer;
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      options.onCall({ method, path, sentAt, answeredAt: clock(), status: null, detail: detail.slice(0, 300) });
+      throw error;
+    }
+  }
+
+  async function send(method: 'GET' | 'PUT', path: string, body?: unknown) {
     let answer: { status: number; text: string };
     try {
       const response = await request(url(path), {

@@ -2,26 +2,29 @@ import { request } from 'undici';
 import { type Clock, systemClock, unixSeconds } from '../contracts/clock.js';
 import { IpnError } from '../contracts/errors.js';
 import { type GuaranteeId, guarantee as guaranteeOf } from '../contracts/guarantees.js';
-import type { LifecycleFact } from '../contracts/lifecycle.js';
-import { formatMinor } from '../contracts/money.js';
 import type { Provider } from '../contracts/provider.js';
-import { createHttpDeliverer, type HttpDeliverer } from '../simulator/delivery/http.js';
+import { createHttpDeliverer } from '../simulator/delivery/http.js';
 import { gatewayKeyFromSeed } from '../simulator/gateway/key.js';
 import type { GatewayLedger } from '../simulator/gateway/ledger.js';
 import { recordingWorld } from '../simulator/gateway/recording-world.js';
 import { type Attempt, DeliveryHistory } from '../simulator/history.js';
 import { createSigningContext, type SigningContext } from '../simulator/plan.js';
-import { createRandom, deriveSeed } from '../simulator/random.js';
-import { createWorld, type World } from '../simulator/world.js';
-import { acknowledgedEvents, type Burst, runBurst } from './burst.js';
+import { createRandom, deriveSeed, type Random } from '../simulator/random.js';
+import { createWorld, type World, type WorldOrder } from '../simulator/world.js';
+import { baselineGate, baselinePlan } from './baseline.js';
+import { runCanary } from './canary.js';
 import { scenarios as catalog } from './catalog/index.js';
 import { type ChaosSettings, defaultChaos, type Scenario, type ScenarioPlan } from './define.js';
+import { judgeLatency } from './judge/latency.js';
+import { safely } from './judge/safely.js';
+import { type JudgeContext, judgeScenario } from './judge/scenario.js';
 import { createProbeClient, type ProbeClient } from './probe-client.js';
 import type { ReceiverProcess } from './process/receiver-process.js';
-import { defaultSettle, type SettleOptions } from './settle.js';
-import { orderStateFindings } from './state-check.js';
-import { timelineEntry, timelineOf } from './timeline.js';
-import type { AttemptSummary, Finding, RunReport, TimelineEntry, Verdict } from './verdict.js';
+import { recordScenario } from './record/record-scenario.js';
+import type { ProbeCall, ScenarioRecord } from './record/run-record.js';
+import { defaultSettle, type SettleContext, type SettleOptions } from './settle.js';
+import { timelineEntry } from './timeline.js';
+import type { RunReport, TimelineEntry, Verdict } from './verdict.js';
 
 export interface RunOptions {
   /** The receiver's webhook URL for this provider. */
@@ -66,6 +69,11 @@ export interface RunOptions {
   readonly timeScale?: number;
   /** Each attempt as soon as its plan step is answered (the live dashboard's feed). */
   readonly onAttempt?: (guarantee: GuaranteeId, attempt: TimelineEntry) => void;
+  /**
+   * The longest the whole run may take, ms (default 20 minutes): scenarios not run by then are unknown, the run still
+   * reports. A receiver slower than the gateway's timeout is found by the canary and stops the run at once.
+   */
+  readonly timeBudgetMs?: number;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -93,8 +101,13 @@ export async function preflight(target: string, probe: ProbeClient): Promise<voi
 export async function runGauntlet(options: RunOptions): Promise<RunReport> {
   const clock = options.clock ?? systemClock;
   const sleep = options.sleep ?? realSleep;
-  const settleOptions = { ...defaultSettle, ...options.settle };
-  const probe = createProbeClient(options.probe, probeClientOptions(options));
+  const settle: SettleContext = { ...defaultSettle, ...options.settle, clock, sleep };
+  const calls: ProbeCall[] = [];
+  const probe = createProbeClient(options.probe, {
+    ...probeClientOptions(options),
+    clock,
+    onCall: (call) => calls.push(call),
+  });
   const selected = selectScenarios(
     options.scenarios ?? catalog,
     options.provider,
@@ -102,36 +115,83 @@ export async function runGauntlet(options: RunOptions): Promise<RunReport> {
     options.receiverProcess !== undefined,
   );
   const startedAt = clock();
+  const deadline = startedAt + (options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS);
   for (const target of [options.target, ...(options.otherTargets ?? [])]) await preflight(target, probe);
 
+  const run: RunContext = { ...options, clock, sleep, settle, probe, calls, runStartedAt: startedAt, deadline };
+  const planned = selected.map((scenario, index) => planScenario(scenario, index, run));
+  const everyAttempt: Attempt[] = [];
+  const canaryWorld = planWorld(run, 'canary', 'cn');
+  const canaryHistory = new DeliveryHistory();
+  const canary = await runCanary({
+    provider: options.provider,
+    world: canaryWorld.world,
+    signing: canaryWorld.signing,
+    probe,
+    target: options.target,
+    clock,
+    settle,
+    history: canaryHistory,
+  });
+  everyAttempt.push(...canaryHistory.all());
+
   const results: Verdict[] = [];
-  for (const [index, scenario] of selected.entries()) {
-    const history = new DeliveryHistory();
-    const deliverer = createHttpDeliverer({
-      target: options.target,
-      ...(options.otherTargets === undefined ? {} : { otherTargets: options.otherTargets }),
-      timeoutMs: options.provider.timeoutMs,
-      connections: options.connections ?? 16,
-      clock,
-      history,
-    });
-    try {
-      const verdict = await runScenario(scenario, index, {
-        ...options,
-        clock,
-        sleep,
-        settleOptions,
-        probe,
-        deliverer,
-        history,
-        runStartedAt: startedAt,
+  const emit = (verdict: Verdict, shown: boolean) => {
+    if (!shown) return;
+    results.push(verdict);
+    options.onVerdict?.(verdict);
+  };
+  const shows = (id: GuaranteeId, verdict: Verdict) =>
+    options.only === undefined || options.only.length === 0 || options.only.includes(id) || verdict.status !== 'pass';
+
+  if (canary.slow) {
+    const took = Math.round(canary.attempt.answeredAt - canary.attempt.sentAt);
+    const reason =
+      `not run: the receiver answered a genuine event after ${(took / 1000).toFixed(1)} s, later than the gateway ` +
+      `waits (${options.provider.timeoutMs / 1000} s), so every delivery would time out (see liveness.ack-latency)`;
+    const baselineUnknown = notRun('baseline.applied', reason, run);
+    emit(baselineUnknown, shows('baseline.applied', baselineUnknown));
+    for (const { scenario } of planned) emit(notRun(scenario.guarantee, reason, run), true);
+  } else {
+    const baseline = await recordAndJudgeBaseline(planned, run);
+    everyAttempt.push(...baseline.record.attempts);
+    emit(baseline.verdict, shows('baseline.applied', baseline.verdict));
+    const gate = baselineGate(baseline.verdict, baseline.record.orders);
+    let down: string | null = null;
+    for (const plan of planned) {
+      const { scenario } = plan;
+      if (down === null && !(await healthy(probe, sleep, clock))) down = lastScenario(results);
+      if (down !== null) {
+        emit(notRun(scenario.guarantee, `not run: the receiver stopped answering during ${down}`, run), true);
+        continue;
+      }
+      if (clock() > deadline) {
+        emit(notRun(scenario.guarantee, `not run: the run's time budget ran out`, run), true);
+        continue;
+      }
+      const record = await recordPlanned(plan, run);
+      everyAttempt.push(...record.attempts);
+      const failed = new Set(results.filter((v) => v.status === 'fail').map((v) => v.guarantee));
+      const verdict = judge(record, scenario.guarantee, run, {
+        failedDependencies: (scenario.dependsOn ?? []).filter((id) => failed.has(id)),
+        gate,
+        own: ownFindings,
       });
-      results.push(verdict);
-      options.onVerdict?.(verdict);
-    } finally {
-      await deliverer.close();
+      emit(verdict, true);
     }
   }
+
+  const liveness = safely('liveness.ack-latency', options.provider.id, run, () =>
+    judgeLatency(everyAttempt, {
+      provider: options.provider.id,
+      timeoutMs: options.provider.timeoutMs,
+      title: guaranteeOf('liveness.ack-latency').title,
+      replay: options.replayCommand('liveness.ack-latency'),
+      seed: options.seed,
+      durationMs: clock() - startedAt,
+    }),
+  );
+  emit(liveness, shows('liveness.ack-latency', liveness));
   return {
     tool: 'ipn-gauntlet',
     seed: options.seed,
@@ -143,6 +203,209 @@ export async function runGauntlet(options: RunOptions): Promise<RunReport> {
     durationMs: clock() - startedAt,
     results,
   };
+}
+
+const DEFAULT_TIME_BUDGET_MS = 20 * 60_000;
+/** How long a receiver that failed its health check between scenarios may take to come back. */
+const COME_BACK_MS = 5_000;
+
+interface RunContext extends Omit<RunOptions, 'probe' | 'clock' | 'sleep' | 'settle'> {
+  readonly clock: Clock;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly settle: SettleContext;
+  readonly probe: ProbeClient;
+  readonly calls: ProbeCall[];
+  readonly runStartedAt: number;
+  readonly deadline: number;
+}
+
+interface PlannedScenario {
+  readonly scenario: Scenario;
+  readonly plan: ScenarioPlan;
+  readonly signing: SigningContext;
+  readonly twins: readonly { readonly variant: string; readonly twin: WorldOrder }[];
+}
+
+/** A scenario's seeded world and signing: the same seed and index give the same orders, events and faults. */
+function planWorld(
+  run: RunContext,
+  label: string,
+  runIdSuffix: string,
+): { world: World; signing: SigningContext; random: Random } {
+  const random = createRandom(deriveSeed(run.seed, label));
+  const signing = createSigningContext({
+    provider: run.provider,
+    secret: run.secret,
+    notificationUrl: run.notificationUrl ?? run.target,
+    ...(run.provider.postback === undefined ? {} : { gatewayKey: run.gatewayKey ?? gatewayKeyFromSeed(run.seed) }),
+    random: random.fork('signing'),
+    nowSeconds: () => unixSeconds(run.clock),
+  });
+  const world = recorded(
+    createWorld({
+      random: random.fork('world'),
+      runId: `${run.runId}${runIdSuffix}`,
+      startSeconds: unixSeconds(run.clock) - 3_600,
+      // Where the secret names the merchant's account (PayPal receiver_email), the gateway's payments are paid to it.
+      ...(run.provider.payeeOf === undefined ? {} : { payee: run.secret }),
+    }),
+    run,
+  );
+  return { world, signing, random };
+}
+
+function planScenario(scenario: Scenario, index: number, run: RunContext): PlannedScenario {
+  const { world, signing, random } = planWorld(run, scenario.guarantee, index.toString(36));
+  const plan = scenario.plan({
+    provider: run.provider,
+    random: random.fork('faults'),
+    world,
+    chaos: { ...defaultChaos, ...run.chaos },
+    signing,
+  });
+  // Every order that gets genuine events has a twin, unless the scenario is judged by the rule alone.
+  const applied = new Set(plan.phases.flatMap((p) => p.applied.map((e) => e.orderId)));
+  const twins =
+    (scenario.judgement ?? 'twin') === 'rule'
+      ? []
+      : plan.orders.filter((o) => applied.has(o.orderId)).map((o) => ({ variant: o.orderId, twin: world.twin(o) }));
+  return { scenario, plan, signing, twins };
+}
+
+async function recordPlanned(planned: PlannedScenario, run: RunContext): Promise<ScenarioRecord> {
+  const { scenario } = planned;
+  const history = new DeliveryHistory();
+  const deliverer = createHttpDeliverer({
+    target: run.target,
+    ...(run.otherTargets === undefined ? {} : { otherTargets: run.otherTargets }),
+    timeoutMs: run.provider.timeoutMs,
+    connections: run.connections ?? 16,
+    clock: run.clock,
+    history,
+  });
+  const firstCall = run.calls.length;
+  let reported = 0;
+  try {
+    return await recordScenario({
+      guarantee: scenario.guarantee,
+      provider: run.provider,
+      plan: planned.plan,
+      judgement: scenario.judgement ?? 'twin',
+      twins: planned.twins,
+      target: run.target,
+      signing: planned.signing,
+      probe: run.probe,
+      probeCalls: () => run.calls.slice(firstCall),
+      deliverer,
+      history,
+      settle: run.settle,
+      clock: run.clock,
+      ...(run.receiverProcess === undefined ? {} : { receiverProcess: run.receiverProcess }),
+      connections: run.connections ?? 16,
+      timeScale: run.timeScale ?? 0.001,
+      deadline: run.deadline,
+      onAttempts: () => {
+        const attempts = history.all();
+        for (const attempt of attempts.slice(reported)) {
+          run.onAttempt?.(scenario.guarantee, timelineEntry(attempt, run.runStartedAt));
+        }
+        reported = attempts.length;
+        run.onProgress?.(progressOf(scenario.guarantee, attempts));
+      },
+    });
+  } finally {
+    await deliverer.close();
+  }
+}
+
+/** The baseline's record and verdict: each lifecycle the scenarios use, delivered plainly once, against the rule. */
+async function recordAndJudgeBaseline(planned: readonly PlannedScenario[], run: RunContext) {
+  const { world, signing } = planWorld(run, 'baseline.applied', 'bl');
+  const lifecycles = planned.flatMap((p) => p.plan.orders.map((o) => o.lifecycle));
+  const plan = baselinePlan(run.provider, world, signing, lifecycles);
+  const baseline: PlannedScenario = {
+    scenario: {
+      guarantee: 'baseline.applied',
+      diagnosis: BASELINE_DIAGNOSIS,
+      appliesTo: () => true,
+      judgement: 'rule',
+      plan: () => plan,
+    },
+    plan,
+    signing,
+    twins: [],
+  };
+  const record = await recordPlanned(baseline, run);
+  return { record, verdict: judge(record, 'baseline.applied', run, {}) };
+}
+
+const BASELINE_DIAGNOSIS =
+  'Genuine events delivered once and in order must move the order as the gateway says: handle each event type the ' +
+  "gateway sends for the facts you model (answer 2xx to the others), find the order by the gateway's reference field, " +
+  "and read amounts in the currency's own exponent.";
+
+function judge(
+  record: ScenarioRecord,
+  guarantee: GuaranteeId,
+  run: RunContext,
+  extra: Pick<JudgeContext, 'failedDependencies' | 'gate' | 'own'>,
+): Verdict {
+  const scenario = (run.scenarios ?? catalog).find((s) => s.guarantee === guarantee);
+  return safely(guarantee, run.provider.id, run, () =>
+    judgeScenario(record, {
+      title: guaranteeOf(guarantee).title,
+      diagnosis: scenario?.diagnosis ?? BASELINE_DIAGNOSIS,
+      replay: run.replayCommand(guarantee),
+      seed: run.seed,
+      runStartedAt: run.runStartedAt,
+      ...extra,
+    }),
+  );
+}
+
+/** Findings a phase's own check made while it ran (X's CRC, the certificate canary), kept in its observations. */
+function ownFindings(record: ScenarioRecord) {
+  return record.phases.flatMap((phase) => {
+    const observations = phase.observations as { findings?: unknown } | null;
+    return Array.isArray(observations?.findings) ? (observations.findings as Verdict['findings']) : [];
+  });
+}
+
+/** A verdict for a guarantee that was not run, and why. */
+function notRun(guarantee: GuaranteeId, reason: string, run: RunContext): Verdict {
+  return {
+    guarantee,
+    title: guaranteeOf(guarantee).title,
+    provider: run.provider.id,
+    status: 'unknown',
+    reason,
+    seed: run.seed,
+    deliveries: 0,
+    durationMs: 0,
+    summary: reason,
+    diagnosis: null,
+    findings: [],
+    replay: run.replayCommand(guarantee),
+    timeline: [],
+  };
+}
+
+/** Whether the receiver answers its health check, waiting a little for one that is restarting. */
+async function healthy(probe: ProbeClient, sleep: (ms: number) => Promise<void>, clock: Clock): Promise<boolean> {
+  const until = clock() + COME_BACK_MS;
+  for (;;) {
+    try {
+      await probe.health();
+      return true;
+    } catch {
+      if (clock() >= until) return false;
+      await sleep(200);
+    }
+  }
+}
+
+function lastScenario(results: readonly Verdict[]): string {
+  return results.at(-1)?.guarantee ?? 'the baseline';
 }
 
 function selectScenarios(
@@ -175,254 +438,9 @@ function selectScenarios(
   return applicable.filter((s) => only.includes(s.guarantee));
 }
 
-interface ScenarioRun extends Omit<RunOptions, 'probe' | 'clock' | 'sleep'> {
-  readonly clock: Clock;
-  readonly sleep: (ms: number) => Promise<void>;
-  readonly settleOptions: SettleOptions;
-  readonly probe: ProbeClient;
-  readonly deliverer: HttpDeliverer;
-  readonly history: DeliveryHistory;
-  readonly runStartedAt: number;
-}
-
 /** The world, recording its events in the run's gateway ledger when the run started a gateway with one. */
 function recorded(world: World, run: Pick<RunOptions, 'provider' | 'gatewayLedger'>): World {
   return run.gatewayLedger === undefined ? world : recordingWorld(world, run.provider, run.gatewayLedger);
-}
-
-async function runScenario(scenario: Scenario, index: number, run: ScenarioRun): Promise<Verdict> {
-  const started = run.clock();
-  const random = createRandom(deriveSeed(run.seed, scenario.guarantee));
-  const signing = createSigningContext({
-    provider: run.provider,
-    secret: run.secret,
-    notificationUrl: run.notificationUrl ?? run.target,
-    ...(run.provider.postback === undefined ? {} : { gatewayKey: run.gatewayKey ?? gatewayKeyFromSeed(run.seed) }),
-    random: random.fork('signing'),
-    nowSeconds: () => unixSeconds(run.clock),
-  });
-  const plan = scenario.plan({
-    provider: run.provider,
-    random: random.fork('faults'),
-    world: recorded(
-      createWorld({
-        random: random.fork('world'),
-        runId: `${run.runId}${index.toString(36)}`,
-        startSeconds: unixSeconds(run.clock) - 3_600,
-        // Where the secret names the merchant's account (PayPal receiver_email), the gateway's payments are paid to it.
-        ...(run.provider.payeeOf === undefined ? {} : { payee: run.secret }),
-      }),
-      run,
-    ),
-    chaos: { ...defaultChaos, ...run.chaos },
-    signing,
-  });
-
-  await Promise.all(
-    plan.orders.map((order) =>
-      run.probe.putOrder(order.orderId, {
-        amount: formatMinor(order.amountMinor, order.currency),
-        currency: order.currency,
-      }),
-    ),
-  );
-
-  const findings: Finding[] = [];
-  const applied: LifecycleFact[] = [];
-  for (const phase of plan.phases) {
-    if (phase.burst !== undefined) {
-      await runBurstPhase(phase.burst, scenario.guarantee, signing, run);
-      applied.push(...acknowledgedEvents(phase.burst, run.history).map((event) => event.fact));
-      findings.push(...burstFindings(phase.name, phase.burst, run.history.all()));
-    }
-    if (phase.check !== undefined) findings.push(...(await phase.check({ url: run.target })));
-    for (const step of phase.steps) {
-      const before = run.history.all().length;
-      await run.deliverer.deliverStep(step);
-      for (const attempt of run.history.all().slice(before)) {
-        run.onAttempt?.(scenario.guarantee, timelineEntry(attempt, run.runStartedAt));
-      }
-      run.onProgress?.(progressOf(scenario.guarantee, run.history.all()));
-    }
-    applied.push(...phase.applied.map((event) => event.fact));
-    findings.push(
-      ...answerFindings(
-        phase.name,
-        run.history.all(),
-        phase.steps.flat().map((d) => d.id),
-      ),
-    );
-    findings.push(...(await healthFindings(phase.name, run.probe)));
-    findings.push(...(await stateFindings(phase.name, plan, applied, run)));
-  }
-
-  const info = guaranteeOf(scenario.guarantee);
-  const total = run.history.all().length;
-  const status = findings.length === 0 ? 'pass' : 'fail';
-  return {
-    guarantee: scenario.guarantee,
-    title: info.title,
-    provider: run.provider.id,
-    status,
-    seed: run.seed,
-    deliveries: total,
-    durationMs: run.clock() - started,
-    summary:
-      status === 'pass'
-        ? `${total} deliveries over ${plan.orders.length} orders: every answer and every order as expected`
-        : `${findings[0]?.problem ?? ''}${findings.length > 1 ? ` (+${findings.length - 1} more)` : ''}`,
-    diagnosis: status === 'pass' ? null : scenario.diagnosis,
-    findings,
-    replay: run.replayCommand(scenario.guarantee),
-    timeline: timelineOf(run.history.all(), run.runStartedAt),
-  };
-}
-
-export function summarize(attempt: Attempt): AttemptSummary {
-  return {
-    deliveryId: attempt.deliveryId,
-    eventId: attempt.eventId,
-    label: attempt.label,
-    fault: attempt.fault === null ? null : `${attempt.fault.kind}: ${attempt.fault.detail}`,
-    expected: attempt.expect,
-    statusCode: attempt.statusCode,
-    outcome: attempt.outcome,
-    detail: attempt.detail,
-  };
-}
-
-export function answerFindings(phase: string, attempts: readonly Attempt[], ids: readonly string[]): Finding[] {
-  const inPhase = new Set(ids);
-  return attempts
-    .filter((a) => inPhase.has(a.deliveryId))
-    .filter((a) => !answered(a))
-    .map((a) => ({
-      problem: answerProblem(a),
-      phase,
-      orderId: a.orderId,
-      deliveries: [summarize(a)],
-      observed: null,
-      expected: null,
-    }));
-}
-
-async function runBurstPhase(burst: Burst, guarantee: GuaranteeId, signing: SigningContext, run: ScenarioRun) {
-  const process = run.receiverProcess;
-  if (process === undefined) throw new Error(`${guarantee} has a burst phase but no receiver process was given`);
-  let reported = run.history.all().length;
-  await runBurst(burst, {
-    deliverer: run.deliverer,
-    history: run.history,
-    signing,
-    process,
-    concurrency: run.connections ?? 16,
-    retryScheduleSeconds: run.provider.retryScheduleSeconds,
-    timeScale: run.timeScale ?? 0.001,
-    sleep: run.sleep,
-    onAttempt: () => {
-      const attempts = run.history.all();
-      for (const attempt of attempts.slice(reported)) {
-        run.onAttempt?.(guarantee, timelineEntry(attempt, run.runStartedAt));
-      }
-      reported = attempts.length;
-      run.onProgress?.(progressOf(guarantee, attempts));
-    },
-  });
-}
-
-/** A burst's events judged by their last attempt: the gateway retried until an answer, so only that one counts. */
-function burstFindings(phase: string, burst: Burst, attempts: readonly Attempt[]): Finding[] {
-  const last = new Map<string, Attempt>();
-  const count = new Map<string, number>();
-  const inBurst = new Set(burst.events.map((e) => e.eventId));
-  for (const attempt of attempts) {
-    if (!inBurst.has(attempt.eventId)) continue;
-    last.set(attempt.eventId, attempt);
-    count.set(attempt.eventId, (count.get(attempt.eventId) ?? 0) + 1);
-  }
-  const findings: Finding[] = [];
-  for (const event of burst.events) {
-    const attempt = last.get(event.eventId);
-    if (attempt === undefined || attempt.outcome === 'ok') continue;
-    findings.push({
-      problem:
-        attempt.outcome === 'fail'
-          ? `a genuine delivery was refused after ${count.get(event.eventId)} attempts: ${attempt.statusCode}`
-          : `the gateway gave up after ${count.get(event.eventId)} attempts without a 2xx: ${attempt.statusCode ?? attempt.detail}`,
-      phase,
-      orderId: attempt.orderId,
-      deliveries: [summarize(attempt)],
-      observed: null,
-      expected: null,
-    });
-  }
-  return findings;
-}
-
-/** Whether an attempt got the answer its delivery expects. */
-function answered(attempt: Attempt): boolean {
-  switch (attempt.expect) {
-    case 'accept':
-      return attempt.outcome === 'ok';
-    case 'reject':
-      return attempt.outcome !== 'ok';
-    case 'survive':
-      return attempt.outcome !== 'info';
-    case 'abandoned':
-      return true;
-  }
-}
-
-function answerProblem(a: Attempt): string {
-  const answer = a.statusCode ?? a.detail;
-  switch (a.expect) {
-    case 'accept':
-      return `a genuine delivery${a.fault ? ` (${a.fault.detail})` : ''} was refused: ${answer}`;
-    case 'reject':
-      return `${a.fault?.detail ?? 'a forged delivery'} was accepted with ${a.statusCode}`;
-    case 'survive':
-      return `${a.fault?.detail ?? 'a malformed delivery'} got ${answer}: a 5xx, a reset or a timeout, so the gateway retries it forever (or the receiver fell over)`;
-    case 'abandoned':
-      return `${a.fault?.detail ?? 'an abandoned delivery'} (not judged)`;
-  }
-}
-
-/** The receiver still answers its health check after a phase; a crash or a wedged process is a finding of its own. */
-export async function healthFindings(phase: string, probe: ProbeClient): Promise<Finding[]> {
-  try {
-    await probe.health();
-    return [];
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return [
-      {
-        problem: `the receiver's health check failed after ${phase}: ${reason}`,
-        phase,
-        orderId: null,
-        deliveries: [],
-        observed: null,
-        expected: null,
-      },
-    ];
-  }
-}
-
-function stateFindings(
-  phase: string,
-  plan: ScenarioPlan,
-  applied: readonly LifecycleFact[],
-  run: ScenarioRun,
-): Promise<Finding[]> {
-  return orderStateFindings({
-    orders: plan.orders,
-    applied,
-    probe: run.probe,
-    settle: { ...run.settleOptions, clock: run.clock, sleep: run.sleep },
-    attempts: run.history.all(),
-    summarize,
-    phase,
-    when: `after ${phase}`,
-  });
 }
 
 /** Where a scenario stands: deliveries sent, acknowledged (2xx), refused (4xx) and unsure (timeout, reset, 5xx). */

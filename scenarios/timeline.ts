@@ -1,10 +1,14 @@
 import type { Attempt } from '../simulator/history.js';
+import { answeredAsExpected } from './judge/answers.js';
 import type { TimelineEntry } from './verdict.js';
 
 /** Most attempts one verdict's timeline keeps; a report stays readable and its size bounded. */
 export const MAX_TIMELINE_ENTRIES = 2_000;
 
-/** One attempt as the timeline shows it: times in milliseconds since the run started. */
+/**
+ * One attempt as the live timeline shows it while the run goes: times in milliseconds since the run started, and its
+ * answer judged against what the delivery expects (the verdict's timeline, judged from the record, replaces it).
+ */
 export function timelineEntry(attempt: Attempt, runStartedAt: number): TimelineEntry {
   return {
     deliveryId: attempt.deliveryId,
@@ -20,10 +24,7 @@ export function timelineEntry(attempt: Attempt, runStartedAt: number): TimelineE
     statusCode: attempt.statusCode,
     outcome: attempt.outcome,
     detail: attempt.detail,
+    judgement: attempt.expect === 'abandoned' ? 'not-judged' : answeredAsExpected(attempt) ? 'expected' : 'unexpected',
+    involved: false,
   };
-}
-
-/** Every attempt of a scenario, in the order they were answered, up to MAX_TIMELINE_ENTRIES. */
-export function timelineOf(attempts: readonly Attempt[], runStartedAt: number): TimelineEntry[] {
-  return attempts.slice(0, MAX_TIMELINE_ENTRIES).map((a) => timelineEntry(a, runStartedAt));
 }

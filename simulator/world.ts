@@ -1,4 +1,5 @@
 import type { FactKind } from '../contracts/lifecycle.js';
+import { currencyExponent } from '../contracts/money.js';
 import type { PaymentStep, Provider } from '../contracts/provider.js';
 import type { Random } from './random.js';
 
@@ -50,11 +51,23 @@ export interface WorldOrder {
 
 export interface World {
   readonly runId: string;
-  /** A new order with the given lifecycle; orders are numbered in the order they are asked for. */
-  order(lifecycle: LifecycleKind): WorldOrder;
+  /**
+   * A new order with the given lifecycle; orders are numbered in the order they are asked for. The currency is drawn
+   * from the seed unless given (consistency.amount asks for zero- and three-decimal ones).
+   */
+  order(lifecycle: LifecycleKind, options?: { readonly currency?: string }): WorldOrder;
+  /**
+   * The twin of an order: the same terms and the same lifecycle at the same gateway times, under its own order id and
+   * event ids. The receiver's result for the twin's events delivered plainly is what an order's variant (duplicated,
+   * reordered, reformatted…) is compared with.
+   */
+  twin(order: WorldOrder): WorldOrder;
 }
 
 const currencies = ['USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD'] as const;
+
+/** A twin's ids: the original's with this suffix (its order id stays in the probe's safe alphabet). */
+const TWIN_SUFFIX = 't';
 
 export function createWorld(options: {
   random: Random;
@@ -68,11 +81,30 @@ export function createWorld(options: {
   let clock = options.startSeconds;
   return {
     runId,
-    order(lifecycle) {
+    twin(order) {
+      const orderId = `${order.orderId}${TWIN_SUFFIX}`;
+      return {
+        ...order,
+        orderId,
+        steps: order.steps.map((step) => ({
+          ...step,
+          orderId,
+          eventKey: `${step.eventKey}${TWIN_SUFFIX}`,
+          paymentKey: `${step.paymentKey}${TWIN_SUFFIX}`,
+          ...(step.refund === undefined ? {} : { refund: { ...step.refund, key: `${step.refund.key}${TWIN_SUFFIX}` } }),
+        })),
+      };
+    },
+    order(lifecycle, options = {}) {
       count += 1;
       const orderId = `ord_${runId}_${String(count).padStart(3, '0')}`;
-      const currency = random.pick(currencies);
-      const amountMinor = currency === 'JPY' ? random.int(5, 500) * 100 : random.int(500, 50_000);
+      // The draw happens either way, so asking for a currency does not shift what the seed gives later orders.
+      const drawn = random.pick(currencies);
+      const currency = options.currency?.toUpperCase() ?? drawn;
+      const exponent = currencyExponent(currency);
+      // Whole hundreds of yen; three-decimal amounts (KWD) with a last digit of 0, as their prices usually are.
+      const amountMinor =
+        exponent === 0 ? random.int(5, 500) * 100 : random.int(500, 50_000) * (exponent === 3 ? 10 : 1);
       const customer = random.faker.person.fullName();
       let stepNo = 0;
       let attempt = 0;

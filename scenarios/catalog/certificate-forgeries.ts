@@ -11,7 +11,7 @@ import { crc32 } from '../../contracts/providers/paypal-rest-crc32.js';
 import { fromUtf8, utf8 } from '../../contracts/wire.js';
 import type { GatewayEvent } from '../../simulator/events.js';
 import type { SigningContext } from '../../simulator/plan.js';
-import type { Finding } from '../verdict.js';
+import type { Finding, FindingReason } from '../verdict.js';
 
 /** Longest one forged request may take before the check gives up on it. */
 const GIVE_UP_MS = 10_000;
@@ -142,7 +142,12 @@ export async function certificateForgeryFindings(
         forgery.certUrl === undefined ? '' : ` (PAYPAL-CERT-URL ${forged.headers[PAYPAL_REST_HEADERS.certUrl]})`;
       if (status >= 200 && status < 300) {
         findings.push(
-          finding(phase, `the forgery "${forgery.name}"${named} was answered ${status}: accepted`, target.orderId),
+          finding(
+            phase,
+            `the forgery "${forgery.name}"${named} was answered ${status}: accepted`,
+            target.orderId,
+            'answer.accepted-forged',
+          ),
         );
       }
       if (reached.connections + reached.requests > 0) {
@@ -152,6 +157,7 @@ export async function certificateForgeryFindings(
             `the forgery "${forgery.name}"${named} made the receiver contact the attacker's server ` +
               `(${reached.connections} connection(s), ${reached.requests} request(s)): ${FIX}`,
             target.orderId,
+            'canary.contacted',
           ),
         );
       }
@@ -167,6 +173,7 @@ export async function certificateForgeryFindings(
         phase,
         `the attacker's server was contacted ${late} time(s) after the forgeries were answered: ${FIX}`,
         null,
+        'canary.contacted',
       ),
     );
   }
@@ -231,6 +238,6 @@ async function attackerCanary(): Promise<{ host: string; seen: () => CanarySeen;
   };
 }
 
-function finding(phase: string, problem: string, orderId: string | null): Finding {
-  return { problem, phase, orderId, deliveries: [], observed: null, expected: null };
+function finding(phase: string, problem: string, orderId: string | null, reason: FindingReason): Finding {
+  return { problem, reason, phase, orderId, deliveries: [], observed: null, expected: null, differences: [] };
 }

@@ -6,12 +6,22 @@ import { defineScenario, everyProvider } from '../define.js';
 /** Payments that succeed for another amount or currency than the order's: flagged, never fulfilled. */
 export const consistencyAmount = defineScenario({
   guarantee: 'consistency.amount',
+  // Its orders are the rule's own test (amounts and currencies), so they are judged by the rule, not by twins.
+  judgement: 'rule',
   diagnosis:
     "After verifying, compare the payment's amount and currency with the order's before fulfilling; a mismatch is " +
-    'flagged for a person, not shipped. Where the gateway names the payee (PayPal receiver_email), check it is you.',
+    "flagged for a person, not shipped. Read amounts in the currency's own exponent (JPY has no decimals, KWD three). " +
+    'Where the gateway names the payee (PayPal receiver_email), check it is you.',
   appliesTo: everyProvider,
   plan({ provider, world, signing }) {
-    const orders = [world.order('mismatched-amount'), world.order('mismatched-currency'), world.order('paid')];
+    // Exact payments in a zero-decimal and a three-decimal currency too: a receiver reading every amount as cents shows.
+    const orders = [
+      world.order('mismatched-amount'),
+      world.order('mismatched-currency'),
+      world.order('paid'),
+      world.order('paid', { currency: 'JPY' }),
+      world.order('paid', { currency: 'KWD' }),
+    ];
     const events = orders.flatMap((order) => eventsOf(provider, order));
     const phases = [{ name: 'payments, two of them mismatched', steps: inSequence(signing, events), applied: events }];
     if (provider.payTo === undefined) return { orders, phases };

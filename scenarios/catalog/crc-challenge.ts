@@ -5,7 +5,7 @@ import { answerExcerpt, readAnswerBody } from '../../simulator/delivery/bounded-
 import { eventsOf } from '../../simulator/events.js';
 import { inSequence } from '../../simulator/plan.js';
 import { defineScenario } from '../define.js';
-import type { Finding } from '../verdict.js';
+import type { Finding, FindingReason } from '../verdict.js';
 import { lastEvent } from './helpers.js';
 
 /** Longest a challenge request may take before the check gives up on it (the gateway's own limit is judged apart). */
@@ -66,8 +66,13 @@ function opaqueToken(bytes: Uint8Array): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-function finding(phase: string, problem: string, orderId: string | null = null): Finding {
-  return { problem, phase, orderId, deliveries: [], observed: null, expected: null };
+function finding(
+  phase: string,
+  problem: string,
+  orderId: string | null = null,
+  reason: FindingReason = 'challenge.wrong',
+): Finding {
+  return { problem, reason, phase, orderId, deliveries: [], observed: null, expected: null, differences: [] };
 }
 
 async function ask(url: string, challenge: Challenge, token: string) {
@@ -144,6 +149,7 @@ async function refusesOracle(
       `the challenge endpoint signed an event body sent as ${challenge.query} (answered ${answer.status}): its answer ` +
         'is a valid signature for that body, so anyone can forge deliveries',
       orderId,
+      'challenge.oracle',
     ),
   ];
   const header = provider.signatureHeaders[0] ?? '';
@@ -156,7 +162,12 @@ async function refusesOracle(
   await forged.body.dump();
   if (forged.statusCode >= 200 && forged.statusCode < 300) {
     findings.push(
-      finding(phase, `the event body POSTed with ${header} from its own challenge answer was accepted`, orderId),
+      finding(
+        phase,
+        `the event body POSTed with ${header} from its own challenge answer was accepted`,
+        orderId,
+        'answer.accepted-forged',
+      ),
     );
   }
   return findings;

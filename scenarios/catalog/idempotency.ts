@@ -38,6 +38,7 @@ export const idemSequential = defineScenario({
 
 export const idemConcurrent = defineScenario({
   guarantee: 'idem.concurrent',
+  dependsOn: ['idem.sequential'],
   diagnosis:
     'A check ("seen this id?") followed by an insert is a race: use a unique constraint and INSERT … ON CONFLICT DO ' +
     'NOTHING (or a transaction that serializes), so concurrent copies cannot all pass the check.',
@@ -50,6 +51,7 @@ export const idemConcurrent = defineScenario({
 
 export const idemResigned = defineScenario({
   guarantee: 'idem.resigned',
+  dependsOn: ['idem.sequential'],
   diagnosis:
     "Deduplicate on the provider's event identity, never on the signature, timestamp or delivery id: a re-sent event " +
     'carries a new signature.',

@@ -20,6 +20,9 @@ const REDELIVERED_SHARE = 0.1;
  */
 export const consistencyNoLoss = defineScenario({
   guarantee: 'consistency.no-loss',
+  // Thousands of orders: judged by the rule where the baseline held, without twins; redeliveries are duplicates.
+  judgement: 'rule',
+  dependsOn: ['idem.sequential', 'consistency.amount'],
   diagnosis:
     'Answer 2xx only after the event is durably committed (the inbox insert and its commit come before the reply), ' +
     'and keep deduplication in the database, not in memory: a crash must lose nothing acknowledged and forget nothing seen.',

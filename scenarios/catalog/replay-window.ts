@@ -7,6 +7,8 @@ import { lastEvent } from './helpers.js';
 /** Correctly signed deliveries with a timestamp outside the tolerance, each on a fresh order; then the genuine ones. */
 export const replayWindow = defineScenario({
   guarantee: 'auth.replay-window',
+  // A receiver that accepts forgeries accepts stale signatures too: that is auth.forged-rejected's finding.
+  dependsOn: ['auth.forged-rejected'],
   diagnosis:
     "Compare the signed timestamp with the current time and reject it outside the provider's tolerance; " +
     'a valid signature alone does not make an old delivery fresh.',

@@ -77,7 +77,7 @@ export async function runCases(dir: string, args: readonly string[], io: CliIo):
   io.stdout.write(
     `\n${style.bold(`Replaying ${files.length} saved cases from ${dir}`)} ${style.dim(`→ ${setup.target}`)}\n`,
   );
-  const counts = { pass: 0, fail: 0, skipped: 0 };
+  const counts = { pass: 0, fail: 0, unknown: 0, skipped: 0 };
   for (const file of files) {
     const found = await readCaseFile(file);
     if (found.provider !== setup.provider.id) {
@@ -93,7 +93,12 @@ export async function runCases(dir: string, args: readonly string[], io: CliIo):
       replayCommand: replay,
     });
     counts[outcome.status] += 1;
-    const mark = outcome.status === 'pass' ? style.ok('PASS') : style.bad('FAIL');
+    const mark =
+      outcome.status === 'pass'
+        ? style.ok('PASS')
+        : outcome.status === 'unknown'
+          ? style.dim('UNKNOWN')
+          : style.bad('FAIL');
     const what = found.kind === 'explore' ? `${found.plan.ops.length} operations` : found.guarantee;
     io.stdout.write(`  ${mark}  ${file} ${style.dim(`(${what})`)}\n`);
     if (outcome.status === 'fail') {
@@ -102,7 +107,7 @@ export async function runCases(dir: string, args: readonly string[], io: CliIo):
     }
   }
   io.stdout.write(
-    `\n${counts.pass} cases handled, ${counts.fail} still failing${counts.skipped > 0 ? `, ${counts.skipped} for another provider` : ''}.\n`,
+    `\n${counts.pass} cases handled, ${counts.fail} still failing${counts.unknown > 0 ? `, ${counts.unknown} not judged` : ''}${counts.skipped > 0 ? `, ${counts.skipped} for another provider` : ''}.\n`,
   );
   return counts.fail > 0 ? 1 : 0;
 }

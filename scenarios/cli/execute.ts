@@ -74,5 +74,6 @@ export async function executeRuns(runs: readonly RunOptions[], io: CliIo, files:
     io.stdout.write(style.dim(`HTML report: ${files.html}\n`));
   }
   publish({ type: 'done', reports });
+  // Only a run where every guarantee held passes: a guarantee not judged has not been shown to hold.
   return reports.every((r) => r.results.every((v) => v.status === 'pass')) ? 0 : 1;
 }

@@ -25,7 +25,7 @@ const common = {
   probe: z.string(),
   createdAt: z.string(),
   /** The verdict when the case was saved: what a replay of the same receiver is expected to give again. */
-  verdict: z.object({ status: z.enum(['pass', 'fail']), problems: z.array(z.string()) }),
+  verdict: z.object({ status: z.enum(['pass', 'fail', 'unknown']), problems: z.array(z.string()) }),
 };
 
 /** Found by `explore`: the shrunk plan, and fast-check's path to the counterexample before the last simplification. */

@@ -7,10 +7,10 @@ import { type Attempt, DeliveryHistory } from '../../simulator/history.js';
 import { createSigningContext } from '../../simulator/plan.js';
 import { createRandom, deriveSeed } from '../../simulator/random.js';
 import { createWorld, type WorldOrder } from '../../simulator/world.js';
+import { answerFindings, summarize } from '../judge/answers.js';
 import type { ProbeClient } from '../probe-client.js';
-import { answerFindings, healthFindings, summarize } from '../runner.js';
 import type { SettleOptions } from '../settle.js';
-import { orderStateFindings } from '../state-check.js';
+import { orderStateCheck, type StateCheckOutcome } from '../state-check.js';
 import type { Finding } from '../verdict.js';
 import { type MaterialStep, materialize } from './materialize.js';
 import type { ExplorePlan } from './plan-model.js';
@@ -41,6 +41,8 @@ export interface PlayedStep {
 export interface PlanOutcome {
   readonly status: 'pass' | 'fail';
   readonly findings: readonly Finding[];
+  /** Why the orders' state could not be judged (the receiver did not settle in time), or null. Not a failure. */
+  readonly unjudged: string | null;
   readonly steps: readonly PlayedStep[];
   readonly orders: readonly WorldOrder[];
 }
@@ -99,16 +101,45 @@ export async function playPlan(plan: ExplorePlan, options: PlayOptions): Promise
     await deliverer.close();
   }
 
+  const health = await healthFindings(options.probe);
+  const state = health.length > 0 ? { findings: [], unjudged: null } : await stateCheck(material, history, options);
   const findings: Finding[] = [
     ...answerFindings(
       PHASE,
       history.all(),
       history.all().map((a) => a.deliveryId),
     ),
-    ...(await healthFindings(PHASE, options.probe)),
-    ...(await stateFindings(material.orders, material.applied, history, options)),
+    ...health,
+    ...state.findings,
   ];
-  return { status: findings.length === 0 ? 'pass' : 'fail', findings, steps, orders: material.orders };
+  return {
+    status: findings.length === 0 ? 'pass' : 'fail',
+    findings,
+    unjudged: state.unjudged,
+    steps,
+    orders: material.orders,
+  };
+}
+
+/** The receiver still answers its health check after the plan; a crash or a wedged process is a finding of its own. */
+async function healthFindings(probe: ProbeClient): Promise<Finding[]> {
+  try {
+    await probe.health();
+    return [];
+  } catch (error) {
+    return [
+      {
+        problem: `the receiver's health check failed after ${PHASE}: ${error instanceof Error ? error.message : String(error)}`,
+        reason: 'health.down',
+        phase: PHASE,
+        orderId: null,
+        deliveries: [],
+        observed: null,
+        expected: null,
+        differences: [],
+      },
+    ];
+  }
 }
 
 /** A step's requests; concurrent copies over warmed connections on their race schedule. */
@@ -118,15 +149,14 @@ async function deliver(deliverer: HttpDeliverer, step: MaterialStep): Promise<At
   return releaseOnSchedule(step.deliveries, step.schedule, (d) => deliverer.deliverStep([d]));
 }
 
-function stateFindings(
-  orders: readonly WorldOrder[],
-  applied: readonly GatewayEvent[],
+function stateCheck(
+  material: { readonly orders: readonly WorldOrder[]; readonly applied: readonly GatewayEvent[] },
   history: DeliveryHistory,
   options: PlayOptions,
-): Promise<Finding[]> {
-  return orderStateFindings({
-    orders,
-    applied: applied.map((e) => e.fact),
+): Promise<StateCheckOutcome> {
+  return orderStateCheck({
+    orders: material.orders,
+    applied: material.applied.map((e) => e.fact),
     probe: options.probe,
     settle: { ...options.settle, clock: options.clock, sleep: options.sleep },
     attempts: history.all(),

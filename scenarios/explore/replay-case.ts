@@ -29,7 +29,7 @@ export interface ReplayOptions {
 
 /** A replayed case: its verdict, what was found, and the lines that show it to a person. */
 export interface CaseOutcome {
-  readonly status: 'pass' | 'fail';
+  readonly status: 'pass' | 'fail' | 'unknown';
   readonly findings: readonly Finding[];
   readonly listing: readonly string[];
 }

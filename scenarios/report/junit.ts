@@ -3,7 +3,10 @@ import { dirname } from 'node:path';
 import type { RunReport } from '../verdict.js';
 import { failureDetails, plain } from './console.js';
 
-/** `--junit FILE`: one test suite per provider, one test case per guarantee; a failure's text is its evidence. */
+/**
+ * `--junit FILE`: one test suite per provider, one test case per guarantee; a failure's text is its evidence, and a
+ * guarantee that could not be judged is `<skipped>` with the reason.
+ */
 export function junitXml(reports: readonly RunReport[]): string {
   const verdicts = reports.flatMap((r) => r.results);
   const failures = verdicts.filter((v) => v.status === 'fail').length;
@@ -12,6 +15,13 @@ export function junitXml(reports: readonly RunReport[]): string {
     const cases = report.results.map((verdict) => {
       const open = `    <testcase classname="ipn-gauntlet.${xml(report.provider)}" name="${xml(verdict.guarantee)}: ${xml(verdict.title)}" time="${seconds(verdict.durationMs)}"`;
       if (verdict.status === 'pass') return `${open}/>`;
+      if (verdict.status === 'unknown') {
+        return [
+          `${open}>`,
+          `      <skipped message="${xml(verdict.reason ?? verdict.summary)}"/>`,
+          '    </testcase>',
+        ].join('\n');
+      }
       return [
         `${open}>`,
         `      <failure message="${xml(verdict.summary)}" type="${xml(verdict.guarantee)}">${xml(failureDetails(verdict, plain))}</failure>`,
@@ -19,8 +29,9 @@ export function junitXml(reports: readonly RunReport[]): string {
       ].join('\n');
     });
     const failed = report.results.filter((v) => v.status === 'fail').length;
+    const skipped = report.results.filter((v) => v.status === 'unknown').length;
     return [
-      `  <testsuite name="ipn-gauntlet ${xml(report.provider)}" tests="${report.results.length}" failures="${failed}" errors="0" skipped="0" time="${seconds(report.durationMs)}" timestamp="${xml(report.startedAt)}">`,
+      `  <testsuite name="ipn-gauntlet ${xml(report.provider)}" tests="${report.results.length}" failures="${failed}" errors="0" skipped="${skipped}" time="${seconds(report.durationMs)}" timestamp="${xml(report.startedAt)}">`,
       `    <properties><property name="seed" value="${report.seed}"/><property name="target" value="${xml(report.target)}"/></properties>`,
       ...cases,
       '  </testsuite>',

@@ -2,8 +2,8 @@ import type { RunReport } from '../verdict.js';
 import type { Style } from './console.js';
 
 /**
- * The console's closing table: one row per guarantee, one column per provider, each cell `held` or `BROKEN` with the
- * number of deliveries it took (`-` where a provider has no scenario for the guarantee).
+ * The console's closing table: one row per guarantee, one column per provider, each cell `held`, `BROKEN` or `unknown`
+ * (not judged) with the number of deliveries it took (`-` where a provider has no scenario for the guarantee).
  */
 export function summaryTable(reports: readonly RunReport[], style: Style): string {
   const rows = [...new Set(reports.flatMap((r) => r.results.map((v) => v.guarantee)))];
@@ -14,7 +14,8 @@ export function summaryTable(reports: readonly RunReport[], style: Style): strin
     ...reports.map((report) => {
       const verdict = report.results.find((v) => v.guarantee === guarantee);
       if (verdict === undefined) return '-';
-      return `${verdict.status === 'pass' ? 'held' : 'BROKEN'} (${verdict.deliveries})`;
+      const word = verdict.status === 'pass' ? 'held' : verdict.status === 'fail' ? 'BROKEN' : 'unknown';
+      return `${word} (${verdict.deliveries})`;
     }),
   ]);
   const widths = header.map((_, column) => Math.max(...[header, ...body].map((row) => (row[column] ?? '').length)));

@@ -10,12 +10,13 @@ import type { GatewayLedger } from './ledger.js';
  */
 export function recordingWorld(world: World, provider: Provider, ledger: GatewayLedger): World {
   if (!ledger.keeps(provider)) return world;
+  const recorded = (order: ReturnType<World['order']>) => {
+    for (const event of eventsOf(provider, order)) ledger.record(provider, event.body);
+    return order;
+  };
   return {
     runId: world.runId,
-    order(lifecycle) {
-      const order = world.order(lifecycle);
-      for (const event of eventsOf(provider, order)) ledger.record(provider, event.body);
-      return order;
-    },
+    order: (lifecycle, options) => recorded(world.order(lifecycle, options)),
+    twin: (order) => recorded(world.twin(order)),
   };
 }

@@ -4,6 +4,7 @@ import type { ExplorePlan } from '../../scenarios/explore/plan-model.js';
 import { playPlan } from '../../scenarios/explore/play-plan.js';
 import { raceSchedule } from '../../scenarios/explore/race-schedule.js';
 import { createProbeClient } from '../../scenarios/probe-client.js';
+import { defaultSettle } from '../../scenarios/settle.js';
 import type { Flaw } from '../fixtures/flawed-receiver.js';
 import { exploreSmall, flawedTarget } from './explore-support.js';
 
@@ -40,7 +41,7 @@ async function playRaces(flaw: Flaw | 'none'): Promise<number> {
       runId: `race${flaw === 'none' ? 'n' : 'r'}${seed}`,
       clock: systemClock,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      settle: { timeoutMs: 2_000, quietMs: 50, pollMs: 10 },
+      settle: { ...defaultSettle, timeoutMs: 2_000, quietMs: 50, pollMs: 10 },
     });
     if (outcome.findings.some((f) => /fulfilled \d+ times|refunds ran, expected/.test(f.problem))) caught += 1;
   }

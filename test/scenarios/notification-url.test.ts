@@ -5,6 +5,7 @@ import { afterEach, expect, test } from 'vitest';
 import { providers } from '../../contracts/providers/index.js';
 import { startReceiver } from '../../receiver/server.js';
 import { main } from '../../scenarios/cli/main.js';
+import { replayCommand } from '../../scenarios/replay-command.js';
 import { fakeIo } from '../support/fake-io.js';
 import { testProbe } from '../support/probe-token.js';
 
@@ -50,20 +51,32 @@ test('run --notification-url signs Square deliveries for the registered URL, and
   expect(captured.out).toContain('1 of 1 guarantees held');
 });
 
-test('without it the deliveries are signed for the loopback target, which the receiver is not registered under', async () => {
+test('without it the deliveries are signed for the loopback target: the preflight stops the run and names the flag', async () => {
   const { io, captured } = fakeIo({ IPN_GAUNTLET_SECRET: secret });
   const args = [...(await squareReceiver()), '--seed', '11', '--only', 'auth.forged-rejected'];
-  expect(await main(['run', ...args], io)).toBe(1);
-  expect(captured.out).toContain('FAIL');
+  expect(await main(['run', ...args], io)).toBe(2);
+  expect(captured.err).toMatch(
+    /IPN_ERR_PREFLIGHT_REFUSED: a genuine payment\.updated .* was answered 400: .*signature/,
+  );
+  expect(captured.err).toContain('--notification-url');
+  expect(captured.out).not.toContain('FAIL');
 });
 
-test('a failing Square run prints a replay command that keeps the notification URL', async () => {
-  const { io, captured } = fakeIo({ IPN_GAUNTLET_SECRET: secret });
+test('a Square run prints a replay command that keeps the notification URL', () => {
   const other = 'https://elsewhere.example.com/webhooks/square';
-  const args = [...(await squareReceiver()), '--notification-url', other, '--seed', '12', '--only', 'idem.sequential'];
-  expect(await main(['run', ...args], io)).toBe(1);
-  expect(captured.out).toMatch(
-    /replay: npx ipn-gauntlet run .*--notification-url https:\/\/elsewhere\.example\.com\/webhooks\/square/,
+  const command = replayCommand(
+    {
+      kind: 'run',
+      target: 'http://127.0.0.1:1/webhooks/square',
+      probe: 'http://127.0.0.1:1/p',
+      provider: 'square',
+      notificationUrl: other,
+    },
+    12,
+    'idem.sequential',
+  );
+  expect(command).toMatch(
+    /^npx ipn-gauntlet run .*--notification-url https:\/\/elsewhere\.example\.com\/webhooks\/square/,
   );
 });
 

@@ -8,6 +8,7 @@ const verdict = (guarantee: Verdict['guarantee'], status: Verdict['status'], del
   title: guarantee,
   provider: 'p',
   status,
+  reason: null,
   seed: 1,
   deliveries,
   durationMs: 1,

@@ -34,6 +34,6 @@ export function gauntletAgainst(
   });
 }
 
-export function statusOf(report: RunReport, guarantee: GuaranteeId): 'pass' | 'fail' | 'absent' {
+export function statusOf(report: RunReport, guarantee: GuaranteeId): 'pass' | 'fail' | 'unknown' | 'absent' {
   return report.results.find((r) => r.guarantee === guarantee)?.status ?? 'absent';
 }

@@ -18,6 +18,8 @@ const entry = (n: number): TimelineEntry => ({
   statusCode: 200,
   outcome: 'ok',
   detail: '{"received":true}',
+  judgement: 'expected',
+  involved: false,
 });
 const attempt = (n: number): LiveEvent => ({
   type: 'attempt',
