@@ -96,5 +96,7 @@ function sampleBody(secret: string): string {
     clock: () => Date.now(),
   });
   const first = plan.deliveries().next();
-  return Buffer.from(first?.delivery.request.body ?? new Uint8Array()).toString('utf8');
+  return Buffer.from(first?.delivery.sign(Math.floor(Date.now() / 1000)).request.body ?? new Uint8Array()).toString(
+    'utf8',
+  );
 }

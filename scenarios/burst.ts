@@ -1,7 +1,7 @@
 import type { HttpDeliverer } from '../simulator/delivery/http.js';
 import type { GatewayEvent } from '../simulator/events.js';
 import type { DeliveryHistory } from '../simulator/history.js';
-import { deliveryOf, type FaultTag, type SigningContext } from '../simulator/plan.js';
+import { type Delivery, deliveryOf, type FaultTag, retryOf, type SigningContext } from '../simulator/plan.js';
 import type { ReceiverProcess } from './process/receiver-process.js';
 
 /**
@@ -34,18 +34,27 @@ export interface BurstContext {
   readonly onAttempt?: () => void;
 }
 
+/** An event of the burst waiting for its next attempt; `first` is its delivery, once built. */
+interface QueuedEvent {
+  readonly event: GatewayEvent;
+  attempts: number;
+  waitedSeconds: number;
+  first: Delivery | null;
+}
+
 /** At least this many attempts per event, whatever the provider's schedule says: a restart may take a while. */
 const MIN_ATTEMPTS = 8;
 
 /**
  * Runs a burst to its end. Each event is delivered until the receiver answers 2xx or 4xx, or the gateway's schedule
- * runs out; every attempt is a fresh, correctly signed delivery (the gateway signs each attempt anew), all of them in
- * the history. While the receiver restarts after a kill, sending pauses: in real time the gateway's first retry comes
- * minutes later, long after a restart, and the time scale must not turn that into a storm of failed attempts.
+ * runs out; every retry is the next attempt of the same delivery (one delivery id, attempt n), correctly signed anew as
+ * it leaves (the gateway signs each attempt anew), all of them in the history. While the receiver restarts after a
+ * kill, sending pauses: in real time the gateway's first retry comes minutes later, long after a restart, and the time
+ * scale must not turn that into a storm of failed attempts.
  */
 export async function runBurst(burst: Burst, ctx: BurstContext): Promise<void> {
   const maxAttempts = Math.max(MIN_ATTEMPTS, ctx.retryScheduleSeconds.length + 1);
-  const queue = burst.events.map((event) => ({ event, attempts: 0, waitedSeconds: 0 }));
+  const queue: QueuedEvent[] = burst.events.map((event) => ({ event, attempts: 0, waitedSeconds: 0, first: null }));
   const kills = [...burst.kills].sort((a, b) => a - b);
   let outstanding = queue.length;
   let sent = 0;
@@ -72,18 +81,17 @@ export async function runBurst(burst: Burst, ctx: BurstContext): Promise<void> {
       sent += 1;
       const killNow = kills[0] !== undefined && sent >= kills[0];
       if (killNow) kills.shift();
-      const delivery = deliveryOf(
-        ctx.signing,
-        item.event,
+      // Built as the event's turn comes; a retry is the same delivery's next attempt, signed anew as it leaves.
+      item.first ??= deliveryOf(ctx.signing, item.event, { fault: burst.fault ?? null });
+      const delivery =
         item.attempts === 0
-          ? { fault: burst.fault ?? null }
-          : {
+          ? item.first
+          : retryOf(item.first, {
               fault: {
                 kind: 'duplicate',
                 detail: `retry ${item.attempts}, ${gatewayDelay(item.waitedSeconds)} after no answer as the gateway schedules it`,
               },
-            },
-      );
+            });
       // The kill lands while this request and others are in flight.
       const killed = killNow ? killAndRestart() : null;
       const [attempt] = await ctx.deliverer.deliverStep([delivery]);

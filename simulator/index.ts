@@ -14,6 +14,8 @@ export { createGatewayLedger, gatewayEndpoints } from './gateway/routes/index.js
 export { type RunningGateway, type StartGatewayOptions, startGateway } from './gateway/server.js';
 export { type Attempt, type AttemptOutcome, DeliveryHistory, outcomeOf } from './history.js';
 export {
+  type AttemptOptions,
+  copiesOf,
   createSigningContext,
   type Delivery,
   type DeliveryOptions,
@@ -23,6 +25,9 @@ export {
   faultKinds,
   inSequence,
   type PlanStep,
+  retryOf,
+  type SignedAttempt,
+  type Signer,
   type SigningContext,
 } from './plan.js';
 export { createRandom, deriveSeed, type Random } from './random.js';

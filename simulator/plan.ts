@@ -23,9 +23,26 @@ export interface FaultTag {
   readonly detail: string;
 }
 
-/** One request the fake gateway will send, and what a correct receiver answers to it. */
+/** The bytes of one attempt, signed for the second it leaves. */
+export interface SignedAttempt {
+  readonly request: WireRequest;
+  /**
+   * Headers sent exactly as listed, repeats included, instead of `request.headers` (a header sent twice). Names are
+   * lower-case.
+   */
+  readonly rawHeaders?: readonly (readonly [name: string, value: string])[];
+}
+
+/** Signs an attempt leaving at `nowSeconds` (unix seconds, the sender's clock). */
+export type Signer = (nowSeconds: number) => SignedAttempt;
+
+/**
+ * One request the fake gateway will send, and what a correct receiver answers to it. It holds what to send and how to
+ * sign it, not signed bytes: the deliverer signs each attempt just before it leaves (`sign`), so a slow receiver or a
+ * proxy never makes the next delivery stale. Everything random about it was drawn when the plan was built.
+ */
 export interface Delivery {
-  /** The simulator's own id for this delivery (`dlv_0007`), unique in a run. */
+  /** The simulator's own id for this delivery (`dlv_0007`), unique in a run; a retry keeps it (attempt 2, 3…). */
   readonly id: string;
   readonly eventId: string;
   readonly orderId: string;
@@ -33,14 +50,13 @@ export interface Delivery {
   readonly label: string;
   readonly fault: FaultTag | null;
   readonly expect: Expectation;
-  readonly request: WireRequest;
-  /**
-   * Headers sent exactly as listed, repeats included, instead of `request.headers` (a header sent twice). Names are
-   * lower-case.
-   */
-  readonly rawHeaders?: readonly (readonly [name: string, value: string])[];
   /** How long the gateway waits for this delivery's answer, when not the provider's timeout. */
   readonly timeoutMs?: number;
+  /**
+   * The attempt's request, signed at `nowSeconds`: every signed timestamp is `nowSeconds` plus the delivery's offset.
+   * The same second gives the same bytes, except for copies released together, which share the first copy's signing.
+   */
+  readonly sign: Signer;
 }
 
 /**
@@ -62,8 +78,9 @@ export interface SigningContext {
   readonly notificationUrl?: string;
   /** The fake gateway's key, for providers whose gateway marks what it sends (PayPal `verify_sign`, postback). */
   readonly gatewayKey?: string;
+  /** Drawn from while the plan is built, never while it is sent, so a seed replays the same plan. */
   readonly random: Random;
-  /** Unix seconds now (from the injected clock). */
+  /** Unix seconds now (from the injected clock), for requests a scenario signs itself as it sends them. */
   nowSeconds(): number;
   nextDeliveryId(): string;
 }
@@ -79,11 +96,21 @@ export function createSigningContext(options: Omit<SigningContext, 'nextDelivery
   };
 }
 
-export interface DeliveryOptions {
-  readonly timestamp?: number;
-  readonly secrets?: readonly string[];
+/** What an attempt has of its own: the report's tag, the expected answer, how long the gateway waits. */
+export interface AttemptOptions {
   readonly fault?: FaultTag | null;
   readonly expect?: Expectation;
+  /** How long the gateway waits for the answer, when not the provider's timeout. */
+  readonly timeoutMs?: number;
+}
+
+export interface DeliveryOptions extends AttemptOptions {
+  /**
+   * Seconds added to the send time to make the signed timestamp: negative for a stale replay or a copy signed earlier,
+   * positive for one from the future. Default 0: signed as it leaves.
+   */
+  readonly timestampOffsetSeconds?: number;
+  readonly secrets?: readonly string[];
   /** Bytes to send and sign instead of the event's own encoding (a reformatted body, correctly signed). */
   readonly body?: Uint8Array;
   /** Bytes to send under the signature of the body that was signed (a tampered body: the signature no longer fits). */
@@ -93,25 +120,17 @@ export interface DeliveryOptions {
    * the signature taken out): what a forger does to bytes a gateway signed.
    */
   readonly afterSigning?: (signedBody: Uint8Array) => Uint8Array;
-  /** How long the gateway waits for the answer, when not the provider's timeout. */
-  readonly timeoutMs?: number;
-  /** Reshapes the headers after signing. */
-  readonly headers?: (headers: Readonly<Record<string, string>>) => Record<string, string>;
+  /** Reshapes the headers after signing, given the second the attempt is signed at; draws nothing at random. */
+  readonly headers?: (headers: Readonly<Record<string, string>>, nowSeconds: number) => Record<string, string>;
 }
 
-/** A correctly signed delivery of an event, optionally reshaped by a fault. */
-export function deliveryOf(ctx: SigningContext, event: GatewayEvent, options: DeliveryOptions = {}): Delivery {
-  const id = ctx.nextDeliveryId();
-  const signed = signedRequest(ctx.provider, {
-    body: options.body ?? event.body,
-    eventId: event.eventId,
-    deliveryId: id,
-    secrets: options.secrets ?? [ctx.secret],
-    timestamp: options.timestamp ?? ctx.nowSeconds(),
-    ...(ctx.notificationUrl === undefined ? {} : { notificationUrl: ctx.notificationUrl }),
-    ...(ctx.gatewayKey === undefined ? {} : { gatewayKey: ctx.gatewayKey }),
-  });
-  const headers = options.headers ? options.headers(signed.headers) : signed.headers;
+/** A delivery of an event that `sign` signs when it is sent (also for a fault that builds its own requests). */
+export function deliveryWith(
+  event: Pick<GatewayEvent, 'eventId' | 'orderId' | 'type'>,
+  id: string,
+  sign: Signer,
+  options: AttemptOptions = {},
+): Delivery {
   return {
     id,
     eventId: event.eventId,
@@ -120,12 +139,82 @@ export function deliveryOf(ctx: SigningContext, event: GatewayEvent, options: De
     fault: options.fault ?? null,
     expect: options.expect ?? 'accept',
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    request: {
-      method: 'POST',
-      headers,
-      body: options.unsignedBody ?? (options.afterSigning ? options.afterSigning(signed.body) : signed.body),
-    },
+    sign,
   };
+}
+
+/** A correctly signed delivery of an event, optionally reshaped by a fault; signed when it is sent. */
+export function deliveryOf(ctx: SigningContext, event: GatewayEvent, options: DeliveryOptions = {}): Delivery {
+  const id = ctx.nextDeliveryId();
+  return deliveryWith(event, id, signerOf(ctx, event, id, options), options);
+}
+
+function signerOf(ctx: SigningContext, event: GatewayEvent, deliveryId: string, options: DeliveryOptions): Signer {
+  const { provider, notificationUrl, gatewayKey } = ctx;
+  const secrets = options.secrets ?? [ctx.secret];
+  const body = options.body ?? event.body;
+  const offset = options.timestampOffsetSeconds ?? 0;
+  return (nowSeconds) => {
+    const signed = signedRequest(provider, {
+      body,
+      eventId: event.eventId,
+      deliveryId,
+      secrets,
+      timestamp: nowSeconds + offset,
+      ...(notificationUrl === undefined ? {} : { notificationUrl }),
+      ...(gatewayKey === undefined ? {} : { gatewayKey }),
+    });
+    return {
+      request: {
+        method: 'POST',
+        headers: options.headers ? options.headers(signed.headers, nowSeconds) : signed.headers,
+        body: options.unsignedBody ?? (options.afterSigning ? options.afterSigning(signed.body) : signed.body),
+      },
+    };
+  };
+}
+
+/**
+ * The gateway's next attempt of a delivery: the same delivery id (the history counts it as attempt 2, 3…), signed
+ * anew when it leaves, as a gateway signs each attempt (a fresh timestamp; a delivery-id header such as Shopify's
+ * `X-Shopify-Webhook-Id` stays). Its fault tag, expected answer and timeout are its own, not the first attempt's.
+ */
+export function retryOf(delivery: Delivery, options: AttemptOptions = {}): Delivery {
+  const { eventId, orderId, label } = delivery;
+  return deliveryWith(
+    { eventId, orderId, type: label },
+    delivery.id,
+    signsAnew.get(delivery) ?? delivery.sign,
+    options,
+  );
+}
+
+/** The copies' own signer, behind the signing they share: a retry of a copy is signed anew. */
+const signsAnew = new WeakMap<Delivery, Signer>();
+
+/**
+ * Copies of one delivery released together behind a barrier, one per tag: each its own delivery id, all sharing one
+ * signing, made when the first copy is signed, so they are byte-identical (body and headers) even when they leave
+ * microtasks apart across a second's boundary.
+ */
+export function copiesOf(
+  ctx: SigningContext,
+  event: GatewayEvent,
+  tags: readonly (FaultTag | null)[],
+  options: DeliveryOptions = {},
+): Delivery[] {
+  const first = ctx.nextDeliveryId();
+  const signer = signerOf(ctx, event, first, options);
+  let signed: SignedAttempt | undefined;
+  const once: Signer = (nowSeconds) => {
+    signed ??= signer(nowSeconds);
+    return signed;
+  };
+  return tags.map((fault, i) => {
+    const copy = deliveryWith(event, i === 0 ? first : ctx.nextDeliveryId(), once, { ...options, fault });
+    signsAnew.set(copy, signer);
+    return copy;
+  });
 }
 
 /** Each event once, in the order given, one step each. */

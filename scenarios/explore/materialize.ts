@@ -3,13 +3,13 @@ import { eventsOf, type GatewayEvent } from '../../simulator/events.js';
 import { forgery, forgeryNames, replayed, replayOffsets, rotated } from '../../simulator/faults/forge.js';
 import { type MalformationKind, malformationKinds, malformedDelivery } from '../../simulator/faults/malformed.js';
 import { reformatNames, reformatted } from '../../simulator/faults/reformat.js';
-import { type Delivery, deliveryOf, type FaultTag, type SigningContext } from '../../simulator/plan.js';
+import { copiesOf, type Delivery, deliveryOf, type FaultTag, type SigningContext } from '../../simulator/plan.js';
 import { deriveSeed } from '../../simulator/random.js';
 import type { World, WorldOrder } from '../../simulator/world.js';
 import type { ExploreOp, ExplorePlan } from './plan-model.js';
 import { type RaceSchedule, raceSchedule } from './race-schedule.js';
 
-/** One operation turned into requests, signed when it is its turn (so a slow plan never signs stale). */
+/** One operation turned into deliveries when it is its turn; the deliverer signs them as they leave. */
 export interface MaterialStep {
   readonly index: number;
   readonly op: ExploreOp;
@@ -77,13 +77,11 @@ function* stepsOf(
       case 'deliver':
       case 'concurrent': {
         if (op.op === 'concurrent' && op.copies > 1) {
-          const timestamp = signing.nowSeconds();
-          const copies = Array.from({ length: op.copies }, (_, i) =>
-            deliveryOf(signing, event, {
-              timestamp,
-              fault: { kind: 'concurrent', detail: `copy ${i + 1} of ${op.copies}` },
-            }),
-          );
+          const tags = Array.from({ length: op.copies }, (_, i) => ({
+            kind: 'concurrent' as const,
+            detail: `copy ${i + 1} of ${op.copies}`,
+          }));
+          const copies = copiesOf(signing, event, tags);
           apply(event);
           yield step(copies, null, raceSchedule(plan.worldSeed, String(index), op.copies));
           break;
@@ -99,7 +97,7 @@ function* stepsOf(
         apply(event);
         yield step([
           deliveryOf(signing, event, {
-            timestamp: signing.nowSeconds() - earlier,
+            timestampOffsetSeconds: -earlier,
             fault: { kind: 'resigned', detail: `re-signed, timestamp ${earlier}s apart` },
           }),
         ]);

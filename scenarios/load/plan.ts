@@ -33,7 +33,7 @@ export const FORGED = 2;
 export interface PlannedDelivery {
   readonly event: number;
   readonly kind: number;
-  /** Signed just now, with the current time. */
+  /** Built just now; the sender signs it as it leaves. */
   readonly delivery: Delivery;
 }
 
@@ -41,7 +41,7 @@ export interface LoadPlan {
   readonly table: EventTable;
   /** The forgery names a delivery kind 2 + i refers to. */
   readonly forgeries: readonly string[];
-  /** A fresh pass over the plan's deliveries, built and signed one at a time as they are asked for. */
+  /** A fresh pass over the plan's deliveries, built one at a time as they are asked for (and signed as they leave). */
   deliveries(): DeliverySource;
 }
 

@@ -100,6 +100,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     timeoutMs: options.provider.timeoutMs,
     history,
     latency,
+    clock: options.clock,
     now: options.now,
     startedAt,
   });

@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import { type Clock, unixSeconds } from '../../contracts/clock.js';
 import type { LoadHistory } from './history.js';
 import { NO_ANSWER } from './history.js';
 import type { LatencyRecorder } from './latency.js';
@@ -11,6 +12,8 @@ export interface SenderOptions {
   readonly timeoutMs: number;
   readonly history: LoadHistory;
   readonly latency: LatencyRecorder;
+  /** The wall clock each delivery is signed with as it leaves. */
+  readonly clock: Clock;
   /** Monotonic milliseconds; the run's start on the same scale. */
   readonly now: () => number;
   readonly startedAt: number;
@@ -23,21 +26,22 @@ export interface Sender {
   close(): Promise<void>;
 }
 
-/** Sends deliveries over an undici keep-alive pool and records each answer in the compact history. */
+/** Sends deliveries over an undici keep-alive pool, each signed as it leaves, and records each answer in the history. */
 export function createSender(options: SenderOptions): Sender {
   const url = new URL(options.target);
   const path = `${url.pathname}${url.search}`;
   const pool = new Pool(url.origin, { connections: options.connections, keepAliveTimeout: 10_000, pipelining: 1 });
-  const { history, latency, now, startedAt } = options;
+  const { history, latency, now, startedAt, clock } = options;
   let inFlight = 0;
 
   const dispatch: Dispatch = async (planned, scheduledAt) => {
     const number = history.sent(planned.event, planned.kind, scheduledAt - startedAt);
     inFlight += 1;
+    const { request } = planned.delivery.sign(unixSeconds(clock));
     const status = await post(pool, {
       path,
-      headers: planned.delivery.request.headers,
-      body: planned.delivery.request.body,
+      headers: request.headers,
+      body: request.body,
       timeoutMs: options.timeoutMs,
     });
     inFlight -= 1;

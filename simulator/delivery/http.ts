@@ -1,10 +1,13 @@
 import { Pool } from 'undici';
-import type { Clock } from '../../contracts/clock.js';
+import { type Clock, unixSeconds } from '../../contracts/clock.js';
 import { type Attempt, type DeliveryHistory, outcomeOf } from '../history.js';
-import type { Delivery, PlanStep } from '../plan.js';
+import type { Delivery, PlanStep, SignedAttempt } from '../plan.js';
 import { answerExcerpt, readAnswerBody } from './bounded-answer.js';
 
-/** Delivers over real HTTP with undici: keep-alive connections, a per-request timeout, every attempt in the history. */
+/**
+ * Delivers over real HTTP with undici: keep-alive connections, a per-request timeout, every attempt in the history,
+ * numbered per delivery id (a retry of a delivery is its attempt 2, 3…). Each attempt is signed just before it leaves.
+ */
 export interface HttpDeliverer {
   /** Runs one plan step: its deliveries leave together and the step ends when all are answered. */
   deliverStep(step: PlanStep): Promise<Attempt[]>;
@@ -52,7 +55,7 @@ export function createHttpDeliverer(options: HttpDelivererOptions): HttpDelivere
     return endpoint;
   };
 
-  async function deliverOne(delivery: Delivery): Promise<Attempt> {
+  async function deliverOne(delivery: Delivery, signed: SignedAttempt): Promise<Attempt> {
     const attempt = (attempts.get(delivery.id) ?? 0) + 1;
     attempts.set(delivery.id, attempt);
     const sentAt = options.clock();
@@ -62,9 +65,9 @@ export function createHttpDeliverer(options: HttpDelivererOptions): HttpDelivere
     try {
       const response = await pool.request({
         path,
-        method: delivery.request.method,
-        headers: delivery.rawHeaders?.flat() ?? delivery.request.headers,
-        body: delivery.request.body,
+        method: signed.request.method,
+        headers: signed.rawHeaders?.flat() ?? signed.request.headers,
+        body: signed.request.body,
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
         // The gateway's timeout bounds the whole answer, body included, not each idle gap (undici's own timeouts are
@@ -95,8 +98,13 @@ export function createHttpDeliverer(options: HttpDelivererOptions): HttpDelivere
   }
 
   return {
-    // All requests of a step are handed to the pool in one synchronous pass, so they leave together.
-    deliverStep: (step) => Promise.all(step.map(deliverOne)),
+    deliverStep: (step) => {
+      // Signed as they leave, all at one second (copies released together are byte-identical); a delivery that cannot
+      // be signed throws before any of the step has left. Then all are handed to the pool in one synchronous pass.
+      const nowSeconds = unixSeconds(options.clock);
+      const signed = step.map((delivery) => ({ delivery, request: delivery.sign(nowSeconds) }));
+      return Promise.all(signed.map(({ delivery, request }) => deliverOne(delivery, request)));
+    },
     warm: async (connections) => {
       const perEndpoint = Math.min(connections, options.connections);
       const head = ({ pool, path }: (typeof endpoints)[number]) =>

@@ -1,5 +1,5 @@
 import type { GatewayEvent } from '../events.js';
-import { deliveryOf, type PlanStep, type SigningContext } from '../plan.js';
+import { copiesOf, deliveryOf, type PlanStep, type SigningContext } from '../plan.js';
 
 /** The same delivery `copies` times, one after another, each waiting for the previous answer. */
 export function sequentialCopies(ctx: SigningContext, event: GatewayEvent, copies: number): PlanStep[] {
@@ -8,14 +8,13 @@ export function sequentialCopies(ctx: SigningContext, event: GatewayEvent, copie
   ]);
 }
 
-/** `copies` identical deliveries released together behind a barrier. */
+/** `copies` identical deliveries released together behind a barrier: one signing, byte-identical requests. */
 export function concurrentCopies(ctx: SigningContext, event: GatewayEvent, copies: number): PlanStep[] {
-  const timestamp = ctx.nowSeconds();
-  return [
-    Array.from({ length: copies }, (_, i) =>
-      deliveryOf(ctx, event, { timestamp, fault: { kind: 'concurrent', detail: `copy ${i + 1} of ${copies}` } }),
-    ),
-  ];
+  const tags = Array.from({ length: copies }, (_, i) => ({
+    kind: 'concurrent' as const,
+    detail: `copy ${i + 1} of ${copies}`,
+  }));
+  return [copiesOf(ctx, event, tags)];
 }
 
 /**
@@ -23,17 +22,11 @@ export function concurrentCopies(ctx: SigningContext, event: GatewayEvent, copie
  * (and a new delivery id where the provider has one), the same event identity.
  */
 export function resignedCopy(ctx: SigningContext, event: GatewayEvent): PlanStep[] {
-  // The first delivery happened earlier, but still inside the provider's tolerance (Paddle's is 5 s).
+  // The first delivery was signed earlier than it leaves, but still inside the provider's tolerance (Paddle's is 5 s).
   const past = ctx.provider.tolerance?.past ?? 180;
   const earlierBySeconds = Math.max(1, Math.min(90, Math.floor(past / 2)));
-  const now = ctx.nowSeconds();
   return [
-    [deliveryOf(ctx, event, { timestamp: now - earlierBySeconds })],
-    [
-      deliveryOf(ctx, event, {
-        timestamp: now,
-        fault: { kind: 'resigned', detail: `re-signed ${earlierBySeconds}s later` },
-      }),
-    ],
+    [deliveryOf(ctx, event, { timestampOffsetSeconds: -earlierBySeconds })],
+    [deliveryOf(ctx, event, { fault: { kind: 'resigned', detail: `re-signed ${earlierBySeconds}s later` } })],
   ];
 }

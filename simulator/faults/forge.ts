@@ -26,9 +26,16 @@ const signed: Readonly<Record<string, ForgeryOptions>> = {
       Object.fromEntries(Object.entries(h).filter(([name]) => !ctx.provider.signatureHeaders.includes(name))),
   }),
   "another event's signature": (ctx, _event, other) => {
-    const borrowed = deliveryOf(ctx, other).request.headers;
-    const signing = Object.entries(borrowed).filter(([name]) => !(name in ctx.provider.baseHeaders));
-    return { headers: (h) => ({ ...h, ...Object.fromEntries(signing) }) };
+    // The other event's genuine delivery, signed at the same second as the forgery leaves.
+    const borrowed = deliveryOf(ctx, other);
+    return {
+      headers: (h, nowSeconds) => {
+        const signing = Object.entries(borrowed.sign(nowSeconds).request.headers).filter(
+          ([name]) => !(name in ctx.provider.baseHeaders),
+        );
+        return { ...h, ...Object.fromEntries(signing) };
+      },
+    };
   },
 };
 
@@ -80,7 +87,7 @@ export function replayed(
   replay: { name: string; offsetSeconds: number },
 ): Delivery {
   return deliveryOf(ctx, event, {
-    timestamp: ctx.nowSeconds() + replay.offsetSeconds,
+    timestampOffsetSeconds: replay.offsetSeconds,
     fault: { kind: 'replayed', detail: replay.name },
     expect: 'reject',
   });

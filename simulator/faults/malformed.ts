@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { signedRequest } from '../../contracts/provider.js';
 import { utf8 } from '../../contracts/wire.js';
 import type { GatewayEvent } from '../events.js';
-import type { Delivery, SigningContext } from '../plan.js';
+import { type Delivery, deliveryWith, type SigningContext } from '../plan.js';
 
 /**
  * Malformed requests (`robust.bad-input`), drawn by fast-check from a seed: what a receiver meets on the open internet
@@ -161,34 +161,38 @@ export function malformedDelivery(
 
 function toDelivery(ctx: SigningContext, event: GatewayEvent, kind: MalformationKind, malformed: Malformed): Delivery {
   const id = ctx.nextDeliveryId();
-  const signed = signedRequest(ctx.provider, {
-    body: malformed.body,
-    eventId: event.eventId,
-    deliveryId: id,
-    secrets: [ctx.secret],
-    timestamp: ctx.nowSeconds(),
-    ...(ctx.notificationUrl === undefined ? {} : { notificationUrl: ctx.notificationUrl }),
-  });
-  const signatureNames = new Set(ctx.provider.signatureHeaders.map((name) => name.toLowerCase()));
-  let headers: [string, string][] = Object.entries(signed.headers).map(([name, value]) => [name.toLowerCase(), value]);
-  if (!malformed.signed) headers = headers.filter(([name]) => !signatureNames.has(name));
-  if (malformed.contentType !== undefined) {
-    headers = headers.map(([name, value]) => [
-      name,
-      name === 'content-type' ? (malformed.contentType ?? value) : value,
+  const { provider, notificationUrl } = ctx;
+  const signatureNames = new Set(provider.signatureHeaders.map((name) => name.toLowerCase()));
+  const sign = (nowSeconds: number) => {
+    const signed = signedRequest(provider, {
+      body: malformed.body,
+      eventId: event.eventId,
+      deliveryId: id,
+      secrets: [ctx.secret],
+      timestamp: nowSeconds,
+      ...(notificationUrl === undefined ? {} : { notificationUrl }),
+    });
+    let headers: [string, string][] = Object.entries(signed.headers).map(([name, value]) => [
+      name.toLowerCase(),
+      value,
     ]);
-  }
-  const twice = malformed.duplicateSignature;
-  const first = headers.find(([name]) => signatureNames.has(name));
-  if (twice !== undefined && first !== undefined) headers.push([first[0], twice]);
-  return {
-    id,
-    eventId: event.eventId,
-    orderId: event.orderId,
-    label: event.type,
+    if (!malformed.signed) headers = headers.filter(([name]) => !signatureNames.has(name));
+    if (malformed.contentType !== undefined) {
+      headers = headers.map(([name, value]) => [
+        name,
+        name === 'content-type' ? (malformed.contentType ?? value) : value,
+      ]);
+    }
+    const twice = malformed.duplicateSignature;
+    const first = headers.find(([name]) => signatureNames.has(name));
+    if (twice !== undefined && first !== undefined) headers.push([first[0], twice]);
+    return {
+      request: { method: 'POST' as const, headers: Object.fromEntries(headers), body: malformed.body },
+      rawHeaders: headers,
+    };
+  };
+  return deliveryWith(event, id, sign, {
     fault: { kind: 'malformed', detail: `${kind}: ${malformed.detail}, ${malformed.signed ? 'signed' : 'unsigned'}` },
     expect: 'survive',
-    request: { method: 'POST', headers: Object.fromEntries(headers), body: malformed.body },
-    rawHeaders: headers,
-  };
+  });
 }

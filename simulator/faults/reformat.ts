@@ -175,11 +175,12 @@ export function reformatted(ctx: SigningContext, event: GatewayEvent, name: stri
       `unknown reformat "${name}" for ${ctx.provider.id}; known: ${reformatNames(ctx.provider).join(', ')}`,
     );
   }
-  const random = ctx.random.fork(`reformat:${name}:${event.eventId}`);
+  const stream = () => ctx.random.fork(`reformat:${name}:${event.eventId}`);
   const { body, headers } = reformat;
   return deliveryOf(ctx, event, {
-    ...(body === undefined ? {} : { body: body(event.body, random) }),
-    ...(headers === undefined ? {} : { headers: (signed) => headers(signed, random) }),
+    ...(body === undefined ? {} : { body: body(event.body, stream()) }),
+    // Headers are reshaped as each attempt is signed, from the same seeded stream every time: the same choices.
+    ...(headers === undefined ? {} : { headers: (signed) => headers(signed, stream()) }),
     fault: { kind: 'reformatted', detail: name },
   });
 }

@@ -26,8 +26,8 @@ describe.each(signed)('$title faults', (provider) => {
   const verify = (d: Delivery) =>
     // The certificate a certificate scheme (PayPal REST) verifies with, as a receiver fetches it; others ignore it.
     provider.verify({
-      body: d.request.body,
-      headers: d.request.headers,
+      body: d.sign(NOW).request.body,
+      headers: d.sign(NOW).request.headers,
       secret,
       nowSeconds: NOW,
       certificate: GATEWAY_CERTIFICATE_PEM,
@@ -50,8 +50,8 @@ describe.each(signed)('$title faults', (provider) => {
   test.each(replayOffsets(provider))('the replay "$name" is correctly signed but outside the tolerance', (offset) => {
     const delivery = replayed(signing, event, offset);
     const atItsOwnTime = provider.verify({
-      body: delivery.request.body,
-      headers: delivery.request.headers,
+      body: delivery.sign(NOW).request.body,
+      headers: delivery.sign(NOW).request.headers,
       secret,
       nowSeconds: NOW + offset.offsetSeconds,
     });
@@ -65,8 +65,8 @@ describe.each(signed)('$title faults', (provider) => {
     const delivery = rotated(signing, event, valid);
     expect(verify(delivery).ok).toBe(true);
     const withOnlyTheOld = provider.verify({
-      body: delivery.request.body,
-      headers: delivery.request.headers,
+      body: delivery.sign(NOW).request.body,
+      headers: delivery.sign(NOW).request.headers,
       secret: provider.secret.generate(new Uint8Array(32)),
       nowSeconds: NOW,
     });
@@ -80,8 +80,8 @@ describe.each(signed)('$title faults', (provider) => {
     const [original, copy] = resignedCopy(signing, event).map((step) => step[0]);
     if (original === undefined || copy === undefined) throw new Error('two steps');
     expect(copy.eventId).toBe(original.eventId);
-    expect(copy.request.body).toEqual(original.request.body);
-    const signatureOf = (d: Delivery) => provider.signatureHeaders.map((h) => d.request.headers[h]).join();
+    expect(copy.sign(NOW).request.body).toEqual(original.sign(NOW).request.body);
+    const signatureOf = (d: Delivery) => provider.signatureHeaders.map((h) => d.sign(NOW).request.headers[h]).join();
     // A signature over the body alone (no timestamp) is the same on every copy; PayPal REST signs a transmission id
     // and time per delivery, though no tolerance is documented for them.
     const perDelivery = provider.tolerance !== null || provider.certificateUrlHeader !== undefined;

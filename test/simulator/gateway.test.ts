@@ -16,6 +16,7 @@ afterEach(async () => {
 });
 
 const KEY = gatewayKeyFromSeed(11);
+const NOW = 1_768_003_600;
 const fieldsOf = (body: Uint8Array): Record<string, string> => Object.fromEntries(decodeIpn(body).fields);
 
 function fixture(seed = 11) {
@@ -31,7 +32,7 @@ function fixture(seed = 11) {
     secret: 'seller@example.com',
     gatewayKey: KEY,
     random: random.fork('signing'),
-    nowSeconds: () => 1_768_003_600,
+    nowSeconds: () => NOW,
   });
   return { world, signing };
 }
@@ -62,7 +63,7 @@ test('the gateway answers VERIFIED to every IPN it sent, in either charset, with
   ].flatMap((order) => eventsOf(paypalIpn, order));
   const charsets = new Set<string>();
   for (const event of events) {
-    const sent = deliveryOf(signing, event).request.body;
+    const sent = deliveryOf(signing, event).sign(NOW).request.body;
     charsets.add(String(fieldsOf(sent).charset));
     expect(await postback(base, paypalIpn.postback?.request(sent) ?? sent)).toBe('VERIFIED');
   }
@@ -79,9 +80,10 @@ test('every forgery is INVALID: never sent, amount or receiver_email changed, re
     if (event === undefined) throw new Error('a paid order has events');
     const forged = postbackForgery(signing, name, event);
     expect(forged.expect).toBe('survive');
-    expect(await postback(base, paypalIpn.postback?.request(forged.request.body) ?? new Uint8Array()), name).toBe(
-      'INVALID',
-    );
+    expect(
+      await postback(base, paypalIpn.postback?.request(forged.sign(NOW).request.body) ?? new Uint8Array()),
+      name,
+    ).toBe('INVALID');
   }
 });
 
@@ -90,7 +92,7 @@ test('a genuine IPN to another receiver_email is VERIFIED: the gateway did send 
   const { world, signing } = fixture();
   const event = eventsOf(paypalIpn, world.order('paid')).at(-1);
   if (event === undefined) throw new Error('a paid order has events');
-  const body = paidToAnotherAccount(signing, event).request.body;
+  const body = paidToAnotherAccount(signing, event).sign(NOW).request.body;
   expect(fieldsOf(body).receiver_email).not.toBe('seller@example.com');
   expect(await postback(base, paypalIpn.postback?.request(body) ?? body)).toBe('VERIFIED');
 });
@@ -99,7 +101,7 @@ test('a gateway in another process with the same key answers the same; another k
   const { world, signing } = fixture();
   const event = eventsOf(paypalIpn, world.order('paid')).at(-1);
   if (event === undefined) throw new Error('a paid order has events');
-  const sent = deliveryOf(signing, event).request.body;
+  const sent = deliveryOf(signing, event).sign(NOW).request.body;
   const request = paypalIpn.postback?.request(sent) ?? sent;
   expect(await postback(await gateway(gatewayKeyFromSeed(11)), request)).toBe('VERIFIED');
   expect(await postback(await gateway(gatewayKeyFromSeed(12)), request)).toBe('INVALID');

@@ -115,8 +115,8 @@ test('the msw handlers and the gateway server give the same answer to every genu
   });
   const events = eventsOf(paypalIpn, world.order('partially-refunded'));
   const bodies = events.flatMap((event) => [
-    deliveryOf(ctx, event).request.body,
-    ...postbackForgeryNames(ctx).map((name) => postbackForgery(ctx, name, event).request.body),
+    deliveryOf(ctx, event).sign(1_768_003_600).request.body,
+    ...postbackForgeryNames(ctx).map((name) => postbackForgery(ctx, name, event).sign(1_768_003_600).request.body),
   ]);
   const answers = { msw: [] as string[], server: [] as string[] };
   for (const body of bodies) {

@@ -58,11 +58,12 @@ describe.each(Object.values(providers))('$title reformats', (provider) => {
     const reformat = reformatsFor(provider)[name];
     for (const event of events) {
       const delivery = reformatted(signing, event, name);
+      const sent = delivery.sign(NOW);
       expect(delivery.fault).toEqual({ kind: 'reformatted', detail: name });
       expect(delivery.expect).toBe('accept');
       const verdict = provider.verify({
-        body: delivery.request.body,
-        headers: delivery.request.headers,
+        body: sent.request.body,
+        headers: sent.request.headers,
         secret,
         nowSeconds: NOW,
         // The certificate a certificate scheme (PayPal REST) verifies with, as a receiver fetches it; others ignore it.
@@ -70,15 +71,15 @@ describe.each(Object.values(providers))('$title reformats', (provider) => {
       });
       expect(verdict.ok).toBe(true);
 
-      const plain = deliveryOf(signing, event).request;
+      const plain = deliveryOf(signing, event).sign(NOW).request;
       const before = decoded(provider, plain.body, plain.headers);
       // A batch (Adyen) is judged by the part that carries this event, as a receiver splits it.
-      const parts = provider.split?.(delivery.request.body) ?? [delivery.request.body];
+      const parts = provider.split?.(sent.request.body) ?? [sent.request.body];
       const ownPart = parts.find((part) => {
-        const envelope = provider.envelopeSchema.safeParse(decoded(provider, part, delivery.request.headers));
-        return envelope.success && provider.eventId(envelope.data, delivery.request.headers) === event.eventId;
+        const envelope = provider.envelopeSchema.safeParse(decoded(provider, part, sent.request.headers));
+        return envelope.success && provider.eventId(envelope.data, sent.request.headers) === event.eventId;
       });
-      const after = decoded(provider, ownPart ?? delivery.request.body, delivery.request.headers);
+      const after = decoded(provider, ownPart ?? sent.request.body, sent.request.headers);
       switch (reformat?.keeps) {
         case 'json':
           expect(after).toEqual(before);
@@ -101,12 +102,11 @@ describe.each(Object.values(providers))('$title reformats', (provider) => {
   test.each(reformatNames(provider))('"%s" changes the bytes that travel', (name) => {
     const reformat = reformatsFor(provider)[name];
     for (const event of events) {
-      const plain = deliveryOf(signing, event);
-      const delivery = reformatted(signing, event, name);
-      if (reformat?.body)
-        expect(Buffer.from(delivery.request.body).equals(Buffer.from(plain.request.body))).toBe(false);
-      else expect(Buffer.from(delivery.request.body)).toEqual(Buffer.from(plain.request.body));
-      if (reformat?.headers) expect(delivery.request.headers).not.toEqual(plain.request.headers);
+      const plain = deliveryOf(signing, event).sign(NOW).request;
+      const delivery = reformatted(signing, event, name).sign(NOW).request;
+      if (reformat?.body) expect(Buffer.from(delivery.body).equals(Buffer.from(plain.body))).toBe(false);
+      else expect(Buffer.from(delivery.body)).toEqual(Buffer.from(plain.body));
+      if (reformat?.headers) expect(delivery.headers).not.toEqual(plain.headers);
     }
   });
 
@@ -122,11 +122,12 @@ describe.each(Object.values(providers))('$title reformats', (provider) => {
     });
     let differing = 0;
     for (const [i, { name, event }] of cases.entries()) {
-      const first = reformatted(once.signing, event, name).request;
-      const second = reformatted(again.signing, again.events[i % events.length] as GatewayEvent, name).request;
+      const first = reformatted(once.signing, event, name).sign(NOW).request;
+      const sameEvent = again.events[i % events.length] as GatewayEvent;
+      const second = reformatted(again.signing, sameEvent, name).sign(NOW).request;
       expect(Buffer.from(second.body)).toEqual(Buffer.from(first.body));
       expect(second.headers).toEqual(first.headers);
-      const elsewhere = reformatted(reseeded, event, name).request;
+      const elsewhere = reformatted(reseeded, event, name).sign(NOW).request;
       const sameHeaders = JSON.stringify(elsewhere.headers) === JSON.stringify(first.headers);
       if (!Buffer.from(elsewhere.body).equals(Buffer.from(first.body)) || !sameHeaders) differing += 1;
     }
@@ -151,7 +152,7 @@ test('a Stripe event rendered for an older API version carries the charges list 
   if (succeeded === undefined) throw new Error('a paid lifecycle has a success');
   const name = reformatNames(providers.stripe).find((n) => n.startsWith('older API version'));
   if (name === undefined) throw new Error('Stripe has an older API version reformat');
-  const body = JSON.parse(fromUtf8(reformatted(signing, succeeded, name).request.body));
+  const body = JSON.parse(fromUtf8(reformatted(signing, succeeded, name).sign(NOW).request.body));
   expect(body.api_version).toBe('2022-08-01');
   expect(body.data.object.charges.data[0].id).toBe(body.data.object.latest_charge);
 });
