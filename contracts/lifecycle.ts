@@ -84,10 +84,16 @@ export function deriveOrderState(terms: OrderTerms, facts: readonly LifecycleFac
   const successes = all.filter((f) => f.kind === 'succeeded');
   const paid = successes.some((f) => matchesTerms(f, terms));
   const mismatched = successes.some((f) => !matchesTerms(f, terms));
-  const refunds = new Map<string, NonNullable<LifecycleFact['refund']>>();
-  for (const f of all) if (f.kind === 'refunded' && f.refund !== undefined) refunds.set(f.refund.id, f.refund);
-  const highestCumulative = Math.max(0, ...[...refunds.values()].map((r) => r.cumulativeMinor ?? 0));
-  const sumOfRefunds = [...refunds.values()].reduce((sum, r) => sum + (r.amountMinor ?? 0), 0);
+  // Several events may report one refund (its own amount in one, the cumulative total in another): the highest
+  // cumulative over every event, and each distinct refund's largest own amount, so no arrival order picks one.
+  const refunds = new Map<string, number>();
+  let highestCumulative = 0;
+  for (const f of all) {
+    if (f.kind !== 'refunded' || f.refund === undefined) continue;
+    refunds.set(f.refund.id, Math.max(refunds.get(f.refund.id) ?? 0, f.refund.amountMinor ?? 0));
+    highestCumulative = Math.max(highestCumulative, f.refund.cumulativeMinor ?? 0);
+  }
+  const sumOfRefunds = [...refunds.values()].reduce((sum, own) => sum + own, 0);
   const refundedMinor = paid ? Math.max(highestCumulative, sumOfRefunds) : 0;
   const reversal = newest(all.filter((f) => f.kind === 'reversed' || f.kind === 'reversal_canceled'));
 
