@@ -1,21 +1,29 @@
+import { findingsScript } from './html-client-findings.js';
+import { liveScript } from './html-client-live.js';
+import { timelineScript } from './html-client-timeline.js';
+
 /**
- * The report page's script (inline, plain ES2020, no dependencies). It renders the embedded data; in live mode it also
- * follows `GET /events` (server-sent events: run, attempt, verdict, done) and switches to report mode at `done`.
- * Everything from a receiver is put into the page as text (textContent), never as markup.
+ * The page's shared state and helpers, the header (summary, counts, filters) and the verdict grid. Every judgement it
+ * shows comes from the data: a verdict's `status` and `reason`, an attempt's `judgement` and `involved` (computed once
+ * in TypeScript, `scenarios/judge/scenario.ts`); the page draws them and decides nothing. Filters live in the URL
+ * hash (`#show=fail&provider=stripe&guarantee=idem.sequential`). Everything from a receiver goes in as text.
  */
-// biome-ignore lint/complexity/noUselessStringRaw: raw keeps any backslash in the script as the browser must see it.
-export const clientScript = String.raw`
-(function () {
-  'use strict';
+// Raw: the script's backslashes ('\n') reach the browser as written.
+const coreScript = String.raw`
   var MAX_MARKS = 2000;
   var data = JSON.parse(document.getElementById('ipn-data').textContent);
-  var state = { mode: data.mode, served: data.mode === 'live', finished: data.mode === 'report', runs: [], liveAttempts: 0, lastSeq: 0, selected: null, open: {} };
+  var catalog = data.catalog || { guarantees: [], applicable: {}, needsReceiverCmd: [] };
+  var state = { mode: data.mode, served: data.mode === 'live', finished: data.mode === 'report', runs: [], liveAttempts: 0,
+    lastSeq: 0, selected: null, open: {}, filters: readFilters(), zoom: 'auto' };
   var pending = false;
+  var CELL_TEXT = { pass: 'PASS', fail: 'FAIL', unknown: 'UNKNOWN', running: 'running', 'not-run-yet': 'not run yet',
+    'not-run': 'not run', 'not-applicable': 'not applicable' };
 
-  function copyRun(r) {
-    return { provider: r.provider, target: r.target, seed: r.seed, runId: r.runId, startedAt: r.startedAt, durationMs: r.durationMs, results: r.results.slice() };
+  function copyRun(r, done) {
+    return { provider: r.provider, target: r.target, seed: r.seed, runId: r.runId, startedAt: r.startedAt,
+      durationMs: r.durationMs, results: r.results.slice(), done: done };
   }
-  state.runs = data.reports.map(copyRun);
+  state.runs = data.reports.map(function (r) { return copyRun(r, true); });
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -34,32 +42,110 @@ export const clientScript = String.raw`
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
   function keyOf(provider, guarantee) { return provider + '/' + guarantee; }
-  function asExpected(e) {
-    if (e.expected === 'accept') return e.outcome === 'ok';
-    if (e.expected === 'reject') return e.outcome !== 'ok';
-    return e.outcome !== 'info';
-  }
-  function kindLetter(e) {
-    if (e.attempt > 1) return 'R';
-    if (e.faultKind === 'forged' || e.faultKind === 'replayed') return 'F';
-    if (e.faultKind === 'duplicate' || e.faultKind === 'concurrent' || e.faultKind === 'resigned') return 'D';
-    if (e.faultKind !== null) return 'A';
-    return '';
-  }
+  function idOf(prefix, provider, guarantee) { return prefix + '-' + provider + '-' + guarantee; }
   function answerOf(e) { return e.statusCode === null ? 'no answer (' + e.detail + ')' : String(e.statusCode); }
-
-  function runFor(provider) {
-    for (var i = 0; i < state.runs.length; i++) if (state.runs[i].provider === provider) return state.runs[i];
-    var run = { provider: provider, target: '', seed: 0, runId: '', startedAt: '', durationMs: 0, results: [] };
-    state.runs.push(run);
-    return run;
+  function allResults() {
+    var all = [];
+    state.runs.forEach(function (run) { all = all.concat(run.results); });
+    return all;
   }
-  function resultFor(run, guarantee) {
+  function resultOf(run, guarantee) {
     for (var i = 0; i < run.results.length; i++) if (run.results[i].guarantee === guarantee) return run.results[i];
-    var result = { guarantee: guarantee, title: '', provider: run.provider, status: 'running', seed: run.seed, deliveries: 0,
-      durationMs: 0, summary: 'running', diagnosis: null, findings: [], replay: '', timeline: [] };
-    run.results.push(result);
-    return result;
+    return null;
+  }
+  /** A failure's panel is open unless the reader closed it. */
+  function isOpen(provider, guarantee) { return state.open[keyOf(provider, guarantee)] !== false; }
+
+  /** What a grid cell says: the verdict's status, or why there is none (running, not reached, not selected, none). */
+  function cellOf(run, guarantee) {
+    var v = resultOf(run, guarantee);
+    if (v !== null) return { status: v.status, verdict: v };
+    var applicable = catalog.applicable[run.provider];
+    if (applicable && applicable.indexOf(guarantee) < 0) return { status: 'not-applicable', verdict: null };
+    return { status: run.done ? 'not-run' : 'not-run-yet', verdict: null };
+  }
+  function cellTitle(run, guarantee, cell) {
+    var v = cell.verdict;
+    switch (cell.status) {
+      case 'unknown': return 'not judged: ' + (v.reason || v.summary);
+      case 'running': return 'running: ' + v.deliveries + ' deliveries so far';
+      case 'not-applicable': return 'no scenario checks ' + guarantee + ' for ' + run.provider;
+      case 'not-run-yet': return 'this run has not reached ' + guarantee + ' yet';
+      case 'not-run': return catalog.needsReceiverCmd.indexOf(guarantee) >= 0
+        ? 'not run: it kills and restarts the receiver, so it runs only with --receiver-cmd'
+        : 'not run in this run (not selected with --only)';
+      default: return v.summary;
+    }
+  }
+
+  function readFilters() {
+    var params = new URLSearchParams(location.hash.replace(/^#/, ''));
+    var show = params.get('show');
+    return { show: show === 'fail' || show === 'problems' ? show : 'all', provider: params.get('provider') || '',
+      guarantee: params.get('guarantee') || '' };
+  }
+  function writeFilters() {
+    var params = new URLSearchParams();
+    if (state.filters.show !== 'all') params.set('show', state.filters.show);
+    if (state.filters.provider) params.set('provider', state.filters.provider);
+    if (state.filters.guarantee) params.set('guarantee', state.filters.guarantee);
+    var hash = params.toString();
+    try { history.replaceState(null, '', hash ? '#' + hash : location.pathname + location.search); }
+    catch (error) { location.hash = hash; }
+  }
+  function statusShown(status) {
+    if (state.filters.show === 'fail') return status === 'fail';
+    if (state.filters.show === 'problems') return status === 'fail' || status === 'unknown';
+    return true;
+  }
+  function providerShown(run) { return !state.filters.provider || run.provider === state.filters.provider; }
+  function guaranteeShown(guarantee) { return !state.filters.guarantee || guarantee === state.filters.guarantee; }
+  function verdictShown(run, v) { return providerShown(run) && guaranteeShown(v.guarantee) && statusShown(v.status); }
+  function shownRuns() { return state.runs.filter(providerShown); }
+
+  /** Every guarantee with a result in some run, in the order the runs judged them. */
+  function rowIds() {
+    var rows = [];
+    allResults().forEach(function (v) { if (rows.indexOf(v.guarantee) < 0) rows.push(v.guarantee); });
+    return rows;
+  }
+  function titleOf(guarantee) {
+    for (var i = 0; i < catalog.guarantees.length; i++) if (catalog.guarantees[i].id === guarantee) return catalog.guarantees[i].title;
+    var titled = allResults().filter(function (v) { return v.guarantee === guarantee && v.title; })[0];
+    return titled ? titled.title : '';
+  }
+
+  function setOptions(select, values, current) {
+    var wanted = [''].concat(values);
+    var have = Array.prototype.map.call(select.options, function (o) { return o.value; });
+    if (have.join('\n') !== wanted.join('\n')) {
+      clear(select).appendChild(el('option', { value: '', text: 'all' }));
+      values.forEach(function (v) { select.appendChild(el('option', { value: v, text: v })); });
+    }
+    select.value = wanted.indexOf(current) >= 0 ? current : '';
+  }
+  function renderFilters() {
+    document.getElementById('filter-show').value = state.filters.show;
+    setOptions(document.getElementById('filter-provider'), state.runs.map(function (r) { return r.provider; }), state.filters.provider);
+    setOptions(document.getElementById('filter-guarantee'), rowIds(), state.filters.guarantee);
+    var hidden = 0;
+    state.runs.forEach(function (run) { run.results.forEach(function (v) { if (!verdictShown(run, v)) hidden += 1; }); });
+    document.getElementById('filter-note').textContent = hidden === 0 ? '' : hidden + ' verdicts hidden by the filters';
+  }
+  function bindFilters() {
+    var show = document.getElementById('filter-show');
+    var provider = document.getElementById('filter-provider');
+    var guarantee = document.getElementById('filter-guarantee');
+    var zoom = document.getElementById('zoom');
+    var changed = function () {
+      state.filters = { show: show.value, provider: provider.value, guarantee: guarantee.value };
+      writeFilters();
+      render();
+    };
+    [show, provider, guarantee].forEach(function (select) { select.addEventListener('change', changed); });
+    zoom.addEventListener('change', function () { state.zoom = zoom.value; renderTimeline(); });
+    document.getElementById('filters').addEventListener('submit', function (event) { event.preventDefault(); });
+    window.addEventListener('hashchange', function () { state.filters = readFilters(); render(); });
   }
 
   function renderHeader() {
@@ -69,22 +155,24 @@ export const clientScript = String.raw`
     document.body.setAttribute('data-mode', state.mode);
     document.body.setAttribute('data-finished', String(state.finished));
     document.body.setAttribute('data-live-attempts', String(state.liveAttempts));
-    var all = [];
-    state.runs.forEach(function (run) { all = all.concat(run.results); });
-    var failed = all.filter(function (v) { return v.status === 'fail'; }).length;
-    var done = all.filter(function (v) { return v.status !== 'running'; }).length;
+    var all = allResults();
+    var count = function (status) { return all.filter(function (v) { return v.status === status; }).length; };
     var summary = document.getElementById('summary');
-    if (all.length === 0) { summary.textContent = state.finished ? 'No guarantees were checked.' : 'Waiting for the first delivery…'; summary.className = ''; }
-    else {
-      summary.textContent = (done - failed) + ' of ' + done + ' guarantees held' + (failed > 0 ? ', ' + failed + ' broken' : '') +
-        (done < all.length ? ' (' + (all.length - done) + ' running)' : '');
-      summary.className = failed > 0 ? 'broken' : 'held';
+    if (all.length === 0) {
+      summary.textContent = state.finished ? 'No guarantees were checked.' : 'Waiting for the first delivery…';
+      summary.className = '';
+    } else {
+      var running = count('running');
+      summary.textContent = count('pass') + ' held, ' + count('fail') + ' broken, ' + count('unknown') + ' not judged' +
+        (running > 0 ? ', ' + running + ' running' : '');
+      summary.className = count('fail') > 0 ? 'broken' : count('unknown') > 0 ? 'unknown' : 'held';
     }
     var entries = [];
     all.forEach(function (v) { entries = entries.concat(v.timeline || []); });
-    var count = function (outcome) { return entries.filter(function (e) { return e.outcome === outcome; }).length; };
-    document.getElementById('counts').textContent = entries.length === 0 ? '' : entries.length + ' deliveries: ' + count('ok') +
-      ' acknowledged (2xx), ' + count('fail') + ' refused (4xx), ' + count('info') + ' unsure (5xx, timeout or reset)';
+    var outcomes = function (outcome) { return entries.filter(function (e) { return e.outcome === outcome; }).length; };
+    document.getElementById('counts').textContent = entries.length === 0 ? '' : entries.length + ' deliveries: ' +
+      outcomes('ok') + ' acknowledged (2xx), ' + outcomes('fail') + ' refused (4xx), ' + outcomes('info') +
+      ' unsure (5xx, timeout or reset)';
     var runs = clear(document.getElementById('runs'));
     state.runs.forEach(function (run) {
       runs.appendChild(el('div', { text: run.provider + ' → ' + run.target + '  (seed ' + run.seed + ', run ' + run.runId +
@@ -94,193 +182,73 @@ export const clientScript = String.raw`
 
   function renderVerdicts() {
     var host = clear(document.getElementById('verdicts'));
+    var runs = shownRuns();
     if (state.runs.length === 0) { host.appendChild(el('p', { class: 'empty', text: 'No verdicts yet.' })); return; }
-    var rows = [];
-    var titles = {};
-    state.runs.forEach(function (run) {
-      run.results.forEach(function (v) {
-        if (rows.indexOf(v.guarantee) < 0) rows.push(v.guarantee);
-        if (v.title) titles[v.guarantee] = v.title;
-      });
+    var rows = rowIds().filter(function (guarantee) {
+      return guaranteeShown(guarantee) && runs.some(function (run) { return statusShown(cellOf(run, guarantee).status); });
     });
-    var head = el('tr', {}, [el('th', { text: 'guarantee' })].concat(state.runs.map(function (run) { return el('th', { text: run.provider }); })));
+    var head = el('tr', {}, [el('th', { text: 'guarantee' })].concat(runs.map(function (run) { return el('th', { text: run.provider }); })));
     var body = rows.map(function (guarantee) {
-      var cells = state.runs.map(function (run) {
-        var v = null;
-        run.results.forEach(function (r) { if (r.guarantee === guarantee) v = r; });
-        if (v === null) return el('td', { text: '—' });
-        var button = el('button', { class: 'verdict ' + v.status, title: v.summary, 'data-testid': 'verdict',
-          'data-guarantee': guarantee, 'data-provider': run.provider, 'data-status': v.status, text: v.status.toUpperCase() });
-        if (v.status === 'fail') button.addEventListener('click', function () { openFailure(run.provider, guarantee); });
-        return el('td', {}, [button]);
+      var cells = runs.map(function (run) {
+        var cell = cellOf(run, guarantee);
+        var title = cellTitle(run, guarantee, cell);
+        var attrs = { 'data-testid': 'cell', 'data-guarantee': guarantee, 'data-provider': run.provider, 'data-status': cell.status };
+        if (cell.verdict === null || cell.status === 'running') {
+          return el('td', attrs, [el('span', { class: 'cell ' + cell.status, title: title, text: CELL_TEXT[cell.status] })]);
+        }
+        var button = el('button', { type: 'button', class: 'verdict ' + cell.status, title: title, 'data-testid': 'verdict',
+          'data-guarantee': guarantee, 'data-provider': run.provider, 'data-status': cell.status, text: CELL_TEXT[cell.status] || cell.status });
+        button.addEventListener('click', function () { reveal(run.provider, guarantee, cell.status); });
+        return el('td', attrs, [button]);
       });
-      return el('tr', {}, [el('th', {}, [guarantee + ' ', el('span', { class: 'title', text: titles[guarantee] || '' })])].concat(cells));
+      return el('tr', { 'data-testid': 'verdict-row', 'data-guarantee': guarantee },
+        [el('th', {}, [guarantee + ' ', el('span', { class: 'title', text: titleOf(guarantee) })])].concat(cells));
     });
+    if (rows.length === 0) { host.appendChild(el('p', { class: 'empty', text: 'No verdict matches the filters.' })); return; }
     host.appendChild(el('table', {}, [el('thead', {}, [head]), el('tbody', {}, body)]));
   }
 
-  function showDetail(e, lane) {
-    state.selected = { lane: lane, deliveryId: e.deliveryId, attempt: e.attempt, entry: e };
-    var rows = [['scenario', lane], ['delivery', e.deliveryId + (e.attempt > 1 ? ' (attempt ' + e.attempt + ')' : '')], ['event', e.eventId],
-      ['order', e.orderId], ['label', e.label], ['fault', e.fault === null ? 'none' : e.faultKind + ': ' + e.fault],
-      ['expected', e.expected], ['answer', answerOf(e) + (asExpected(e) ? '' : '  ✘ not what a correct receiver answers')],
-      ['detail', e.detail], ['sent', '+' + e.sentMs + ' ms'], ['answered', '+' + e.answeredMs + ' ms (' + (e.answeredMs - e.sentMs) + ' ms)']];
-    var list = el('dl', {});
-    rows.forEach(function (row) { list.appendChild(el('dt', { text: row[0] })); list.appendChild(el('dd', { text: row[1] })); });
-    clear(document.getElementById('detail')).appendChild(list);
-    Array.prototype.forEach.call(document.querySelectorAll('.mark.selected'), function (m) { m.classList.remove('selected'); });
-  }
-
-  function renderTimeline() {
-    var host = clear(document.getElementById('timeline'));
-    if (state.runs.length === 0) { host.appendChild(el('p', { class: 'empty', text: 'No deliveries yet.' })); return; }
-    state.runs.forEach(function (run) {
-      var end = 0;
-      run.results.forEach(function (v) { (v.timeline || []).forEach(function (e) { if (e.answeredMs > end) end = e.answeredMs; }); });
-      var box = el('div', { class: 'run-timeline' }, [el('h3', { text: run.provider + ' — ' + (end / 1000).toFixed(1) + ' s of deliveries; each lane spans its own scenario' })]);
-      run.results.forEach(function (v) {
-        var track = el('div', { class: 'track' });
-        var marks = (v.timeline || []).slice(0, MAX_MARKS);
-        var start = Infinity;
-        var stop = 0;
-        marks.forEach(function (e) { if (e.sentMs < start) start = e.sentMs; if (e.answeredMs > stop) stop = e.answeredMs; });
-        if (marks.length === 0) start = 0;
-        var span = Math.max(1, stop - start);
-        marks.forEach(function (e) {
-          var left = ((e.sentMs - start) / span) * 97;
-          var width = Math.max(0, ((e.answeredMs - e.sentMs) / span) * 97);
-          var mark = el('button', { class: 'mark ' + e.outcome + (asExpected(e) ? '' : ' wrong'), 'data-testid': 'mark',
-            'data-outcome': e.outcome, 'data-kind': kindLetter(e) || 'plain', title: e.label + ' → ' + answerOf(e),
-            style: 'left:' + left.toFixed(3) + '%;width:' + width.toFixed(3) + '%', text: kindLetter(e) });
-          var select = function () { showDetail(e, v.guarantee); mark.classList.add('selected'); };
-          mark.addEventListener('mouseenter', select);
-          mark.addEventListener('click', select);
-          track.appendChild(mark);
-        });
-        var name = el('div', { class: 'lane-name ' + v.status, title: v.guarantee + ': ' + v.summary, text: v.guarantee });
-        var when = el('div', { class: 'lane-time', text: marks.length === 0 ? '' : '+' + (start / 1000).toFixed(2) + ' s, ' + span + ' ms · ' + (v.timeline || []).length });
-        box.appendChild(el('div', { class: 'lane', 'data-testid': 'lane', 'data-guarantee': v.guarantee, 'data-provider': run.provider }, [name, track, when]));
-      });
-      host.appendChild(box);
-    });
-  }
-
-  function deliveriesTable(deliveries) {
-    var head = el('tr', {}, ['#', 'delivery', 'label', 'event', 'fault', 'answer', 'expected'].map(function (h) { return el('th', { text: h }); }));
-    var rows = deliveries.map(function (d, i) {
-      return el('tr', {}, [String(i + 1), d.deliveryId, d.label, d.eventId, d.fault === null ? '' : d.fault,
-        d.statusCode === null ? 'no answer (' + d.detail + ')' : String(d.statusCode) + ' ' + d.detail, d.expected].map(function (t) { return el('td', { text: t }); }));
-    });
-    return el('table', { class: 'deliveries' }, [el('thead', {}, [head]), el('tbody', {}, rows)]);
-  }
-
-  function copyButton(text) {
-    var button = el('button', { class: 'copy', 'data-testid': 'copy-replay', text: 'Copy' });
-    button.addEventListener('click', function () {
-      var done = function () { button.textContent = 'Copied'; };
-      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, function () { button.textContent = 'Select and copy'; });
-      else button.textContent = 'Select and copy';
-    });
-    return button;
-  }
-
-  function renderFailures() {
-    var host = clear(document.getElementById('failures'));
-    var any = false;
-    state.runs.forEach(function (run) {
-      run.results.filter(function (v) { return v.status === 'fail'; }).forEach(function (v) {
-        any = true;
-        var key = keyOf(run.provider, v.guarantee);
-        var findings = v.findings.map(function (f) {
-          var parts = [el('div', { class: 'problem', text: f.problem }), el('div', { class: 'title', text: 'phase: ' + f.phase + (f.orderId ? ', order ' + f.orderId : '') })];
-          if (f.observed !== null || f.expected !== null) {
-            parts.push(el('div', { text: 'probe showed:' }), el('pre', { text: f.observed === null ? '404 / nothing' : JSON.stringify(f.observed) }));
-            parts.push(el('div', { text: 'rule expects:' }), el('pre', { text: JSON.stringify(f.expected) }));
-          }
-          parts.push(el('div', { text: 'minimal case (' + f.deliveries.length + ' deliveries):' }), deliveriesTable(f.deliveries));
-          return el('div', { class: 'finding', 'data-testid': 'finding' }, parts);
-        });
-        var details = el('details', { class: 'failure', id: 'failure-' + run.provider + '-' + v.guarantee, 'data-testid': 'failure',
-          'data-guarantee': v.guarantee, 'data-provider': run.provider }, [
-          el('summary', { text: v.guarantee + ' (' + run.provider + ', seed ' + v.seed + '): ' + v.summary }),
-          el('p', { text: v.title }),
-          v.diagnosis === null ? null : el('p', { text: 'Where to look: ' + v.diagnosis }),
-          el('div', { text: 'Replay exactly this case:' }),
-          el('div', { class: 'replay-row' }, [el('pre', { class: 'replay', 'data-testid': 'replay', text: v.replay }), copyButton(v.replay)]),
-        ].concat(findings));
-        if (state.open[key]) details.open = true;
-        details.addEventListener('toggle', function () { state.open[key] = details.open; });
-        host.appendChild(details);
-      });
-    });
-    if (!any) host.appendChild(el('p', { class: 'empty', text: state.finished ? 'None: every guarantee held.' : 'None so far.' }));
-  }
-
-  function openFailure(provider, guarantee) {
-    state.open[keyOf(provider, guarantee)] = true;
-    var node = document.getElementById('failure-' + provider + '-' + guarantee);
+  /** From a grid cell to where its evidence is: the failure, the reason it was not judged, or its timeline lane. */
+  function reveal(provider, guarantee, status) {
+    var prefix = status === 'fail' ? 'failure' : status === 'unknown' ? 'unknown' : 'lane';
+    if (status === 'fail') { state.open[keyOf(provider, guarantee)] = true; render(); }
+    var node = document.getElementById(idOf(prefix, provider, guarantee));
     if (node === null) return;
-    node.open = true;
-    Array.prototype.forEach.call(document.querySelectorAll('details.failure.highlight'), function (d) { d.classList.remove('highlight'); });
+    if (node.tagName === 'DETAILS') node.open = true;
+    Array.prototype.forEach.call(document.querySelectorAll('.highlight'), function (d) { d.classList.remove('highlight'); });
     node.classList.add('highlight');
-    node.scrollIntoView({ block: 'start' });
+    var mark = prefix === 'lane' ? node.querySelector('.mark') : null;
+    if (mark !== null) mark.scrollIntoView({ block: 'center', inline: 'start' });
+    else node.scrollIntoView({ block: 'start' });
   }
 
   function render() {
     pending = false;
     renderHeader();
+    renderFilters();
+    renderFailures();
+    renderUnknowns();
     renderVerdicts();
     renderTimeline();
-    renderFailures();
   }
   function schedule() { if (!pending) { pending = true; setTimeout(render, 100); } }
+`;
 
-  function follow() {
-    var source = new EventSource('events');
-    function fresh(event) {
-      var seq = Number(event.lastEventId);
-      if (seq && seq <= state.lastSeq) return false;
-      if (seq) state.lastSeq = seq;
-      return true;
-    }
-    source.addEventListener('run', function (event) {
-      if (!fresh(event)) return;
-      var info = JSON.parse(event.data);
-      var run = runFor(info.provider);
-      run.target = info.target; run.seed = info.seed; run.runId = info.runId; run.startedAt = info.startedAt;
-      schedule();
-    });
-    source.addEventListener('attempt', function (event) {
-      if (!fresh(event)) return;
-      var info = JSON.parse(event.data);
-      state.liveAttempts += 1;
-      var result = resultFor(runFor(info.provider), info.guarantee);
-      if (result.status === 'running') {
-        result.deliveries += 1;
-        if (result.timeline.length < MAX_MARKS) result.timeline.push(info.entry);
-      }
-      schedule();
-    });
-    source.addEventListener('verdict', function (event) {
-      if (!fresh(event)) return;
-      var info = JSON.parse(event.data);
-      var run = runFor(info.provider);
-      var result = resultFor(run, info.verdict.guarantee);
-      run.results[run.results.indexOf(result)] = info.verdict;
-      schedule();
-    });
-    source.addEventListener('done', function (event) {
-      if (!fresh(event)) return;
-      var info = JSON.parse(event.data);
-      state.runs = info.reports.map(copyRun);
-      state.mode = 'report';
-      state.finished = true;
-      source.close();
-      render();
-    });
-  }
-
+/**
+ * The report page's script (inline, plain ES2020, no dependencies). It renders the embedded data; in live mode it also
+ * follows `GET /events` (server-sent events: run, attempt, verdict, done) and switches to report mode at `done`.
+ * Everything from a receiver is put into the page as text (textContent), never as markup.
+ */
+export const clientScript = `
+(function () {
+  'use strict';
+${coreScript}
+${findingsScript}
+${timelineScript}
+${liveScript}
+  bindFilters();
   render();
   if (state.mode === 'live') follow();
+  window.addEventListener('resize', schedule);
 })();
 `;

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { RunReport } from '../verdict.js';
 import { clientScript } from './html-client.js';
 import { pageStyle } from './html-style.js';
+import { type PageCatalog, pageCatalog } from './page-catalog.js';
 
 /** What the page renders: a finished report, or (the dashboard) an empty one filled from `GET /events`. */
 export interface PageData {
@@ -26,8 +27,14 @@ export function embedJson(value: unknown): string {
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
-/** One self-contained page (inline CSS and script, no external assets): verdicts, timeline, failures. */
+let catalog: PageCatalog | undefined;
+
+/**
+ * One self-contained page (inline CSS and script, no external assets): the summary and filters, the failures (open),
+ * the verdicts not judged, the verdict grid and the timeline. The script renders it from the embedded data.
+ */
 export function pageHtml(data: PageData): string {
+  catalog ??= pageCatalog();
   const providers = [...new Set(data.reports.map((r) => r.provider))].join(', ');
   const title =
     data.mode === 'live' ? 'ipn-gauntlet — live' : `ipn-gauntlet report${providers ? ` — ${providers}` : ''}`;
@@ -46,22 +53,39 @@ export function pageHtml(data: PageData): string {
   <p id="summary" data-testid="summary"></p>
   <p id="counts" data-testid="counts"></p>
   <div id="runs"></div>
+  <form id="filters" class="filters" data-testid="filters">
+    <label>Show <select id="filter-show" data-testid="filter-show">
+      <option value="all">every guarantee</option>
+      <option value="fail">only failures</option>
+      <option value="problems">failures and not judged</option>
+    </select></label>
+    <label>Provider <select id="filter-provider" data-testid="filter-provider"><option value="">all</option></select></label>
+    <label>Guarantee <select id="filter-guarantee" data-testid="filter-guarantee"><option value="">all</option></select></label>
+    <span id="filter-note" class="title" data-testid="filter-note"></span>
+  </form>
 </header>
 <noscript><p>This report renders with JavaScript; its data is the JSON in the <code>ipn-data</code> script element.</p></noscript>
 <main>
+  <section><h2>Failures</h2><div id="failures" data-testid="failures"></div></section>
+  <section><h2>Not judged</h2><div id="unknowns" data-testid="unknowns"></div></section>
   <section><h2>Verdicts</h2><div id="verdicts" data-testid="verdicts"></div></section>
   <section><h2>Timeline</h2>
-    <p class="legend">
-      <span class="mark ok"></span> 2xx <span class="mark fail"></span> 4xx <span class="mark info"></span> 5xx, timeout or reset
-      <span class="mark ok wrong"></span> not the answer expected ·
-      <b>F</b> forged or replayed <b>D</b> duplicated or re-signed <b>R</b> retried <b>A</b> altered (malformed, reformatted, rotated)
-    </p>
+    <div class="legend">
+      <span class="mark ok"></span> 2xx <span class="mark fail"></span> 4xx <span class="mark info"></span> 5xx, timeout or reset ·
+      <span class="mark ok unexpected"></span> not what a correct receiver answers
+      <span class="mark info not-judged"></span> not judged (the gateway had stopped waiting)
+      <span class="mark ok involved"></span> about an order an open failure names ·
+      <b>F</b> forged or replayed <b>D</b> duplicated or re-signed <b>R</b> retried (attempt 2, 3, …) <b>A</b> altered (malformed, reformatted, rotated)
+      <label class="zoom">Zoom <select id="zoom" data-testid="zoom">
+        <option value="auto">auto</option><option value="1">1×</option><option value="2">2×</option>
+        <option value="4">4×</option><option value="8">8×</option><option value="16">16×</option><option value="32">32×</option>
+      </select></label>
+    </div>
     <div id="timeline" data-testid="timeline"></div>
     <div id="detail" data-testid="attempt-detail" class="detail">Hover or click a mark for its details.</div>
   </section>
-  <section><h2>Failures</h2><div id="failures" data-testid="failures"></div></section>
 </main>
-<script type="application/json" id="ipn-data">${embedJson(data)}</script>
+<script type="application/json" id="ipn-data">${embedJson({ ...data, catalog })}</script>
 <script>${clientScript}</script>
 </body>
 </html>

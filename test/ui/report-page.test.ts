@@ -62,7 +62,7 @@ test('the saved HTML report shows the verdicts and the timeline, and a failure o
     expect(verdicts).toEqual(report.results.map((v) => [v.guarantee, v.status]));
     expect(verdicts).toContainEqual(['consistency.amount', 'fail']);
     expect(verdicts).toContainEqual(['idem.sequential', 'pass']);
-    expect(await page.getByTestId('summary').textContent()).toBe('1 of 2 guarantees held, 1 broken');
+    expect(await page.getByTestId('summary').textContent()).toBe('1 held, 1 broken, 0 not judged');
 
     const attempts = report.results.flatMap((v) => v.timeline ?? []);
     expect(attempts.length).toBe(report.results.reduce((sum, v) => sum + v.deliveries, 0));
@@ -77,11 +77,12 @@ test('the saved HTML report shows the verdicts and the timeline, and a failure o
       await page.locator('[data-testid=lane][data-guarantee="idem.sequential"] [data-kind=D]').count(),
     ).toBeGreaterThan(0);
 
+    // The failure is open from the start; its FAIL cell scrolls to it and highlights it.
     const failure = page.locator('[data-testid=failure][data-guarantee="consistency.amount"]');
     const replay = failure.getByTestId('replay');
-    expect(await replay.isVisible()).toBe(false);
+    expect(await replay.isVisible()).toBe(true);
     await page.locator('[data-testid=verdict][data-status=fail]').click();
-    await replay.waitFor({ state: 'visible' });
+    await expect.poll(() => failure.getAttribute('class')).toContain('highlight');
     const command = await replay.textContent();
     expect(command).toBe(report.results.find((v) => v.guarantee === 'consistency.amount')?.replay);
     expect(command).toMatch(/--seed 4321 --only consistency\.amount$/);
@@ -104,9 +105,21 @@ test('a receiver answer carrying </script> shows as text in the report and runs 
   const [first, ...rest] = report.results;
   if (first === undefined || first.timeline?.[0] === undefined) throw new Error('expected a verdict with a timeline');
   const [entry, ...others] = first.timeline;
+  // The answer's body everywhere the page shows one: the timeline, a finding's deliveries and its field diff.
   const poisoned: RunReport = {
     ...report,
-    results: [{ ...first, timeline: [{ ...entry, detail: evil }, ...others] }, ...rest],
+    results: [{ ...first, timeline: [{ ...entry, detail: evil }, ...others] }, ...rest].map((v) =>
+      v.status !== 'fail'
+        ? v
+        : {
+            ...v,
+            findings: v.findings.map((f) => ({
+              ...f,
+              deliveries: f.deliveries.map((d) => ({ ...d, detail: evil })),
+              differences: f.differences.map((d) => ({ ...d, observed: evil })),
+            })),
+          },
+    ),
   };
   const file = join(dir, 'poisoned.html');
   await writeHtmlReport(file, [poisoned]);
@@ -116,6 +129,11 @@ test('a receiver answer carrying </script> shows as text in the report and runs 
     await expect.poll(() => page.getAttribute('body', 'data-mode')).toBe('report');
     await page.locator(`[data-testid=lane][data-guarantee="${first.guarantee}"] .mark`).first().click();
     expect(await page.getByTestId('attempt-detail').textContent()).toContain(evil);
+    const finding = page.getByTestId('finding').first();
+    expect(await finding.getByTestId('excerpt').first().textContent()).toBe(evil);
+    expect(await finding.locator('[data-testid=diff-row] td.observed').first().textContent()).toBe(evil);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.locator('script').count()).toBe(2);
     expect(await page.evaluate(() => (globalThis as { pwned?: boolean }).pwned)).toBeUndefined();
   } finally {
     await page.close();
