@@ -42,6 +42,10 @@ export const errorCatalog = {
     exitCode: 2,
     hint: 'Pass a case file written by `ipn-gauntlet explore` (or a directory of them), unedited.',
   },
+  IPN_ERR_REPORT_INVALID: {
+    exitCode: 2,
+    hint: 'Pass a JSON report written by `ipn-gauntlet run --json FILE` (or `demo --json FILE`), unedited.',
+  },
   IPN_ERR_CONFIG_INVALID: {
     exitCode: 2,
     hint: 'Fix the key named in the message in ipn-gauntlet.config (see README, "Configuration file"); a flag overrides it.',

@@ -9,6 +9,7 @@ import { receiverCommand, receiverHelpFor } from './receiver-command.js';
 import { createRedactor } from './redaction.js';
 import { replayCaseCommand, replayHelp } from './replay-case-command.js';
 import { runCommand, runHelp } from './run-command.js';
+import { showReportCommand, showReportHelp } from './show-report-command.js';
 
 const usage = `ipn-gauntlet — a fake payment gateway that attacks your webhook receiver and says which guarantees broke.
 
@@ -20,6 +21,7 @@ Commands:
   explore      search random delivery schedules for one your receiver gets wrong, and shrink it
   replay       play a saved case file again (run --cases DIR plays a directory of them)
   load         deliver signed events under load, then check nothing was lost or applied twice
+  show-report  render the HTML report from a JSON report (run --json), optionally served on 127.0.0.1
   receiver     start the reference receiver (receiver dead-letters: list, show and replay its dead letters)
   gateway      start the fake gateway's API alone (PayPal's IPN postback)
   guarantees   list the guarantees and what each checks
@@ -35,6 +37,7 @@ const commands: Record<
   explore: { help: exploreHelp, run: exploreCommand },
   replay: { help: replayHelp, run: replayCaseCommand },
   load: { help: loadHelp, run: loadCommand },
+  'show-report': { help: showReportHelp, run: showReportCommand },
   receiver: { help: receiverHelpFor, run: receiverCommand },
   gateway: { help: gatewayHelp, run: gatewayCommand },
   guarantees: {

@@ -16,26 +16,29 @@ export function loopbackHost(host: string | undefined): boolean {
 }
 
 /**
- * The live dashboard: `GET /` is the report page in live mode, `GET /events` streams the feed as server-sent events.
- * Only pages that reached it by a loopback name are served (a page of another site that rebinds its own name to
- * 127.0.0.1 sends that name as `Host` and gets a 421). Never listens by itself (see `startDashboard`).
+ * A page server on loopback: `GET /` is the page. Only pages that reached it by a loopback name are served (a page of
+ * another site that rebinds its own name to 127.0.0.1 sends that name as `Host` and gets a 421). Never listens by
+ * itself (see `startDashboard`, `startReportServer`).
  */
-export function buildDashboard(feed: LiveFeed): FastifyInstance {
+export function buildPageServer(page: string): FastifyInstance {
   const app = Fastify({ logger: false, forceCloseConnections: true });
-  const streams = new Set<() => void>();
-  const page = pageHtml({ mode: 'live', reports: [] });
-
   app.addHook('onRequest', async (request, reply) => {
     if (loopbackHost(request.headers.host)) return;
     return reply
       .code(421)
       .type('text/plain; charset=utf-8')
-      .send('The dashboard answers only to http://127.0.0.1 (or localhost) on this machine.');
+      .send('This page answers only to http://127.0.0.1 (or localhost) on this machine.');
   });
-
   app.get('/', async (_request, reply) =>
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page),
   );
+  return app;
+}
+
+/** The live dashboard: the report page in live mode, and `GET /events`, the feed as server-sent events. */
+export function buildDashboard(feed: LiveFeed): FastifyInstance {
+  const app = buildPageServer(pageHtml({ mode: 'live', reports: [] }));
+  const streams = new Set<() => void>();
 
   app.get('/events', (request, reply) => {
     reply.hijack();
