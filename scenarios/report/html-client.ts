@@ -115,14 +115,16 @@ const coreScript = String.raw`
     return titled ? titled.title : '';
   }
 
+  /** A select's options (all, then each value); a filter from the hash that names nothing here yet stays shown. */
   function setOptions(select, values, current) {
+    if (current && values.indexOf(current) < 0) values = values.concat([current]);
     var wanted = [''].concat(values);
     var have = Array.prototype.map.call(select.options, function (o) { return o.value; });
     if (have.join('\n') !== wanted.join('\n')) {
       clear(select).appendChild(el('option', { value: '', text: 'all' }));
       values.forEach(function (v) { select.appendChild(el('option', { value: v, text: v })); });
     }
-    select.value = wanted.indexOf(current) >= 0 ? current : '';
+    select.value = current;
   }
   function renderFilters() {
     document.getElementById('filter-show').value = state.filters.show;
