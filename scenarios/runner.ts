@@ -17,7 +17,7 @@ import { scenarios as catalog } from './catalog/index.js';
 import { type ChaosSettings, defaultChaos, type Scenario, type ScenarioPlan } from './define.js';
 import { judgeLatency } from './judge/latency.js';
 import { safely } from './judge/safely.js';
-import { type JudgeContext, judgeScenario } from './judge/scenario.js';
+import { type JudgeContext, judgeScenario, plainRefusalFindings } from './judge/scenario.js';
 import { createProbeClient, type ProbeClient } from './probe-client.js';
 import type { ReceiverProcess } from './process/receiver-process.js';
 import { recordScenario } from './record/record-scenario.js';
@@ -155,8 +155,9 @@ export async function runGauntlet(options: RunOptions): Promise<RunReport> {
   } else {
     const baseline = await recordAndJudgeBaseline(planned, run);
     everyAttempt.push(...baseline.record.attempts);
-    emit(baseline.verdict, shows('baseline.applied', baseline.verdict));
     const gate = baselineGate(baseline.verdict, baseline.record.orders);
+    // Plain genuine deliveries refused in any scenario are the baseline's findings: it is reported once they are in.
+    const refusals: Verdict['findings'] = [];
     let down: string | null = null;
     for (const plan of planned) {
       const { scenario } = plan;
@@ -171,13 +172,21 @@ export async function runGauntlet(options: RunOptions): Promise<RunReport> {
       }
       const record = await recordPlanned(plan, run);
       everyAttempt.push(...record.attempts);
+      refusals.push(...plainRefusalFindings(record));
       const failed = new Set(results.filter((v) => v.status === 'fail').map((v) => v.guarantee));
+      if (baseline.verdict.status === 'fail') failed.add('baseline.applied');
       const verdict = judge(record, scenario.guarantee, run, {
         failedDependencies: (scenario.dependsOn ?? []).filter((id) => failed.has(id)),
         gate,
         own: ownFindings,
+        plainRefusalsElsewhere: true,
       });
       emit(verdict, true);
+    }
+    const final = withFindings(baseline.verdict, refusals);
+    if (shows('baseline.applied', final)) {
+      results.unshift(final);
+      options.onVerdict?.(final);
     }
   }
 
@@ -348,7 +357,7 @@ function judge(
   record: ScenarioRecord,
   guarantee: GuaranteeId,
   run: RunContext,
-  extra: Pick<JudgeContext, 'failedDependencies' | 'gate' | 'own'>,
+  extra: Pick<JudgeContext, 'failedDependencies' | 'gate' | 'own' | 'plainRefusalsElsewhere'>,
 ): Verdict {
   const scenario = (run.scenarios ?? catalog).find((s) => s.guarantee === guarantee);
   return safely(guarantee, run.provider.id, run, () =>
@@ -369,6 +378,19 @@ function ownFindings(record: ScenarioRecord) {
     const observations = phase.observations as { findings?: unknown } | null;
     return Array.isArray(observations?.findings) ? (observations.findings as Verdict['findings']) : [];
   });
+}
+
+/** The baseline's verdict with the plain genuine refusals the scenarios saw added: failed when there is one. */
+function withFindings(verdict: Verdict, more: Verdict['findings']): Verdict {
+  if (more.length === 0) return verdict;
+  const findings = [...verdict.findings, ...more];
+  return {
+    ...verdict,
+    status: 'fail',
+    findings,
+    summary: `${findings[0]?.problem ?? ''}${findings.length > 1 ? ` (+${findings.length - 1} more)` : ''}`,
+    diagnosis: BASELINE_DIAGNOSIS,
+  };
 }
 
 /** A verdict for a guarantee that was not run, and why. */

@@ -14,7 +14,8 @@ const lifecycles: readonly LifecycleKind[] = ['paid', 'partially-refunded', 'ref
  */
 export const idemAfterTimeout = defineScenario({
   guarantee: 'idem.after-timeout',
-  dependsOn: ['idem.sequential'],
+  // A retry arriving while the first attempt is processed is a concurrent copy: if those apply twice, so does this.
+  dependsOn: ['idem.sequential', 'idem.concurrent'],
   diagnosis:
     'Record the event id (unique, in the same transaction as the work) before any slow processing, and answer fast: ' +
     'a retry that arrives while the first attempt is still being processed must find it and change nothing.',

@@ -16,8 +16,9 @@ const lifecycles: readonly LifecycleKind[] = ['paid', 'partially-refunded', 'fai
  */
 export const robustBadInput = defineScenario({
   guarantee: 'robust.bad-input',
-  // Signed malformed copies that still parse are duplicates in another shape: applying them twice is idempotency's.
-  dependsOn: ['idem.sequential'],
+  // Signed malformed copies that still parse are (re-signed) duplicates in another shape: applying them twice is
+  // idempotency's finding, not this guarantee's.
+  dependsOn: ['idem.sequential', 'idem.resigned'],
   diagnosis:
     'Answer every request you cannot use with a 4xx (or a 2xx when you keep a signed but unusable one aside): parse ' +
     'inside try/catch, cap body size and nesting, check the content type, read each header once, and never copy ' +

@@ -72,6 +72,36 @@ function problemOf(a: AttemptRecord): string {
   }
 }
 
+/** Faults that leave a delivery's content as the gateway sends it: only its timing or its number of copies differ. */
+const SAME_CONTENT: ReadonlySet<string> = new Set(['reordered', 'duplicate', 'concurrent', 'resigned', 'timed-out']);
+
+/**
+ * Whether a refused genuine attempt is the scenario's own finding: refused *because of* what the scenario did to it.
+ * That is so when another attempt of the same event was accepted (a duplicate refused), or when the scenario changed
+ * its content (a reformat, a rotation) and the order's twin had the same kind of event accepted. Otherwise the receiver
+ * refuses the event as such — one root cause wherever it shows, the baseline's (`baseline.applied`).
+ */
+export function ownRefusal(
+  attempt: AttemptRecord,
+  record: {
+    readonly attempts: readonly AttemptRecord[];
+    readonly orders: readonly { readonly orderId: string; readonly twinId: string | null }[];
+  },
+): boolean {
+  const accepted = (other: AttemptRecord) =>
+    other !== attempt && other.expect === 'accept' && other.eventId === attempt.eventId && other.outcome === 'ok';
+  if (record.attempts.some(accepted)) return true;
+  if (attempt.fault === null || SAME_CONTENT.has(attempt.fault.kind)) return false;
+  const twinId = record.orders.find((o) => o.orderId === attempt.orderId)?.twinId ?? null;
+  if (twinId === null) return true;
+  return record.attempts.some((a) => a.orderId === twinId && a.label === attempt.label && a.outcome === 'ok');
+}
+
+/** A genuine attempt refused (a 4xx or 5xx, a reset), not one that timed out: the gateway's timeouts are liveness's. */
+export function refusedGenuine(attempt: AttemptRecord): boolean {
+  return attempt.expect === 'accept' && attempt.outcome !== 'ok' && !timedOut(attempt);
+}
+
 /** One finding per attempt of the given deliveries that did not get the answer a correct receiver gives. */
 export function answerFindings(phase: string, attempts: readonly AttemptRecord[], ids: readonly string[]): Finding[] {
   const inPhase = new Set(ids);

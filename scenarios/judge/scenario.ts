@@ -3,7 +3,7 @@ import { phrase } from '../compare.js';
 import type { AttemptRecord, RecordedOrder, ScenarioRecord } from '../record/run-record.js';
 import { MAX_TIMELINE_ENTRIES } from '../timeline.js';
 import type { Finding, TimelineEntry, Verdict } from '../verdict.js';
-import { answerFindings, summarize, timedOut, unanswered } from './answers.js';
+import { answerFindings, ownRefusal, refusedGenuine, summarize, timedOut, unanswered } from './answers.js';
 import { attemptsOf, factsThrough, ruleView, stateDifferences, twinProblem, twinView } from './state.js';
 
 export interface JudgeContext {
@@ -22,6 +22,11 @@ export interface JudgeContext {
   readonly gate?: (order: RecordedOrder) => string | null;
   /** The scenario's own check over its record (X's CRC answers, the certificate canary), pure. */
   readonly own?: (record: ScenarioRecord) => Finding[];
+  /**
+   * Plain genuine deliveries refused are the baseline's finding (`plainRefusalFindings`), not this scenario's: their
+   * orders are left unjudged here. False for the baseline itself.
+   */
+  readonly plainRefusalsElsewhere?: boolean;
 }
 
 /**
@@ -46,6 +51,14 @@ export function judgeScenario(record: ScenarioRecord, ctx: JudgeContext): Verdic
     );
   }
 
+  const handedOff = ctx.plainRefusalsElsewhere === true ? handedOffRefusals(record) : [];
+  const handedOffKeys = new Set(handedOff.map((a) => `${a.deliveryId}:${a.attempt}`));
+  const refusedOrders = new Set(handedOff.map((a) => a.orderId));
+  if (handedOff.length > 0) {
+    notJudged.add(
+      `${handedOff.length} genuine deliveries sent as the gateway sends them were refused (see baseline.applied), so their orders are not judged`,
+    );
+  }
   let down = false;
   for (const [index, phase] of record.phases.entries()) {
     if (down) {
@@ -55,6 +68,7 @@ export function judgeScenario(record: ScenarioRecord, ctx: JudgeContext): Verdic
     const answers = answerFindings(phase.name, record.attempts, phase.deliveryIds).filter(
       (f) =>
         !(dependencies.length > 0 && f.reason === 'answer.accepted-forged') &&
+        !f.deliveries.every((d) => handedOffKeys.has(`${d.deliveryId}:${d.attempt}`)) &&
         // A receiver that went down refuses every connection after: its health finding says so, once.
         !(!phase.health.ok && f.deliveries.every((d) => d.statusCode === null && !/timeout/i.test(d.detail))),
     );
@@ -74,7 +88,8 @@ export function judgeScenario(record: ScenarioRecord, ctx: JudgeContext): Verdic
     if (dependencies.length > 0) continue;
     for (const order of record.orders.filter((o) => o.twinOf === null)) {
       if (!(order.orderId in snapshot.orders)) continue;
-      if (timedOutOrders.has(order.orderId)) continue;
+      if (timedOutOrders.has(order.orderId) || refusedOrders.has(order.orderId)) continue;
+      if (order.twinId !== null && refusedOrders.has(order.twinId)) continue;
       const finding = orderFinding(record, index, order, ctx, notJudged);
       if (finding !== null) findings.push(finding);
     }
@@ -253,4 +268,26 @@ function timelineOf(
           : 'expected',
     involved: involved.has(a.orderId),
   }));
+}
+
+/**
+ * The plain genuine deliveries a scenario's receiver refused, as findings of `baseline.applied`: the same root cause
+ * wherever it shows, reported once.
+ */
+export function plainRefusalFindings(record: ScenarioRecord): Finding[] {
+  return handedOffRefusals(record).map((a) => ({
+    problem: `a genuine ${a.label}, sent as the gateway sends it during ${record.guarantee}, was refused with ${a.statusCode ?? a.detail}${a.statusCode === null || a.detail === '' ? '' : `: ${a.detail}`}`,
+    reason: 'answer.refused-genuine' as const,
+    phase: record.guarantee,
+    orderId: a.orderId,
+    deliveries: [summarize(a)],
+    observed: null,
+    expected: null,
+    differences: [],
+  }));
+}
+
+/** The genuine attempts a scenario's receiver refused for what they are, not for what the scenario did to them. */
+function handedOffRefusals(record: ScenarioRecord): AttemptRecord[] {
+  return record.attempts.filter((a) => refusedGenuine(a) && !ownRefusal(a, record));
 }

@@ -14,7 +14,7 @@ export function gauntletAgainst(
   base: string,
   providerId: ProviderId,
   secret: string,
-  options: { seed?: number; only?: GuaranteeId[]; gatewayKey?: string; notificationUrl?: string } = {},
+  options: { seed?: number; runId?: string; only?: GuaranteeId[]; gatewayKey?: string; notificationUrl?: string } = {},
 ): Promise<RunReport> {
   const provider = providers[providerId];
   runs += 1;
@@ -25,7 +25,7 @@ export function gauntletAgainst(
     provider,
     secret,
     seed: options.seed ?? 7,
-    runId: `t${process.pid.toString(36)}${runs.toString(36)}`,
+    runId: options.runId ?? `t${process.pid.toString(36)}${runs.toString(36)}`,
     ...(options.only === undefined ? {} : { only: options.only }),
     ...(options.gatewayKey === undefined ? {} : { gatewayKey: options.gatewayKey }),
     ...(options.notificationUrl === undefined ? {} : { notificationUrl: options.notificationUrl }),
