@@ -1,10 +1,12 @@
 import type { GuaranteeId } from '../contracts/guarantees.js';
 import type { Provider } from '../contracts/provider.js';
 import type { GatewayEvent } from '../simulator/events.js';
-import type { PlanStep, SigningContext } from '../simulator/plan.js';
+import type { Attempt } from '../simulator/history.js';
+import type { Delivery, PlanStep, SigningContext } from '../simulator/plan.js';
 import type { Random } from '../simulator/random.js';
 import type { World, WorldOrder } from '../simulator/world.js';
 import type { Burst } from './burst.js';
+import type { ScenarioRecord } from './record/run-record.js';
 import type { Finding } from './verdict.js';
 
 /**
@@ -24,10 +26,19 @@ export interface ScenarioPhase {
   /** Instead of steps: a burst under SIGKILLs (needs a receiver process the gauntlet controls). */
   readonly burst?: Burst;
   /**
-   * Requests the scenario sends and judges itself, before the phase's steps, when they are not deliveries (X's CRC
-   * challenge: GETs to the webhook URL): the findings it returns.
+   * Requests the scenario decides as it goes, before the phase's steps (X's CRC challenge and the POST under its
+   * answer; certificate forgeries with an attacker's server to count): they go through the run's deliverer, so they are
+   * in the history, the evidence and the timeline like any delivery. What it returns is kept as the phase's
+   * observations, for the scenario's `judge`.
    */
-  readonly check?: (target: { readonly url: string }) => Promise<readonly Finding[]>;
+  readonly drive?: (io: PhaseIo) => Promise<unknown>;
+}
+
+/** What a phase's `drive` may do: deliver through the run's deliverer (recorded), knowing the webhook URL. */
+export interface PhaseIo {
+  readonly target: string;
+  /** Sends one delivery now (signed as it leaves) and answers its recorded attempt. */
+  deliver(delivery: Delivery): Promise<Attempt>;
 }
 
 export interface ScenarioPlan {
@@ -72,6 +83,11 @@ export interface Scenario {
   /** Whether the scenario kills and restarts the receiver, so it runs only when the gauntlet started it. */
   readonly needsReceiverProcess?: boolean;
   plan(ctx: ScenarioContext): ScenarioPlan;
+  /**
+   * The scenario's own check beside the generic ones (answers, health, state), a pure function of its record: what a
+   * phase's `drive` observed, judged (X's CRC answer, the attacker's server contacted).
+   */
+  judge?(record: ScenarioRecord): Finding[];
 }
 
 export function defineScenario(scenario: Scenario): Scenario {

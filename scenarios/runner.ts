@@ -178,7 +178,7 @@ export async function runGauntlet(options: RunOptions): Promise<RunReport> {
       const verdict = judge(record, scenario.guarantee, run, {
         failedDependencies: (scenario.dependsOn ?? []).filter((id) => failed.has(id)),
         gate,
-        own: ownFindings,
+        ...(scenario.judge === undefined ? {} : { own: (r: ScenarioRecord) => scenario.judge?.(r) ?? [] }),
         plainRefusalsElsewhere: true,
       });
       emit(verdict, true);
@@ -370,14 +370,6 @@ function judge(
       ...extra,
     }),
   );
-}
-
-/** Findings a phase's own check made while it ran (X's CRC, the certificate canary), kept in its observations. */
-function ownFindings(record: ScenarioRecord) {
-  return record.phases.flatMap((phase) => {
-    const observations = phase.observations as { findings?: unknown } | null;
-    return Array.isArray(observations?.findings) ? (observations.findings as Verdict['findings']) : [];
-  });
 }
 
 /** The baseline's verdict with the plain genuine refusals the scenarios saw added: failed when there is one. */

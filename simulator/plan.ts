@@ -4,6 +4,7 @@ import type { GatewayEvent } from './events.js';
 import type { Random } from './random.js';
 
 export const faultKinds = [
+  'challenge',
   'duplicate',
   'concurrent',
   'resigned',
@@ -31,6 +32,11 @@ export interface SignedAttempt {
    * lower-case.
    */
   readonly rawHeaders?: readonly (readonly [name: string, value: string])[];
+  /**
+   * For a request that is not a delivery but goes to the same URL (X's CRC challenge `GET ?crc_token=…`): the method
+   * and the query appended to the target's path; the body is then not sent.
+   */
+  readonly get?: { readonly query: Readonly<Record<string, string>> };
 }
 
 /** Signs an attempt leaving at `nowSeconds` (unix seconds, the sender's clock). */

@@ -1,8 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { request } from 'undici';
 import type { Provider, SignInput } from '../../contracts/provider.js';
-import { PAYPAL_REST_HEADERS, paypalRestHeaders } from '../../contracts/providers/paypal-rest.js';
+import { paypalRestHeaders } from '../../contracts/providers/paypal-rest.js';
 import {
   ATTACKER_CERTIFICATE_PEM,
   ATTACKER_PRIVATE_KEY_PEM,
@@ -10,8 +9,9 @@ import {
 import { crc32 } from '../../contracts/providers/paypal-rest-crc32.js';
 import { fromUtf8, utf8 } from '../../contracts/wire.js';
 import type { GatewayEvent } from '../../simulator/events.js';
-import type { SigningContext } from '../../simulator/plan.js';
-import type { Finding, FindingReason } from '../verdict.js';
+import { deliveryWith, type SigningContext } from '../../simulator/plan.js';
+import type { PhaseIo } from '../define.js';
+import type { Finding } from '../verdict.js';
 
 /** Longest one forged request may take before the check gives up on it. */
 const GIVE_UP_MS = 10_000;
@@ -100,80 +100,105 @@ const certificateForgeries: readonly CertificateForgery[] = [
 
 export const certificateForgeryNames: readonly string[] = certificateForgeries.map((f) => f.name);
 
+/** What the certificate forgeries' phase observed: per forgery, its delivery, cert URL and the canary's count. */
+export interface CertificateObservations {
+  readonly forgeries: readonly {
+    readonly name: string;
+    readonly deliveryId: string;
+    readonly orderId: string;
+    readonly certUrl: string | null;
+    readonly connections: number;
+    readonly requests: number;
+  }[];
+  /** Contacts after the last forgery was answered (a receiver fetching in the background). */
+  readonly late: number;
+}
+
 /**
  * Forgeries a header malformation cannot make, because they need the body and the webhook id (PayPal REST): the right
  * signed string signed by an attacker's key; a signature over the CRC printed as a signed int (for a body whose CRC has
  * the top bit set, so the two decimals differ); and `PAYPAL-CERT-URL`s naming a loopback canary that stands for the
- * attacker's host, plainly or through a URL trick, serving the attacker's certificate. A receiver that connects to it
- * is open to SSRF, and one that trusts it accepts the forgery. Each forged event's order must stay unpaid (the runner
- * checks); this check reports every forgery answered 2xx and every connection the canary received, by forgery.
+ * attacker's host, plainly or through a URL trick, serving the attacker's certificate. Each goes through the run's
+ * deliverer (in the history like any delivery, expected to be refused, its order to stay unpaid); what the canary
+ * received during each is the observation `certificateCanaryFindings` judges.
  */
-export async function certificateForgeryFindings(
+export async function driveCertificateForgeries(
   provider: Provider,
   signing: SigningContext,
   targets: readonly GatewayEvent[],
-  url: string,
-  phase: string,
-): Promise<Finding[]> {
-  const findings: Finding[] = [];
+  io: PhaseIo,
+): Promise<CertificateObservations> {
   const canary = await attackerCanary();
+  const forgeries: CertificateObservations['forgeries'][number][] = [];
   let attributed = 0;
   try {
     for (const [i, forgery] of certificateForgeries.entries()) {
       const target = targets[i];
       if (target === undefined) continue;
-      const input = {
-        body: target.body,
-        secrets: [signing.secret],
-        timestamp: signing.nowSeconds(),
-        eventId: target.eventId,
-        deliveryId: signing.nextDeliveryId(),
-      };
-      const forged = forgery.forge(input, forgery.certUrl?.(canary.host));
+      const certUrl = forgery.certUrl?.(canary.host);
+      const id = signing.nextDeliveryId();
+      const delivery = deliveryWith(
+        target,
+        id,
+        (nowSeconds) => {
+          const input = {
+            body: target.body,
+            secrets: [signing.secret],
+            timestamp: nowSeconds,
+            eventId: target.eventId,
+            deliveryId: id,
+          };
+          const forged = forgery.forge(input, certUrl);
+          return {
+            request: {
+              method: 'POST',
+              headers: { ...provider.baseHeaders, ...forged.headers },
+              body: forged.body ?? target.body,
+            },
+          };
+        },
+        { fault: { kind: 'forged', detail: forgery.name }, expect: 'reject', timeoutMs: GIVE_UP_MS },
+      );
       const before = canary.seen();
-      const status = await post(url, { ...provider.baseHeaders, ...forged.headers }, forged.body ?? target.body);
+      await io.deliver(delivery);
       const after = canary.seen();
-      const reached = {
-        connections: after.connections - before.connections,
-        requests: after.requests - before.requests,
-      };
-      attributed += reached.connections + reached.requests;
-      const named =
-        forgery.certUrl === undefined ? '' : ` (PAYPAL-CERT-URL ${forged.headers[PAYPAL_REST_HEADERS.certUrl]})`;
-      if (status >= 200 && status < 300) {
-        findings.push(
-          finding(
-            phase,
-            `the forgery "${forgery.name}"${named} was answered ${status}: accepted`,
-            target.orderId,
-            'answer.accepted-forged',
-          ),
-        );
-      }
-      if (reached.connections + reached.requests > 0) {
-        findings.push(
-          finding(
-            phase,
-            `the forgery "${forgery.name}"${named} made the receiver contact the attacker's server ` +
-              `(${reached.connections} connection(s), ${reached.requests} request(s)): ${FIX}`,
-            target.orderId,
-            'canary.contacted',
-          ),
-        );
-      }
+      const connections = after.connections - before.connections;
+      const requests = after.requests - before.requests;
+      attributed += connections + requests;
+      forgeries.push({
+        name: forgery.name,
+        deliveryId: id,
+        orderId: target.orderId,
+        certUrl: certUrl ?? null,
+        connections,
+        requests,
+      });
     }
   } finally {
     await canary.close();
   }
   const total = canary.seen();
-  const late = total.connections + total.requests - attributed;
-  if (late > 0) {
+  return { forgeries, late: total.connections + total.requests - attributed };
+}
+
+/** The contacts the canary received, as findings: a receiver that reaches the attacker's host is open to SSRF. */
+export function certificateCanaryFindings(phase: string, observed: CertificateObservations): Finding[] {
+  const findings = observed.forgeries
+    .filter((f) => f.connections + f.requests > 0)
+    .map((f) =>
+      finding(
+        phase,
+        `the forgery "${f.name}"${f.certUrl === null ? '' : ` (PAYPAL-CERT-URL ${f.certUrl})`} made the receiver contact ` +
+          `the attacker's server (${f.connections} connection(s), ${f.requests} request(s)): ${FIX}`,
+        f.orderId,
+      ),
+    );
+  if (observed.late > 0) {
     findings.push(
       finding(
         phase,
-        `the attacker's server was contacted ${late} time(s) after the forgeries were answered: ${FIX}`,
+        `the attacker's server was contacted ${observed.late} time(s) after the forgeries were answered: ${FIX}`,
         null,
-        'canary.contacted',
       ),
     );
   }
@@ -189,21 +214,6 @@ function withTopBitCrc(body: Uint8Array): Uint8Array {
   let text = fromUtf8(body);
   for (let i = 0; i < MAX_CRC_TRIES && crc32(utf8(text)) < 2 ** 31; i++) text += ' ';
   return utf8(text);
-}
-
-async function post(url: string, headers: Record<string, string>, body: Uint8Array): Promise<number> {
-  try {
-    const response = await request(url, {
-      method: 'POST',
-      headers,
-      body: Buffer.from(body),
-      signal: AbortSignal.timeout(GIVE_UP_MS),
-    });
-    await response.body.dump();
-    return response.statusCode;
-  } catch {
-    return 0;
-  }
 }
 
 /** What the canary saw: TCP connections (an `https:` attempt is one, though never a request) and HTTP requests. */
@@ -238,6 +248,15 @@ async function attackerCanary(): Promise<{ host: string; seen: () => CanarySeen;
   };
 }
 
-function finding(phase: string, problem: string, orderId: string | null, reason: FindingReason): Finding {
-  return { problem, reason, phase, orderId, deliveries: [], observed: null, expected: null, differences: [] };
+function finding(phase: string, problem: string, orderId: string | null): Finding {
+  return {
+    problem,
+    reason: 'canary.contacted',
+    phase,
+    orderId,
+    deliveries: [],
+    observed: null,
+    expected: null,
+    differences: [],
+  };
 }

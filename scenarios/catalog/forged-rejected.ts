@@ -2,8 +2,13 @@ import { eventsOf } from '../../simulator/events.js';
 import { fetchForgery, fetchForgeryNames } from '../../simulator/faults/fetch-forge.js';
 import { forgery, forgeryNames } from '../../simulator/faults/forge.js';
 import { inSequence } from '../../simulator/plan.js';
-import { defineScenario } from '../define.js';
-import { certificateForgeryFindings, certificateForgeryNames } from './certificate-forgeries.js';
+import { defineScenario, type PhaseIo } from '../define.js';
+import {
+  type CertificateObservations,
+  certificateCanaryFindings,
+  certificateForgeryNames,
+  driveCertificateForgeries,
+} from './certificate-forgeries.js';
 import { lastEvent } from './helpers.js';
 
 /** Each forgery of a payment lands on its own fresh order; then the genuine events, which must apply. */
@@ -15,6 +20,12 @@ export const forgedRejected = defineScenario({
     "(Mollie), fetch the object from the gateway's API and act on what it answers, never on posted fields.",
   // Postback providers have no signature to forge; auth.verified-postback sends them their forgeries.
   appliesTo: (provider) => provider.authentication !== 'postback',
+  judge: (record) =>
+    record.phases.flatMap((phase) =>
+      phase.observations === null || phase.observations === undefined
+        ? []
+        : certificateCanaryFindings(phase.name, phase.observations as CertificateObservations),
+    ),
   plan({ provider, world, signing }) {
     const decoy = lastEvent(eventsOf(provider, world.order('paid')));
     // A webhook that carries only an id (Mollie) has no signature to forge: ids never issued and lying fields instead.
@@ -44,8 +55,8 @@ export const forgedRejected = defineScenario({
                 name: certificatePhase,
                 steps: [],
                 applied: [],
-                check: ({ url }: { readonly url: string }) =>
-                  certificateForgeryFindings(provider, signing, certifiedEvents.map(lastEvent), url, certificatePhase),
+                drive: (io: PhaseIo) =>
+                  driveCertificateForgeries(provider, signing, certifiedEvents.map(lastEvent), io),
               },
             ]),
         { name: 'the genuine deliveries', steps: inSequence(signing, genuine), applied: genuine },

@@ -93,8 +93,9 @@ export function ownRefusal(
   if (record.attempts.some(accepted)) return true;
   if (attempt.fault === null || SAME_CONTENT.has(attempt.fault.kind)) return false;
   const twinId = record.orders.find((o) => o.orderId === attempt.orderId)?.twinId ?? null;
-  if (twinId === null) return true;
-  return record.attempts.some((a) => a.orderId === twinId && a.label === attempt.label && a.outcome === 'ok');
+  const twins = record.attempts.filter((a) => a.orderId === twinId && a.label === attempt.label);
+  // No twin, or none of its kind (a CRC challenge): the scenario's own request, its refusal the scenario's.
+  return twins.length === 0 || twins.some((a) => a.outcome === 'ok');
 }
 
 /** A genuine attempt refused (a 4xx or 5xx, a reset), not one that timed out: the gateway's timeouts are liveness's. */

@@ -140,8 +140,18 @@ export async function recordScenario(ctx: RecordContext): Promise<ScenarioRecord
           .map((a) => a.deliveryId),
       };
     }
-    if (phase.check !== undefined) {
-      observations = { findings: await phase.check({ url: ctx.target }) };
+    if (phase.drive !== undefined) {
+      observations =
+        (await phase.drive({
+          target: ctx.target,
+          deliver: async (delivery) => {
+            deliveryIds.push(delivery.id);
+            const [attempt] = await ctx.deliverer.deliverStep([delivery]);
+            ctx.onAttempts?.(ctx.history.all().length);
+            if (attempt === undefined) throw new Error(`delivery ${delivery.id} was not attempted`);
+            return attempt;
+          },
+        })) ?? null;
     }
     let slow = 0;
     for (const step of phase.steps) {

@@ -64,10 +64,10 @@ export function createHttpDeliverer(options: HttpDelivererOptions): HttpDelivere
     const { pool, path } = nextEndpoint();
     try {
       const response = await pool.request({
-        path,
-        method: signed.request.method,
+        ...(signed.get === undefined
+          ? { path, method: signed.request.method, body: signed.request.body }
+          : { path: withQuery(path, signed.get.query), method: 'GET' as const }),
         headers: signed.rawHeaders?.flat() ?? signed.request.headers,
-        body: signed.request.body,
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
         // The gateway's timeout bounds the whole answer, body included, not each idle gap (undici's own timeouts are
@@ -118,6 +118,14 @@ export function createHttpDeliverer(options: HttpDelivererOptions): HttpDelivere
       await Promise.all(endpoints.map((endpoint) => endpoint.pool.close()));
     },
   };
+}
+
+/** The path with more query parameters, encoded. */
+function withQuery(path: string, query: Readonly<Record<string, string>>): string {
+  const [base = path, search = ''] = path.split('?', 2);
+  const params = new URLSearchParams(search);
+  for (const [name, value] of Object.entries(query)) params.set(name, value);
+  return `${base}?${params.toString()}`;
 }
 
 function describeTransportError(error: unknown): string {

@@ -129,7 +129,7 @@ const rows: readonly Row[] = [
   {
     flaw: 'crc-signs-anything',
     provider: 'x',
-    expect: { fails: { 'auth.crc-not-an-oracle': 'state.changed-by-rejected' } },
+    expect: { fails: { 'auth.crc-not-an-oracle': 'answer.accepted-forged' } },
   },
   {
     flaw: 'no-postback',
@@ -172,12 +172,12 @@ const rows: readonly Row[] = [
   {
     flaw: 'cert-url-any-host',
     provider: 'paypal-rest',
-    expect: { fails: { 'auth.forged-rejected': 'state.changed-by-rejected' } },
+    expect: { fails: { 'auth.forged-rejected': 'answer.accepted-forged' } },
   },
   {
     flaw: 'cert-url-path-joined',
     provider: 'paypal-rest',
-    expect: { fails: { 'auth.forged-rejected': 'state.changed-by-rejected' } },
+    expect: { fails: { 'auth.forged-rejected': 'answer.accepted-forged' } },
   },
 ];
 
