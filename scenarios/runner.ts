@@ -215,6 +215,15 @@ export async function runGauntlet(options: RunOptions): Promise<RunReport> {
 }
 
 const DEFAULT_TIME_BUDGET_MS = 20 * 60_000;
+
+/**
+ * The guarantees every run judges without a scenario of their own: the baseline (run first, reported first) and the
+ * acknowledgement latency over every genuine delivery (reported last).
+ */
+export const RUN_LEVEL_GUARANTEES = [
+  'baseline.applied',
+  'liveness.ack-latency',
+] as const satisfies readonly GuaranteeId[];
 /** How long a receiver that failed its health check between scenarios may take to come back. */
 const COME_BACK_MS = 5_000;
 
@@ -442,11 +451,13 @@ function selectScenarios(
   }
   const applicable = all.filter((s) => s.appliesTo(provider) && (withProcess || s.needsReceiverProcess !== true));
   if (only === undefined || only.length === 0) return applicable;
-  const missing = only.filter((id) => !applicable.some((s) => s.guarantee === id));
+  const missing = only.filter(
+    (id) => !applicable.some((s) => s.guarantee === id) && !(RUN_LEVEL_GUARANTEES as readonly string[]).includes(id),
+  );
   if (missing.length > 0) {
     throw new IpnError(
       'IPN_ERR_UNKNOWN_GUARANTEE',
-      `no scenario checks ${missing.join(', ')} for ${provider.id}; checked here: ${applicable.map((s) => s.guarantee).join(', ')}.`,
+      `no scenario checks ${missing.join(', ')} for ${provider.id}; checked here: ${[...RUN_LEVEL_GUARANTEES, ...applicable.map((s) => s.guarantee)].join(', ')}.`,
     );
   }
   return applicable.filter((s) => only.includes(s.guarantee));

@@ -13,3 +13,12 @@ export function verdictFailure(report: RunReport | undefined, guarantee: Guarant
   const failed = verdicts.filter((v) => v.status === 'fail');
   return failed.length === 0 ? null : failed.map((v) => failureDetails(v, plain)).join('\n\n');
 }
+
+/**
+ * Why the run could not judge `guarantee` (the baseline it builds on failed, its deliveries timed out, the receiver
+ * was down…), or null when it was judged. Its test is skipped with this note: the failing verdict that caused it fails.
+ */
+export function verdictUnknown(report: RunReport | undefined, guarantee: GuaranteeId): string | null {
+  const verdict = report?.results.find((v) => v.guarantee === guarantee);
+  return verdict?.status === 'unknown' ? `not judged: ${verdict.reason ?? verdict.summary}` : null;
+}

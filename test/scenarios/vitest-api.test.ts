@@ -3,7 +3,12 @@ import { afterEach, expect, test } from 'vitest';
 import { providers } from '../../contracts/providers/index.js';
 import { scenarios } from '../../scenarios/catalog/index.js';
 import { runGauntlet } from '../../scenarios/runner.js';
-import { applicableGuarantees, describeGuarantees, verdictFailure } from '../../scenarios/vitest/index.js';
+import {
+  applicableGuarantees,
+  describeGuarantees,
+  verdictFailure,
+  verdictUnknown,
+} from '../../scenarios/vitest/index.js';
 import { buildFlawedReceiver, type Flaw } from '../fixtures/flawed-receiver.js';
 import { listenOnLoopback } from '../support/listen.js';
 
@@ -43,9 +48,34 @@ test('a held guarantee passes; a missing verdict or run fails with a message tha
   expect(verdictFailure(undefined, 'idem.sequential')).toContain('did not run');
 });
 
+test('a guarantee the run could not judge is not a failure: its test is skipped with the reason', async () => {
+  // A receiver that accepts every forgery: auth.forged-rejected fails, and the replay window it builds on is unknown.
+  const app = buildFlawedReceiver({ provider: 'stripe', secret, flaw: 'accepts-forgeries-silently' });
+  apps.push(app);
+  const base = await listenOnLoopback(app);
+  const report = await runGauntlet({
+    target: `${base}/webhooks/stripe`,
+    probe: `${base}/ipn-probe`,
+    provider: providers.stripe,
+    secret,
+    seed: 5,
+    runId: 'vtunk',
+    only: ['auth.forged-rejected', 'auth.replay-window'],
+    replayCommand: (g) => g,
+  });
+  expect(verdictFailure(report, 'auth.forged-rejected')).toContain('was accepted with 200');
+  expect(verdictFailure(report, 'auth.replay-window')).toBeNull();
+  expect(verdictUnknown(report, 'auth.replay-window')).toMatch(/^not judged: .*auth\.forged-rejected failed/);
+  expect(verdictUnknown(report, 'auth.forged-rejected')).toBeNull();
+});
+
 test('the guarantees that become tests are the ones a run checks without a receiver process', () => {
   const runnable = scenarios.filter((s) => s.appliesTo(providers.stripe) && s.needsReceiverProcess !== true);
-  expect(applicableGuarantees(providers.stripe)).toEqual([...new Set(runnable.map((s) => s.guarantee))]);
+  expect(applicableGuarantees(providers.stripe)).toEqual([
+    'baseline.applied',
+    ...new Set(runnable.map((s) => s.guarantee)),
+    'liveness.ack-latency',
+  ]);
   expect(applicableGuarantees(providers.stripe)).not.toContain('consistency.no-loss');
   expect(applicableGuarantees(providers.stripe, ['idem.sequential', 'auth.forged-rejected'])).toEqual([
     'auth.forged-rejected',
