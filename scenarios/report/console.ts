@@ -50,7 +50,9 @@ export function failureDetails(verdict: Verdict, style: Style): string {
       const fault = d.fault === null ? '' : ` [${d.fault}]`;
       const retry = d.attempt > 1 ? ` (attempt ${d.attempt})` : '';
       const answer = d.statusCode === null ? `no answer (${d.detail})` : `${d.statusCode}`;
-      const said = d.statusCode !== null && d.detail !== '' ? ` ${JSON.stringify(short(d.detail))}` : '';
+      // The receiver's own words, where its answer is not the one a correct receiver gives.
+      const said =
+        d.statusCode !== null && d.detail !== '' && unexpected(d) ? ` ${JSON.stringify(short(d.detail))}` : '';
       lines.push(
         style.dim(
           `    ${i + 1}. ${d.deliveryId}${retry} ${d.label} ${d.eventId}${fault} → ${answer}${said}, expected ${d.expected}`,
@@ -68,6 +70,14 @@ export function failureDetails(verdict: Verdict, style: Style): string {
   if (verdict.diagnosis !== null) lines.push(`  where to look: ${verdict.diagnosis}`);
   lines.push(`  replay: ${verdict.replay}`);
   return lines.join('\n');
+}
+
+/** Whether a delivery's answer is not what a correct receiver gives (as the answer check judges it). */
+function unexpected(d: Verdict['findings'][number]['deliveries'][number]): boolean {
+  if (d.expected === 'accept') return d.outcome !== 'ok';
+  if (d.expected === 'reject') return d.outcome === 'ok';
+  if (d.expected === 'survive') return d.outcome === 'info';
+  return false;
 }
 
 function show(value: unknown): string {
