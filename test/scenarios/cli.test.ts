@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { afterEach, expect, test } from 'vitest';
 import { providers } from '../../contracts/providers/index.js';
+import { buildReceiver } from '../../receiver/app.js';
 import { scenarios } from '../../scenarios/catalog/index.js';
 import { main } from '../../scenarios/cli/main.js';
 import { RunReportSchema } from '../../scenarios/verdict.js';
 import { buildFlawedReceiver, type Flaw } from '../fixtures/flawed-receiver.js';
 import { fakeIo } from '../support/fake-io.js';
 import { listenOnLoopback } from '../support/listen.js';
-import { TEST_PROBE_TOKEN } from '../support/probe-token.js';
+import { TEST_PROBE_TOKEN, testProbe } from '../support/probe-token.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -187,4 +188,39 @@ test('on a terminal a progress line counts deliveries while a scenario runs, and
   const piped = fakeIo();
   await main(['run', ...(await stripeReceiver('none')), '--secret', secret, '--only', 'idem.concurrent'], piped.io);
   expect(piped.captured.out).not.toContain('acknowledged,');
+});
+
+test('a wrong secret, a wrong route and an unhandled event type stop at the preflight with exit 2 and the receiver’s words', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ipn-cli-pre-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const app = await buildReceiver({ secrets: { stripe: secret }, dbFile: join(dir, 'r.db'), ...testProbe });
+  const base = await listenOnLoopback(app);
+  cleanups.push(() => app.close());
+  const probe = ['--probe', `${base}/ipn-probe`, '--provider', 'stripe', '--seed', '3'];
+  const other = providers.stripe.secret.generate(new Uint8Array(32).fill(4));
+
+  const wrongSecret = fakeIo();
+  expect(await main(['run', '--target', `${base}/webhooks/stripe`, ...probe, '--secret', other], wrongSecret.io)).toBe(
+    2,
+  );
+  expect(wrongSecret.captured.err).toMatch(
+    /IPN_ERR_PREFLIGHT_REFUSED: a genuine payment_intent\.succeeded .* was answered 400: \{"error":"signature_rejected".*Pass the endpoint secret/,
+  );
+  expect(wrongSecret.captured.out).not.toMatch(/FAIL|PASS/);
+
+  const wrongRoute = fakeIo();
+  expect(await main(['run', '--target', `${base}/webhooks/strip`, ...probe, '--secret', secret], wrongRoute.io)).toBe(
+    2,
+  );
+  expect(wrongRoute.captured.err).toMatch(/was answered 404: \{"error":"not_found".*check the --target route/);
+
+  const unhandled = buildFlawedReceiver({ provider: 'stripe', secret, flaw: 'unsupported-event-type-400' });
+  const unhandledBase = await listenOnLoopback(unhandled);
+  cleanups.push(() => unhandled.close());
+  const refused = fakeIo();
+  const args = ['--target', `${unhandledBase}/webhooks/stripe`, '--probe', `${unhandledBase}/ipn-probe`];
+  expect(await main(['run', ...args, '--provider', 'stripe', '--secret', secret], refused.io)).toBe(2);
+  expect(refused.captured.err).toMatch(
+    /answered 400: \{"error":"Unsupported event type: payment_intent\.succeeded"\}.*Answer 2xx to event types you do not handle/,
+  );
 });
