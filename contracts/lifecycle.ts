@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatMinor } from './money.js';
 import type { OrderStatus, OrderView } from './probe.js';
+import { deriveSubscriptionState, isSubscriptionFact } from './subscription-rule.js';
 
 /**
  * The order-lifecycle rule, shared by every provider: given the set of an order's events (as provider-neutral facts),
@@ -14,8 +15,21 @@ import type { OrderStatus, OrderView } from './probe.js';
  * - without a success, the newest of the pending/failed events (by the gateway's event time) decides: stale events never
  *   move an order backwards.
  */
-export const FactKindSchema = z.enum(['pending', 'succeeded', 'failed', 'refunded', 'reversed', 'reversal_canceled']);
+export const FactKindSchema = z.enum([
+  'pending',
+  'succeeded',
+  'failed',
+  'refunded',
+  'reversed',
+  'reversal_canceled',
+  // A subscription's facts (contracts/subscription-rule.ts): its status as the gateway reported it, invoices paid or not.
+  'subscription_status',
+  'invoice_paid',
+  'invoice_failed',
+]);
 export type FactKind = z.infer<typeof FactKindSchema>;
+/** The kinds of a payment's life (the ones every provider's `buildEvent` expresses some of). */
+export type PaymentFactKind = Exclude<FactKind, 'subscription_status' | 'invoice_paid' | 'invoice_failed'>;
 
 export const LifecycleFactSchema = z.object({
   /** The provider's event identity (what a receiver deduplicates on). */
@@ -38,6 +52,15 @@ export const LifecycleFactSchema = z.object({
       cumulativeMinor: z.number().int().nonnegative().optional(),
     })
     .optional(),
+  /** For `subscription_status`: the subscription and the status the event reports. */
+  subscription: z
+    .object({
+      id: z.string().min(1),
+      status: z.enum(['incomplete', 'trialing', 'active', 'past_due', 'unpaid', 'canceled']),
+    })
+    .optional(),
+  /** For `invoice_paid` / `invoice_failed`: the invoice (its amount is `amountMinor`). */
+  invoice: z.object({ id: z.string().min(1) }).optional(),
 });
 export type LifecycleFact = z.infer<typeof LifecycleFactSchema>;
 
@@ -65,6 +88,9 @@ const rank: Record<FactKind, number> = {
   refunded: 3,
   reversed: 4,
   reversal_canceled: 5,
+  subscription_status: 6,
+  invoice_paid: 7,
+  invoice_failed: 8,
 };
 
 /** The newest fact by gateway time; ties go to the later kind in the lifecycle. */
@@ -77,6 +103,9 @@ export function matchesTerms(fact: Pick<LifecycleFact, 'amountMinor' | 'currency
 }
 
 export function deriveOrderState(terms: OrderTerms, facts: readonly LifecycleFact[]): ExpectedOrderState {
+  // An order whose events are a subscription's follows the subscription rule.
+  if (facts.some((f) => f.orderId === terms.orderId && isSubscriptionFact(f)))
+    return deriveSubscriptionState(terms, facts);
   const unique = new Map<string, LifecycleFact>();
   for (const fact of facts) if (fact.orderId === terms.orderId) unique.set(fact.eventId, fact);
   const all = [...unique.values()];

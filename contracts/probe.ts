@@ -16,6 +16,10 @@ export const OrderStatusSchema = z.enum([
   'reversed',
   'failed',
   'flagged',
+  // A subscription (contracts/subscription-rule.ts): entitled, behind on payment, ended.
+  'active',
+  'past_due',
+  'canceled',
 ]);
 export type OrderStatus = z.infer<typeof OrderStatusSchema>;
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { LifecycleFact } from './lifecycle.js';
+import type { FactKind, LifecycleFact, PaymentFactKind } from './lifecycle.js';
 import type { VerifyResult } from './verification.js';
 import type { HeaderMap, WireRequest } from './wire.js';
 
@@ -8,7 +8,7 @@ import type { HeaderMap, WireRequest } from './wire.js';
  * own event (`buildEvent`), then into exact wire bytes (`encode`) and signature headers (`sign`).
  */
 export interface PaymentStep {
-  readonly kind: LifecycleFact['kind'];
+  readonly kind: PaymentFactKind;
   /** Unique within a run; the provider formats its event id from it (`evt_…`, `msg_…`). */
   readonly eventKey: string;
   readonly orderId: string;
@@ -25,6 +25,57 @@ export interface PaymentStep {
    * `receiver_email`, which is also the secret a PayPal receiver is configured with). Absent: the provider's default.
    */
   readonly payee?: string;
+}
+
+/**
+ * A provider-neutral step of a subscription's life (a plan bought through checkout, renewed by invoices): its status as
+ * the gateway reports it, or an invoice paid or failed. Only an event family (`Provider.families`) builds events for
+ * it; see contracts/subscription-rule.ts for what a correct receiver makes of them.
+ */
+export interface SubscriptionStep {
+  readonly kind: 'subscription_status' | 'invoice_paid' | 'invoice_failed';
+  readonly eventKey: string;
+  readonly orderId: string;
+  /** Stable for one subscription; the provider formats its subscription (and customer) ids from it. */
+  readonly subscriptionKey: string;
+  /** For `subscription_status`: the status reported, and whether the event is the subscription's first (created). */
+  readonly status?: 'incomplete' | 'trialing' | 'active' | 'past_due' | 'unpaid' | 'canceled';
+  readonly first?: boolean;
+  /** For invoices: the invoice's key; its amount is `amountMinor`. */
+  readonly invoiceKey?: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly createdAt: number;
+  readonly payee?: string;
+}
+
+/** Any step of the world's lifecycles. */
+export type LifecycleStep = PaymentStep | SubscriptionStep;
+
+export function isPaymentStep(step: LifecycleStep): step is PaymentStep {
+  return !('subscriptionKey' in step);
+}
+
+/** One built event of a step (a family may build several for one step: Stripe's `invoice.paid` and `invoice.payment_succeeded`). */
+export interface BuiltEvent<Event = unknown> {
+  readonly event: Event;
+  readonly eventId: string;
+}
+
+/**
+ * A family of event types a gateway sends for the same facts (Stripe: PaymentIntents, Checkout Sessions, subscriptions
+ * and invoices, disputes): receivers handle one family or another, and a receiver profile names which.
+ */
+export interface EventFamily<Event = unknown> {
+  readonly title: string;
+  /** The fact kinds this family's events express. */
+  readonly factKinds: readonly FactKind[];
+  /**
+   * The family's events for a step (in the order the gateway sends them), or null when it has none for it. `earlier`
+   * are the order's steps before this one (a Checkout Session completes `unpaid` and later succeeds asynchronously
+   * after a pending step, or completes `paid` at once).
+   */
+  buildEvents(step: LifecycleStep, earlier: readonly LifecycleStep[]): readonly BuiltEvent<Event>[] | null;
 }
 
 export interface SignInput {
@@ -146,7 +197,7 @@ export interface Provider<Event = unknown> {
    */
   readonly authentication: 'signature' | 'postback' | 'fetch';
   /** The lifecycle fact kinds this provider's events can express (the world builds only lifecycles made of these). */
-  readonly factKinds: readonly LifecycleFact['kind'][];
+  readonly factKinds: readonly PaymentFactKind[];
   /** Whether one header can carry several signatures, so a secret can be rotated (`compat.rotation`). */
   readonly multipleSignatures: boolean;
   /**
@@ -247,6 +298,13 @@ export interface Provider<Event = unknown> {
    */
   split?(body: Uint8Array): Uint8Array[] | null;
   buildEvent(step: PaymentStep): { readonly event: Event; readonly eventId: string };
+  /**
+   * Other families of event types for the same or further facts (checkout sessions, subscriptions and invoices,
+   * disputes…), by id; `buildEvent` is the family `defaultFamily` names. `toFact` reads every family's events.
+   */
+  readonly families?: Readonly<Record<string, EventFamily<Event>>>;
+  /** The id of the family `buildEvent` builds (Stripe: `payment_intent`); default `payments`. */
+  readonly defaultFamily?: string;
   /** The exact bytes the gateway sends for an event. */
   encode(event: Event): Uint8Array;
   sign(input: SignInput): Record<string, string>;

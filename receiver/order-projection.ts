@@ -1,5 +1,6 @@
 import { deriveOrderState, type LifecycleFact, type OrderTerms } from '../contracts/lifecycle.js';
 import type { OrderStatus } from '../contracts/probe.js';
+import { isSubscriptionFact } from '../contracts/subscription-rule.js';
 
 export type EffectKind = 'fulfillment' | 'refund';
 
@@ -27,6 +28,18 @@ export type OrderProjector = (terms: OrderTerms, facts: readonly LifecycleFact[]
 export const projectOrder: OrderProjector = (terms, facts) => {
   const state = deriveOrderState(terms, facts);
   const effects: SideEffect[] = [];
+  // A subscription is credited once per paid invoice: one fulfillment, under the invoice's own key, per invoice.
+  if (facts.some((f) => f.orderId === terms.orderId && isSubscriptionFact(f))) {
+    const invoices = new Set(
+      facts.flatMap((f) =>
+        f.orderId === terms.orderId && f.kind === 'invoice_paid' && f.invoice ? [f.invoice.id] : [],
+      ),
+    );
+    for (const id of invoices) {
+      effects.push({ key: `fulfillment:${terms.orderId}:${id}`, orderId: terms.orderId, kind: 'fulfillment' });
+    }
+    return { status: state.status, amountPaidMinor: state.amountPaidMinor, amountRefundedMinor: 0, effects };
+  }
   const paid = state.fulfillments >= 1;
   if (paid) effects.push({ key: `fulfillment:${terms.orderId}`, orderId: terms.orderId, kind: 'fulfillment' });
   if (paid) {

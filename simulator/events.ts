@@ -1,5 +1,5 @@
 import type { LifecycleFact } from '../contracts/lifecycle.js';
-import type { Provider } from '../contracts/provider.js';
+import type { BuiltEvent, LifecycleStep, Provider } from '../contracts/provider.js';
 import type { WorldOrder } from './world.js';
 
 /** One event of the gateway's truth, in a provider's wire format (not yet signed). */
@@ -15,12 +15,32 @@ export interface GatewayEvent {
   readonly createdAt: number;
 }
 
+/**
+ * The events a step is sent as: by the first of the provider's families that has events for it (a receiver's profile
+ * leaves only the families it handles), else by the provider's default family (`buildEvent`) when its kinds include
+ * the step's. A family may send several events for one step (Stripe's `invoice.paid` and `invoice.payment_succeeded`).
+ */
+export function builtEvents(
+  provider: Provider,
+  step: LifecycleStep,
+  earlier: readonly LifecycleStep[] = [],
+): readonly BuiltEvent[] {
+  for (const family of Object.values(provider.families ?? {})) {
+    if (!family.factKinds.includes(step.kind)) continue;
+    const built = family.buildEvents(step, earlier);
+    if (built !== null && built.length > 0) return built;
+  }
+  if (!('subscriptionKey' in step) && provider.factKinds.includes(step.kind)) return [provider.buildEvent(step)];
+  throw new Error(`provider ${provider.id} has no event for a ${step.kind} step (its families do not include one)`);
+}
+
 export function eventsOf(provider: Provider, order: WorldOrder): GatewayEvent[] {
-  return order.steps.map((step) => {
-    const { event, eventId } = provider.buildEvent(step);
-    const fact = provider.toFact(event, eventId);
-    if (fact === null) throw new Error(`provider ${provider.id} gives no lifecycle fact for a ${step.kind} step`);
-    const type = typeof event === 'object' && event !== null && 'type' in event ? String(event.type) : step.kind;
-    return { eventId, orderId: order.orderId, type, body: provider.encode(event), fact, createdAt: step.createdAt };
-  });
+  return order.steps.flatMap((step, i) =>
+    builtEvents(provider, step, order.steps.slice(0, i)).map(({ event, eventId }) => {
+      const fact = provider.toFact(event, eventId);
+      if (fact === null) throw new Error(`provider ${provider.id} gives no lifecycle fact for a ${step.kind} step`);
+      const type = typeof event === 'object' && event !== null && 'type' in event ? String(event.type) : step.kind;
+      return { eventId, orderId: order.orderId, type, body: provider.encode(event), fact, createdAt: step.createdAt };
+    }),
+  );
 }

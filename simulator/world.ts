@@ -1,6 +1,6 @@
 import type { FactKind } from '../contracts/lifecycle.js';
 import { currencyExponent } from '../contracts/money.js';
-import type { PaymentStep, Provider } from '../contracts/provider.js';
+import type { LifecycleStep, PaymentStep, Provider, SubscriptionStep } from '../contracts/provider.js';
 import type { Random } from './random.js';
 
 /**
@@ -18,6 +18,11 @@ export const lifecycleKinds = [
   'mismatched-currency',
   'reversed',
   'reversal-canceled',
+  'paid-directly',
+  'subscription-renewed',
+  'subscription-activated',
+  'subscription-past-due',
+  'subscription-canceled',
 ] as const;
 export type LifecycleKind = (typeof lifecycleKinds)[number];
 
@@ -33,11 +38,35 @@ const kindsOf: Record<LifecycleKind, readonly FactKind[]> = {
   'mismatched-currency': ['succeeded'],
   reversed: ['succeeded', 'reversed'],
   'reversal-canceled': ['succeeded', 'reversed', 'reversal_canceled'],
+  'paid-directly': ['succeeded'],
+  'subscription-renewed': ['subscription_status', 'invoice_paid'],
+  'subscription-activated': ['subscription_status', 'invoice_paid'],
+  'subscription-past-due': ['subscription_status', 'invoice_paid', 'invoice_failed'],
+  'subscription-canceled': ['subscription_status', 'invoice_paid'],
 };
 
+/** The fact kinds a provider's events can express: its default family's and every family it carries. */
+export function expressibleKinds(provider: Pick<Provider, 'factKinds' | 'families'>): ReadonlySet<FactKind> {
+  return new Set<FactKind>([
+    ...provider.factKinds,
+    ...Object.values(provider.families ?? {}).flatMap((family) => family.factKinds),
+  ]);
+}
+
 /** Whether a provider's events can express every step of a lifecycle. */
-export function canPlay(provider: Pick<Provider, 'factKinds'>, lifecycle: LifecycleKind): boolean {
-  return kindsOf[lifecycle].every((kind) => provider.factKinds.includes(kind));
+export function canPlay(provider: Pick<Provider, 'factKinds' | 'families'>, lifecycle: LifecycleKind): boolean {
+  const kinds = expressibleKinds(provider);
+  return kindsOf[lifecycle].every((kind) => kinds.has(kind));
+}
+
+/** The first of the preferred lifecycles the provider can play, else a payment made at once (every gateway has one). */
+export function playable(
+  provider: Pick<Provider, 'factKinds' | 'families'>,
+  preferred: readonly LifecycleKind[],
+): LifecycleKind[] {
+  const kinds = preferred.filter((kind) => canPlay(provider, kind));
+  if (kinds.length > 0) return kinds;
+  return canPlay(provider, 'paid-directly') ? ['paid-directly'] : [];
 }
 
 export interface WorldOrder {
@@ -46,7 +75,7 @@ export interface WorldOrder {
   readonly currency: string;
   readonly customer: string;
   readonly lifecycle: LifecycleKind;
-  readonly steps: readonly PaymentStep[];
+  readonly steps: readonly LifecycleStep[];
 }
 
 export interface World {
@@ -86,13 +115,27 @@ export function createWorld(options: {
       return {
         ...order,
         orderId,
-        steps: order.steps.map((step) => ({
-          ...step,
-          orderId,
-          eventKey: `${step.eventKey}${TWIN_SUFFIX}`,
-          paymentKey: `${step.paymentKey}${TWIN_SUFFIX}`,
-          ...(step.refund === undefined ? {} : { refund: { ...step.refund, key: `${step.refund.key}${TWIN_SUFFIX}` } }),
-        })),
+        steps: order.steps.map((step): LifecycleStep => {
+          const eventKey = `${step.eventKey}${TWIN_SUFFIX}`;
+          if ('subscriptionKey' in step) {
+            return {
+              ...step,
+              orderId,
+              eventKey,
+              subscriptionKey: `${step.subscriptionKey}${TWIN_SUFFIX}`,
+              ...(step.invoiceKey === undefined ? {} : { invoiceKey: `${step.invoiceKey}${TWIN_SUFFIX}` }),
+            };
+          }
+          return {
+            ...step,
+            orderId,
+            eventKey,
+            paymentKey: `${step.paymentKey}${TWIN_SUFFIX}`,
+            ...(step.refund === undefined
+              ? {}
+              : { refund: { ...step.refund, key: `${step.refund.key}${TWIN_SUFFIX}` } }),
+          };
+        }),
       };
     },
     order(lifecycle, options = {}) {
@@ -108,7 +151,7 @@ export function createWorld(options: {
       const customer = random.faker.person.fullName();
       let stepNo = 0;
       let attempt = 0;
-      const steps: PaymentStep[] = [];
+      const steps: LifecycleStep[] = [];
       const paymentKey = () => `${runId}${String(count).padStart(3, '0')}${random.id(8)}p${attempt}`;
       let payment = paymentKey();
       const step = (
@@ -137,6 +180,30 @@ export function createWorld(options: {
         step('refunded', {
           refund: { key: `${runId}${count}r${random.id(8)}`, amountMinor: amount, cumulativeMinor: cumulative },
         });
+      // A subscription: the plan's price is the order's amount, each invoice pays it once.
+      const subscription = `${runId}${String(count).padStart(3, '0')}${random.id(8)}s`;
+      let invoices = 0;
+      const subscriptionStep = (kind: SubscriptionStep['kind'], extra: Partial<SubscriptionStep> = {}) => {
+        stepNo += 1;
+        clock += random.int(1, 90);
+        steps.push({
+          kind,
+          eventKey: `${runId}${String(count).padStart(3, '0')}${String(stepNo).padStart(2, '0')}${random.id(6)}`,
+          orderId,
+          subscriptionKey: subscription,
+          amountMinor,
+          currency,
+          createdAt: clock,
+          ...(payee === undefined ? {} : { payee }),
+          ...extra,
+        });
+      };
+      const status = (value: NonNullable<SubscriptionStep['status']>, first = false) =>
+        subscriptionStep('subscription_status', { status: value, ...(first ? { first } : {}) });
+      const invoice = (kind: 'invoice_paid' | 'invoice_failed') => {
+        invoices += 1;
+        subscriptionStep(kind, { invoiceKey: `${subscription}i${invoices}` });
+      };
 
       switch (lifecycle) {
         case 'paid':
@@ -187,6 +254,30 @@ export function createWorld(options: {
           step('succeeded');
           step('reversed');
           step('reversal_canceled');
+          break;
+        case 'paid-directly':
+          step('succeeded');
+          break;
+        case 'subscription-renewed':
+          status('active', true);
+          invoice('invoice_paid');
+          invoice('invoice_paid');
+          break;
+        case 'subscription-activated':
+          status('incomplete', true);
+          invoice('invoice_paid');
+          status('active');
+          break;
+        case 'subscription-past-due':
+          status('active', true);
+          invoice('invoice_paid');
+          invoice('invoice_failed');
+          status('past_due');
+          break;
+        case 'subscription-canceled':
+          status('active', true);
+          invoice('invoice_paid');
+          status('canceled');
           break;
       }
       return { orderId, amountMinor, currency, customer, lifecycle, steps };

@@ -1,5 +1,6 @@
 import { type Clock, unixSeconds } from '../../contracts/clock.js';
 import type { Provider } from '../../contracts/provider.js';
+import { isPaymentStep, type LifecycleStep, type PaymentStep } from '../../contracts/provider.js';
 import type { GatewayEvent } from '../../simulator/events.js';
 import { forgery, forgeryNames } from '../../simulator/faults/forge.js';
 import { createSigningContext, type Delivery, deliveryOf } from '../../simulator/plan.js';
@@ -59,7 +60,8 @@ const MAX_DUPLICATE_GAP = 16;
  */
 export function createLoadPlan(options: LoadPlanOptions): LoadPlan {
   const startSeconds = unixSeconds(options.clock) - 3_600;
-  const playable = lifecycleKinds.filter((kind) => canPlay(options.provider, kind));
+  // The provider's default family only: load sends payments, each step one event.
+  const playable = lifecycleKinds.filter((kind) => canPlay({ factKinds: options.provider.factKinds }, kind));
   const forgeries = forgeryNames(options.provider);
 
   /** The world's orders in plan order; the same seed gives the same orders each time. */
@@ -77,7 +79,7 @@ export function createLoadPlan(options: LoadPlanOptions): LoadPlan {
     table.addOrder(
       order,
       order.steps.map((step) => {
-        const { event, eventId } = options.provider.buildEvent(step);
+        const { event, eventId } = options.provider.buildEvent(paymentStep(step));
         const fact = options.provider.toFact(event, eventId);
         if (fact === null) throw new Error(`provider ${options.provider.id} gives no lifecycle fact for ${step.kind}`);
         return fact;
@@ -124,7 +126,7 @@ function deliverySource(
       const worldOrder = orders.next().value as WorldOrder;
       const numbers = table.eventsOf(order);
       queue = worldOrder.steps.map((step, i) => {
-        const { event, eventId } = options.provider.buildEvent(step);
+        const { event, eventId } = options.provider.buildEvent(paymentStep(step));
         const number = numbers[i] ?? -1;
         if (eventId !== table.eventId(number)) {
           throw new Error(`the load plan did not replay from its seed (order ${worldOrder.orderId})`);
@@ -180,4 +182,9 @@ function deliverySource(
       return emit(event, GENUINE, deliveryOf(signing, body));
     },
   };
+}
+
+function paymentStep(step: LifecycleStep): PaymentStep {
+  if (!isPaymentStep(step)) throw new Error(`the load plan builds payments only, not a ${step.kind} step`);
+  return step;
 }

@@ -37,6 +37,11 @@ const outcome: Record<LifecycleKind, string> = {
   'mismatched-currency': 'flagged',
   reversed: 'reversed',
   'reversal-canceled': 'paid',
+  'paid-directly': 'paid',
+  'subscription-renewed': 'active',
+  'subscription-activated': 'active',
+  'subscription-past-due': 'past_due',
+  'subscription-canceled': 'canceled',
 };
 
 test('the rule ends each lifecycle where its name says', () => {
@@ -48,7 +53,13 @@ test('the rule ends each lifecycle where its name says', () => {
       amountMinor: s.amountMinor,
       currency: s.currency,
       occurredAt: s.createdAt,
-      ...(s.refund === undefined ? {} : { refund: { id: s.refund.key, amountMinor: s.refund.amountMinor } }),
+      ...('refund' in s && s.refund !== undefined
+        ? { refund: { id: s.refund.key, amountMinor: s.refund.amountMinor } }
+        : {}),
+      ...('subscriptionKey' in s && s.status !== undefined
+        ? { subscription: { id: s.subscriptionKey, status: s.status } }
+        : {}),
+      ...('subscriptionKey' in s && s.invoiceKey !== undefined ? { invoice: { id: s.invoiceKey } } : {}),
     }));
     expect({ kind: order.lifecycle, status: deriveOrderState(order, facts).status }).toEqual({
       kind: order.lifecycle,
