@@ -19,6 +19,7 @@ import { judgeLatency } from './judge/latency.js';
 import { safely } from './judge/safely.js';
 import { type JudgeContext, judgeScenario, plainRefusalFindings } from './judge/scenario.js';
 import { createProbeClient, type ProbeClient } from './probe-client.js';
+import { recordingProbe } from './probe-recording.js';
 import type { ReceiverProcess } from './process/receiver-process.js';
 import { recordScenario } from './record/record-scenario.js';
 import type { ProbeCall, ScenarioRecord } from './record/run-record.js';
@@ -33,6 +34,11 @@ export interface RunOptions {
   readonly otherTargets?: readonly string[];
   /** The base URL of the receiver's probe (…/ipn-probe). */
   readonly probe: string;
+  /**
+   * A probe that is not the HTTP contract (SQL queries on the receiver's own database, a module of functions): used
+   * instead of calling `probe`, which then only names it in the reports.
+   */
+  readonly probeClient?: ProbeClient;
   /** Sent to the probe as `authorization: Bearer <token>` (the reference receiver's probe requires one). */
   readonly probeToken?: string;
   readonly provider: Provider;
@@ -103,11 +109,11 @@ export async function runGauntlet(options: RunOptions): Promise<RunReport> {
   const sleep = options.sleep ?? realSleep;
   const settle: SettleContext = { ...defaultSettle, ...options.settle, clock, sleep };
   const calls: ProbeCall[] = [];
-  const probe = createProbeClient(options.probe, {
-    ...probeClientOptions(options),
-    clock,
-    onCall: (call) => calls.push(call),
-  });
+  const onCall = (call: ProbeCall) => calls.push(call);
+  const probe =
+    options.probeClient === undefined
+      ? createProbeClient(options.probe, { ...probeClientOptions(options), clock, onCall })
+      : recordingProbe(options.probeClient, onCall, clock);
   const selected = selectScenarios(
     options.scenarios ?? catalog,
     options.provider,
