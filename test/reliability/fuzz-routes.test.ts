@@ -6,9 +6,11 @@ import { providers } from '../../contracts/providers/index.js';
 import { allProviders, NOW_SECONDS, PUBLIC_URL, secretOf } from '../receiver/receiver-fixture.js';
 import { probeHeaders } from '../support/probe-token.js';
 import { backends } from '../support/receiver-backends.js';
+import { recordFigures, sized, timeoutFor } from '../support/reliability.js';
 
 const SEED = 20_250_615;
-const REQUESTS = 300;
+/** 300 in `npm test`; 12,000 per backend in `npm run reliability`. */
+const REQUESTS = sized('FUZZ_REQUESTS', 300, 12_000);
 
 /** Strings a database or a parser may choke on: U+0000, lone surrogates, Latin-1, controls, quotes, huge ones. */
 const awkward = fc
@@ -117,42 +119,76 @@ function signedPost(p: Provider, body: Uint8Array, eventId: string, headers: Rec
 
 const anyRequest = fc.oneof(signedEvent, signedEvent, signedBytes, unsigned, probe, operations);
 
-test(`${REQUESTS} fuzzed requests to every route get the same status from SQLite and PostgreSQL, and never a 5xx`, async () => {
-  const requests = fc.sample(anyRequest, { seed: SEED, numRuns: REQUESTS });
-  const [sqlite, postgres] = await Promise.all(backends.map(({ open }) => open()));
-  if (sqlite === undefined || postgres === undefined) throw new Error('expected both backends');
-  const differences: string[] = [];
-  const failures: string[] = [];
-  for (const [index, request] of requests.entries()) {
-    const [a, b] = [await sqlite.app.inject(request), await postgres.app.inject(request)];
-    const what = `#${index} ${request.method} ${String(request.url).slice(0, 60)}`;
-    const webhook = String(request.url).startsWith('/webhooks/') && request.method === 'POST';
-    if (a.statusCode !== b.statusCode || (webhook && a.body !== b.body))
-      differences.push(
-        `${what}: SQLite ${a.statusCode} ${a.body.slice(0, 120)} / PostgreSQL ${b.statusCode} ${b.body.slice(0, 120)}`,
-      );
-    for (const [backend, answer] of [
-      ['SQLite', a],
-      ['PostgreSQL', b],
-    ] as const)
-      if (answer.statusCode >= 500)
-        failures.push(`${what}: ${backend} ${answer.statusCode} ${answer.body.slice(0, 200)}`);
-  }
-  expect(failures).toEqual([]);
-  expect(differences).toEqual([]);
+test(
+  `${REQUESTS} fuzzed requests to every route get the same status from SQLite and PostgreSQL, and never a 5xx`,
+  async () => {
+    const requests = fc.sample(anyRequest, { seed: SEED, numRuns: REQUESTS });
+    const [sqlite, postgres] = await Promise.all(backends.map(({ open }) => open()));
+    if (sqlite === undefined || postgres === undefined) throw new Error('expected both backends');
+    const differences: string[] = [];
+    const failures: string[] = [];
+    const spentMs = { SQLite: 0, PostgreSQL: 0 };
+    const classes = { SQLite: new Map<string, number>(), PostgreSQL: new Map<string, number>() };
+    for (const [index, request] of requests.entries()) {
+      const startedAt = performance.now();
+      const a = await sqlite.app.inject(request);
+      const between = performance.now();
+      const b = await postgres.app.inject(request);
+      spentMs.SQLite += between - startedAt;
+      spentMs.PostgreSQL += performance.now() - between;
+      const what = `#${index} ${request.method} ${String(request.url).slice(0, 60)}`;
+      const webhook = String(request.url).startsWith('/webhooks/') && request.method === 'POST';
+      if (a.statusCode !== b.statusCode || (webhook && a.body !== b.body))
+        differences.push(
+          `${what}: SQLite ${a.statusCode} ${a.body.slice(0, 120)} / PostgreSQL ${b.statusCode} ${b.body.slice(0, 120)}`,
+        );
+      for (const [backend, answer] of [
+        ['SQLite', a],
+        ['PostgreSQL', b],
+      ] as const) {
+        const statusClass = `${String(answer.statusCode)[0]}xx`;
+        classes[backend].set(statusClass, (classes[backend].get(statusClass) ?? 0) + 1);
+        if (answer.statusCode >= 500)
+          failures.push(`${what}: ${backend} ${answer.statusCode} ${answer.body.slice(0, 200)}`);
+      }
+    }
 
-  // Both stayed healthy, applied what they stored, and kept the same dead letters.
-  await Promise.all([sqlite.app.inbox.drain(), postgres.app.inbox.drain()]);
-  for (const receiver of [sqlite, postgres]) {
-    expect((await receiver.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
-  }
-  const reasons = async (receiver: typeof sqlite) =>
-    (await receiver.storage.listDeadLetters({ limit: 1_000, offset: 0 }))
-      .map((l) => `${l.provider} ${l.reason}`)
-      .sort();
-  expect(await reasons(postgres)).toEqual(await reasons(sqlite));
-  expect((await reasons(sqlite)).length).toBeGreaterThan(0);
-  expect(
-    requests.filter((r) => r.method === 'POST' && String(r.url).includes(providers.stripe.route)).length,
-  ).toBeGreaterThan(10);
-}, 120_000);
+    // Both stayed healthy, applied what they stored, and kept the same dead letters.
+    await Promise.all([sqlite.app.inbox.drain(), postgres.app.inbox.drain()]);
+    const ready = async (receiver: typeof sqlite) =>
+      (await receiver.app.inject({ method: 'GET', url: '/health/ready' })).statusCode;
+    const reasons = async (receiver: typeof sqlite) =>
+      (await receiver.storage.listDeadLetters({ limit: REQUESTS, offset: 0 }))
+        .map((l) => `${l.provider} ${l.reason}`)
+        .sort();
+    const after = {
+      SQLite: { ready: await ready(sqlite), deadLetters: await reasons(sqlite) },
+      PostgreSQL: { ready: await ready(postgres), deadLetters: await reasons(postgres) },
+    };
+    for (const backend of ['SQLite', 'PostgreSQL'] as const) {
+      await recordFigures('fuzzed requests', {
+        backend,
+        requests: REQUESTS,
+        seed: String(SEED),
+        '2xx': classes[backend].get('2xx') ?? 0,
+        '4xx': classes[backend].get('4xx') ?? 0,
+        '5xx': classes[backend].get('5xx') ?? 0,
+        'answers unlike the other backend': differences.length,
+        'dead letters': after[backend].deadLetters.length,
+        'ready after': after[backend].ready,
+        'ms per request': Number((spentMs[backend] / REQUESTS).toFixed(2)),
+      });
+    }
+
+    expect(failures).toEqual([]);
+    expect(differences).toEqual([]);
+    expect(after.SQLite.ready).toBe(200);
+    expect(after.PostgreSQL.ready).toBe(200);
+    expect(after.PostgreSQL.deadLetters).toEqual(after.SQLite.deadLetters);
+    expect(after.SQLite.deadLetters.length).toBeGreaterThan(0);
+    expect(
+      requests.filter((r) => r.method === 'POST' && String(r.url).includes(providers.stripe.route)).length,
+    ).toBeGreaterThan(10);
+  },
+  timeoutFor(REQUESTS, 20),
+);
