@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { expect, onTestFinished, test } from 'vitest';
 import { providers } from '../../contracts/providers/index.js';
 import { deliver, readTables, receiverFixture, step } from '../receiver/receiver-fixture.js';
+import { recordFigures } from '../support/reliability.js';
 
 const run = promisify(execFile);
 const stripe = providers.stripe;
@@ -63,6 +64,12 @@ test('a full disk answers deliveries 503, not 500; readiness is false until a pr
   const unready = await app.inject({ method: 'GET', url: '/health/ready' });
   const live = await app.inject({ method: 'GET', url: '/health/live' });
   await lift();
+  await recordFigures('storage faults', {
+    fault: 'SQLite disk full (RLIMIT_FSIZE 4 KiB)',
+    'delivery answered': during.statusCode,
+    'ready during': unready.statusCode,
+    'live during': live.statusCode,
+  });
 
   expect(during.statusCode).toBe(503);
   expect(during.json()).toMatchObject({ code: 'IPN_ERR_STORAGE_UNAVAILABLE' });
@@ -99,6 +106,14 @@ test('a write lock held by another connection: health keeps answering, deliverie
   const unready = await app.inject({ method: 'GET', url: '/health/ready' });
   release();
   const ready = await app.inject({ method: 'GET', url: '/health/ready' });
+  await recordFigures('storage faults', {
+    fault: 'SQLite write lock held by another connection',
+    'delivery answered': during.statusCode,
+    'ready during': unready.statusCode,
+    'live during': [...new Set(checks.filter((_, i) => i % 2 === 0).map((c) => c.status))].join(', '),
+    'delivery waited s': Math.round(waitedMs / 100) / 10,
+    'slowest health answer ms': Math.round(Math.max(...checks.map((c) => c.ms))),
+  });
 
   // The receiver kept serving while the delivery waited for the lock (no synchronous busy wait of seconds).
   expect(checks.every((check) => check.status < 600 && check.ms < 250)).toBe(true);
