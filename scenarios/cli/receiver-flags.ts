@@ -24,12 +24,16 @@ export interface ReceiverFlags {
   readonly 'probe-token'?: string | undefined;
 }
 
-/** Reads and checks the receiver flags; `fallback` supplies what a case file recorded. */
+/**
+ * Reads and checks the receiver flags; `fallback` supplies what a case file recorded. `startsGateway`: the command
+ * starts the fake gateway that postback and fetch receivers ask (explore), so those providers are played too.
+ */
 export function receiverSetup(
   flags: ReceiverFlags,
   io: CliIo,
   command: string,
   fallback: { target?: string; probe?: string; provider?: string } = {},
+  options: { readonly startsGateway?: boolean } = {},
 ): ReceiverSetup {
   io.redactor.add(
     flags.secret,
@@ -49,7 +53,7 @@ export function receiverSetup(
   const provider = providerById(
     required(flags.provider ?? fallback.provider, '--provider', command, providerIds.join(' | ')),
   );
-  if (provider.authentication !== 'signature') {
+  if (provider.authentication !== 'signature' && options.startsGateway !== true) {
     throw new IpnError(
       'IPN_ERR_USAGE',
       `${command} plays signed deliveries only; ${provider.title} receivers confirm with the gateway, which ${command} does not start.`,

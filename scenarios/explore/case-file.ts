@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { IpnError } from '../../contracts/errors.js';
 import { GuaranteeIdSchema } from '../../contracts/guarantees.js';
+import { FindingReasonSchema } from '../verdict.js';
+import { ExclusionSchema } from './exclusions.js';
 import { ExplorePlanSchema } from './plan-model.js';
 
 /**
@@ -28,11 +30,20 @@ const common = {
   verdict: z.object({ status: z.enum(['pass', 'fail', 'unknown']), problems: z.array(z.string()) }),
 };
 
-/** Found by `explore`: the shrunk plan, and fast-check's path to the counterexample before the last simplification. */
+/**
+ * Found by `explore`: the shrunk plan of one root cause, the guarantee it breaks and where to look, what its search
+ * left out (`--exclude` and the root causes found before it), and fast-check's path to the counterexample before the
+ * last simplification (`explore --seed S --exclude X --path P` finds it again).
+ */
 export const ExploreCaseSchema = z.object({
   ...common,
   kind: z.literal('explore'),
   path: z.string().nullable(),
+  exclude: z.array(ExclusionSchema).default([]),
+  cause: z
+    .object({ guarantee: GuaranteeIdSchema, reason: FindingReasonSchema, diagnosis: z.string() })
+    .nullable()
+    .default(null),
   plan: ExplorePlanSchema,
 });
 
@@ -48,7 +59,8 @@ export const DEFAULT_CASES_DIR = '.ipn-gauntlet/cases';
 
 export function caseFileName(found: CaseFile): string {
   return found.kind === 'explore'
-    ? `${found.provider}-seed${found.seed}-${found.plan.ops.length}ops-${hash(JSON.stringify(found.plan))}.json`
+    ? `${found.provider}-seed${found.seed}-${found.cause === null ? '' : `${found.cause.guarantee}-`}` +
+        `${found.plan.ops.length}ops-${hash(JSON.stringify(found.plan))}.json`
     : `${found.provider}-seed${found.seed}-${found.guarantee}.json`;
 }
 

@@ -1,13 +1,18 @@
-import fc from 'fast-check';
 import { type Clock, systemClock } from '../../contracts/clock.js';
-import { isIpnError } from '../../contracts/errors.js';
 import type { Provider } from '../../contracts/provider.js';
 import { createProbeClient } from '../probe-client.js';
 import { preflight, probeClientOptions } from '../runner.js';
 import { defaultSettle, type SettleOptions } from '../settle.js';
-import { defaultLimits, type PlanLimits, planArbitrary } from './arbitrary.js';
+import { choicesFor, type PlanLimits } from './arbitrary.js';
+import { type AttackerCanary, startAttackerCanary } from './attacker-canary.js';
+import { type Exclusion, exploredGuarantees, resolveExclusions } from './exclusions.js';
 import type { ExplorePlan } from './plan-model.js';
 import { type PlanOutcome, playPlan, playRunId } from './play-plan.js';
+import type { RootCause } from './root-cause.js';
+import { exploreDefaults, freshCause, searchOnce, underneath } from './search.js';
+
+export { exploreDefaults };
+
 import { simplify } from './simplify.js';
 
 export interface ExploreOptions {
@@ -19,20 +24,25 @@ export interface ExploreOptions {
   readonly provider: Provider;
   readonly secret: string;
   readonly notificationUrl?: string;
+  /** Postback providers (PayPal IPN): the key of the fake gateway the receiver asks (`gatewayKeyFromSeed`). */
   readonly gatewayKey?: string;
-  /** fast-check's seed: the same seed generates the same plans. */
+  /** fast-check's seed: the same seed (and exclusions) generates the same plans. */
   readonly seed: number;
-  /** Random plans to try before calling the receiver sound (shrinking runs come on top). */
+  /** Random plans to try in all, over every search for a further root cause (shrinking runs come on top). */
   readonly runs: number;
+  /** Faults and guarantees left out (`--exclude`): never generated, never reported. */
+  readonly exclude?: readonly Exclusion[];
+  /** Most root causes to find (default: as many as the runs and the time find). */
+  readonly maxCauses?: number;
   /** Letters and digits prefixed to every play's run id, fresh per invocation, so no reset of the receiver is needed. */
   readonly session: string;
   /** Most time one play may take before it counts as a failure (a receiver that hangs). */
   readonly runTimeoutMs?: number;
-  /** Most time the whole search, shrinking included, may take; the smallest failing plan found so far is kept. */
+  /** Most time the whole search, shrinking included, may take; what was found by then is reported. */
   readonly totalTimeMs?: number;
-  /** false: stop at the first failing plan without shrinking it. */
+  /** false: keep the first failing plan of each root cause as generated, without shrinking it. */
   readonly shrink?: boolean;
-  /** fast-check's replay path (from a case file): replays that counterexample directly. */
+  /** fast-check's replay path (from a case file, with its seed and exclusions): replays that counterexample only. */
   readonly path?: string;
   readonly limits?: PlanLimits;
   readonly clock?: Clock;
@@ -40,24 +50,45 @@ export interface ExploreOptions {
   readonly settle?: Partial<SettleOptions>;
   /** After every play (random or shrinking). */
   readonly onPlay?: (play: number, outcome: PlanOutcome) => void;
+  /** After every play: how far the search is. */
+  readonly onProgress?: (progress: ExploreProgress) => void;
+}
+
+export interface ExploreProgress {
+  readonly plays: number;
+  /** Random plans tried so far, of `runs`. */
+  readonly runs: number;
+  readonly causes: number;
+  readonly phase: 'searching' | 'shrinking';
+  readonly elapsedMs: number;
+}
+
+/** One root cause: the guarantee it breaks, where to look, and the smallest plan found that shows it. */
+export interface FoundCause extends RootCause {
+  readonly plan: ExplorePlan;
+  readonly outcome: PlanOutcome;
+  /** fast-check's path to the counterexample of its search (before the last simplification). */
+  readonly path: string | null;
+  /** What its search left out: the exclusions given and the root causes found before it. */
+  readonly exclude: readonly Exclusion[];
+  /** Random plans its search tried, and smaller failing plans found while shrinking. */
+  readonly runs: number;
+  readonly shrinks: number;
 }
 
 export interface ExploreResult {
   readonly status: 'pass' | 'fail';
   readonly seed: number;
-  /** Random plans tried. */
+  /** Random plans tried, in all. */
   readonly runs: number;
-  /** Smaller failing plans found while shrinking. */
   readonly shrinks: number;
   /** Every play, random and shrinking. */
   readonly plays: number;
   readonly interrupted: boolean;
-  /** The minimal failing plan, and how it went when played. */
-  readonly failure: { readonly plan: ExplorePlan; readonly outcome: PlanOutcome; readonly path: string | null } | null;
+  /** Distinct root causes, in the order found. */
+  readonly causes: readonly FoundCause[];
   readonly durationMs: number;
 }
-
-export const exploreDefaults = { runs: 50, runTimeoutMs: 30_000, totalTimeMs: 300_000 } as const;
 
 /** Most plays of the last simplification pass after fast-check's shrinking. */
 const SIMPLIFY_PLAYS = 40;
@@ -65,18 +96,27 @@ const SIMPLIFY_PLAYS = 40;
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Searches for a delivery plan the receiver gets wrong: fast-check generates plans, each is played against the
- * receiver with fresh ids, and the first failing one is shrunk by fast-check to the smallest plan that still fails.
+ * Searches for delivery plans the receiver gets wrong, one root cause at a time: fast-check generates plans, each is
+ * played against the receiver with fresh ids, and the first plan failing for a cause not yet known is shrunk to the
+ * smallest plan that still fails for a cause not yet known. Its cause (the guarantee it breaks) is then excluded —
+ * its faults no longer generated, its failures and those built on it no longer counted — and the search goes on with
+ * the runs and the time left.
  */
 export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const clock = options.clock ?? systemClock;
   const sleep = options.sleep ?? realSleep;
   const probe = createProbeClient(options.probe, probeClientOptions(options));
   const started = clock();
+  const deadline = started + (options.totalTimeMs ?? exploreDefaults.totalTimeMs);
   await preflight(options.target, probe);
+  const canary = options.provider.certificateUrlHeader === undefined ? undefined : await startAttackerCanary();
 
   let plays = 0;
-  const failures: { key: string; outcome: PlanOutcome }[] = [];
+  let runs = 0;
+  let shrinks = 0;
+  let interrupted = false;
+  let phase: ExploreProgress['phase'] = 'searching';
+  const causes: FoundCause[] = [];
   const play = async (plan: ExplorePlan): Promise<PlanOutcome> => {
     plays += 1;
     const outcome = await playPlan(plan, {
@@ -86,59 +126,80 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       secret: options.secret,
       ...(options.notificationUrl === undefined ? {} : { notificationUrl: options.notificationUrl }),
       ...(options.gatewayKey === undefined ? {} : { gatewayKey: options.gatewayKey }),
+      ...(canary === undefined ? {} : { canary }),
       runId: playRunId(options.session, options.seed, plays),
       clock,
       sleep,
       settle: { ...defaultSettle, ...options.settle },
     });
     options.onPlay?.(plays, outcome);
+    options.onProgress?.({ plays, runs, causes: causes.length, phase, elapsedMs: clock() - started });
     return outcome;
   };
 
-  const property = fc.asyncProperty(planArbitrary(options.provider, options.limits ?? defaultLimits), async (plan) => {
-    const outcome = await play(plan);
-    if (outcome.status === 'fail') failures.splice(0, failures.length, { key: JSON.stringify(plan), outcome });
-    return outcome.status === 'pass';
-  });
-  const details = await fc.check(property, {
-    seed: options.seed,
-    numRuns: options.runs,
-    endOnFailure: options.shrink === false,
-    ...(options.path === undefined ? {} : { path: options.path }),
-    plugins: [
-      fc.timeout(options.runTimeoutMs ?? exploreDefaults.runTimeoutMs),
-      fc.interruptAfterTimeLimit(options.totalTimeMs ?? exploreDefaults.totalTimeMs),
-    ],
-  });
-  // A setup problem (the probe went away, a bad secret) is an error of its own, not a failing plan.
-  if (details.failed && isIpnError(details.errorInstance)) throw details.errorInstance;
-
-  const base = {
-    seed: options.seed,
-    runs: details.numRuns,
-    shrinks: details.numShrinks,
-    plays,
-    interrupted: details.interrupted,
-  };
-  const counterexample = details.failed ? (details.counterexample as [ExplorePlan] | null)?.[0] : undefined;
-  if (counterexample === undefined) {
-    return { ...base, status: 'pass', failure: null, durationMs: clock() - started };
+  try {
+    const known: Exclusion[] = [...(options.exclude ?? [])];
+    const most = Math.min(options.maxCauses ?? exploredGuarantees.length, exploredGuarantees.length);
+    while (causes.length < most && runs < options.runs && clock() < deadline) {
+      const excluded = resolveExclusions(known);
+      if (exploredGuarantees.every((g) => excluded.guarantees.has(g))) break;
+      phase = 'searching';
+      const search = await searchOnce(options, excluded, play, {
+        runs: options.runs - runs,
+        timeMs: deadline - clock(),
+        onRun: () => {
+          runs += 1;
+        },
+        onFailure: () => {
+          phase = 'shrinking';
+        },
+      });
+      shrinks += search.shrinks;
+      interrupted ||= search.interrupted;
+      if (search.found === null) break;
+      const minimal =
+        options.shrink === false
+          ? search.found
+          : await simplify(
+              search.found,
+              play,
+              { plays: SIMPLIFY_PLAYS, until: () => clock() >= deadline },
+              {
+                choices: choicesFor(options.provider, excluded),
+                excluded,
+                fails: (outcome) => freshCause(outcome, options.provider, excluded) !== null,
+              },
+            );
+      const found = await underneath(minimal, options.provider, excluded, play);
+      if (found === null) break;
+      const { cause, plan, outcome } = found;
+      causes.push({
+        ...cause,
+        plan,
+        outcome,
+        path: search.path,
+        exclude: excluded.names,
+        runs: search.runs,
+        shrinks: search.shrinks,
+      });
+      known.push(cause.guarantee);
+      if (options.path !== undefined) break;
+    }
+  } finally {
+    await closeCanary(canary);
   }
-  const known = failures[0];
-  const shrunk = {
-    plan: counterexample,
-    outcome:
-      known !== undefined && known.key === JSON.stringify(counterexample) ? known.outcome : await play(counterexample),
-  };
-  const deadline = started + (options.totalTimeMs ?? exploreDefaults.totalTimeMs);
-  const minimal =
-    options.shrink === false || shrunk.outcome.status === 'pass'
-      ? shrunk
-      : await simplify(shrunk, play, { plays: SIMPLIFY_PLAYS, until: () => clock() >= deadline });
   return {
-    ...base,
-    status: 'fail',
-    failure: { plan: minimal.plan, outcome: minimal.outcome, path: details.counterexamplePath },
+    status: causes.length === 0 ? 'pass' : 'fail',
+    seed: options.seed,
+    runs,
+    shrinks,
+    plays,
+    interrupted,
+    causes,
     durationMs: clock() - started,
   };
+}
+
+async function closeCanary(canary: AttackerCanary | undefined): Promise<void> {
+  await canary?.close();
 }

@@ -1,11 +1,21 @@
 import type { Provider } from '../../contracts/provider.js';
 import { eventsOf, type GatewayEvent } from '../../simulator/events.js';
-import { forgery, forgeryNames, replayed, replayOffsets, rotated } from '../../simulator/faults/forge.js';
+import { replayed, replayOffsets, rotated } from '../../simulator/faults/forge.js';
 import { type MalformationKind, malformationKinds, malformedDelivery } from '../../simulator/faults/malformed.js';
 import { reformatNames, reformatted } from '../../simulator/faults/reformat.js';
-import { copiesOf, type Delivery, deliveryOf, type FaultTag, type SigningContext } from '../../simulator/plan.js';
+import {
+  copiesOf,
+  type Delivery,
+  deliveryOf,
+  deliveryWith,
+  type FaultTag,
+  type SignedAttempt,
+  type Signer,
+  type SigningContext,
+} from '../../simulator/plan.js';
 import { deriveSeed } from '../../simulator/random.js';
 import type { World, WorldOrder } from '../../simulator/world.js';
+import { exploreForgery } from './forgeries.js';
 import type { ExploreOp, ExplorePlan } from './plan-model.js';
 import { type RaceSchedule, raceSchedule } from './race-schedule.js';
 
@@ -22,6 +32,8 @@ export interface MaterialStep {
 
 export interface Materialized {
   readonly orders: readonly WorldOrder[];
+  /** Each order's events, as the gateway sends them. */
+  readonly events: readonly (readonly GatewayEvent[])[];
   /** The plan's steps, built one at a time as the caller advances. */
   readonly steps: Iterable<MaterialStep>;
   /** The events a correct receiver has applied so far (filled in as the steps are built). */
@@ -30,12 +42,18 @@ export interface Materialized {
 
 export function materialize(
   plan: ExplorePlan,
-  ctx: { provider: Provider; world: World; signing: SigningContext },
+  ctx: {
+    provider: Provider;
+    world: World;
+    signing: SigningContext;
+    /** The attacker's host (`127.0.0.1:port`) a certificate forgery names. */
+    canary?: string;
+  },
 ): Materialized {
   const orders = plan.orders.map((kind) => ctx.world.order(kind));
   const events = orders.map((order) => eventsOf(ctx.provider, order));
   const applied: GatewayEvent[] = [];
-  return { orders, applied, steps: stepsOf(plan, ctx.provider, ctx.signing, events, applied) };
+  return { orders, events, applied, steps: stepsOf(plan, ctx.provider, ctx.signing, events, applied, ctx.canary) };
 }
 
 function* stepsOf(
@@ -44,6 +62,7 @@ function* stepsOf(
   signing: SigningContext,
   events: readonly (readonly GatewayEvent[])[],
   applied: GatewayEvent[],
+  canary: string | undefined,
 ): Generator<MaterialStep> {
   const newestDelivered = new Map<string, number>();
   const isApplied = (event: GatewayEvent) => applied.some((e) => e.eventId === event.eventId);
@@ -51,9 +70,14 @@ function* stepsOf(
     if (!isApplied(event)) applied.push(event);
     newestDelivered.set(event.orderId, Math.max(newestDelivered.get(event.orderId) ?? 0, event.createdAt));
   };
-  /** A genuine delivery's own fault: a copy of an applied event, or an event older than one already delivered. */
+  /** Each event's first plain delivery, signed once: a later plain delivery of the event sends the same bytes. */
+  const plainSigners = new Map<string, Signer>();
+  /**
+   * A genuine delivery's own fault: sent again after another kind of delivery of its event (a new signature), or an
+   * event older than one already delivered.
+   */
   const genuineFault = (event: GatewayEvent): FaultTag | null => {
-    if (isApplied(event)) return { kind: 'duplicate', detail: 'a copy of an event already delivered' };
+    if (isApplied(event)) return { kind: 'resigned', detail: 'delivered again, signed anew' };
     const newest = newestDelivered.get(event.orderId);
     return newest !== undefined && event.createdAt < newest
       ? { kind: 'reordered', detail: 'older than an event of its order already delivered' }
@@ -86,9 +110,19 @@ function* stepsOf(
           yield step(copies, null, raceSchedule(plan.worldSeed, String(index), op.copies));
           break;
         }
+        const plain = plainSigners.get(event.eventId);
+        if (plain !== undefined) {
+          // The gateway sends the very same attempt again: the same bytes, signature and all.
+          const fault = { kind: 'duplicate' as const, detail: 'the same bytes as its first delivery, again' };
+          yield step([deliveryWith(event, signing.nextDeliveryId(), plain, { fault })]);
+          break;
+        }
         const fault = genuineFault(event);
         apply(event);
-        yield step([deliveryOf(signing, event, { fault })]);
+        const delivery = deliveryOf(signing, event, { fault });
+        const once = signedOnce(delivery.sign);
+        plainSigners.set(event.eventId, once);
+        yield step([{ ...delivery, sign: once }]);
         break;
       }
       case 'resigned': {
@@ -104,16 +138,9 @@ function* stepsOf(
         break;
       }
       case 'forged': {
-        if (!forgeryNames(provider).includes(op.name)) {
-          yield step([], `${provider.id} has no forgery "${op.name}"`);
-          break;
-        }
-        const other = events.flat().find((e) => e.eventId !== event.eventId);
-        if (op.name === "another event's signature" && other === undefined) {
-          yield step([], `"${op.name}" needs a second event`);
-          break;
-        }
-        yield step([forgery(signing, op.name, event, other ?? event)]);
+        const other = events.flat().find((e) => e.eventId !== event.eventId) ?? event;
+        const forged = exploreForgery({ signing, ...(canary === undefined ? {} : { canary }) }, op.name, event, other);
+        yield typeof forged === 'string' ? step([], forged) : step([forged]);
         break;
       }
       case 'replayed': {
@@ -148,10 +175,19 @@ function* stepsOf(
           // it already has leaves the expected state certain.
           yield step([], 'its event was not delivered before');
         } else {
-          yield step([malformedDelivery(signing, event, kind, deriveSeed(op.draw, `malformed:${index}`))]);
+          yield step([malformedDelivery(signing, event, kind, deriveSeed(op.draw, 'malformed'))]);
         }
         break;
       }
     }
   }
+}
+
+/** A signer that signs at its first call and gives the same attempt after. */
+function signedOnce(signer: Signer): Signer {
+  let signed: SignedAttempt | undefined;
+  return (nowSeconds) => {
+    signed ??= signer(nowSeconds);
+    return signed;
+  };
 }

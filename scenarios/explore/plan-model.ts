@@ -41,7 +41,8 @@ export const ExplorePlanSchema = z.object({
   /** Seeds the world (amounts, currencies, event keys) and every seeded choice of the faults and the race schedule. */
   worldSeed: z.number().int().nonnegative(),
   orders: z.array(z.enum(lifecycleKinds)).min(1).max(6),
-  ops: z.array(ExploreOpSchema).min(1).max(64),
+  // Up to 64 generated operations, and the deliveries the promise adds (scenarios/explore/promise.ts).
+  ops: z.array(ExploreOpSchema).min(1).max(96),
 });
 export type ExplorePlan = z.infer<typeof ExplorePlanSchema>;
 

@@ -12,6 +12,7 @@ import type { ProbeClient } from '../probe-client.js';
 import type { SettleOptions } from '../settle.js';
 import { orderStateCheck, type StateCheckOutcome } from '../state-check.js';
 import type { Finding } from '../verdict.js';
+import type { AttackerCanary } from './attacker-canary.js';
 import { type MaterialStep, materialize } from './materialize.js';
 import type { ExplorePlan } from './plan-model.js';
 import { releaseOnSchedule } from './race-schedule.js';
@@ -25,6 +26,8 @@ export interface PlayOptions {
   readonly notificationUrl?: string;
   /** For postback providers: the fake gateway's key. */
   readonly gatewayKey?: string;
+  /** For certificate schemes: the attacker's host the forged cert URLs name; any contact with it is a finding. */
+  readonly canary?: Pick<AttackerCanary, 'host' | 'contacts'>;
   /** Letters and digits that make this play's order and event ids fresh. */
   readonly runId: string;
   readonly clock: Clock;
@@ -45,6 +48,8 @@ export interface PlanOutcome {
   readonly unjudged: string | null;
   readonly steps: readonly PlayedStep[];
   readonly orders: readonly WorldOrder[];
+  /** Each order's events, as the gateway sends them. */
+  readonly events: readonly (readonly GatewayEvent[])[];
 }
 
 export const PHASE = 'the explored plan';
@@ -69,10 +74,17 @@ export async function playPlan(plan: ExplorePlan, options: PlayOptions): Promise
     secret: options.secret,
     notificationUrl: options.notificationUrl ?? options.target,
     ...(options.gatewayKey === undefined ? {} : { gatewayKey: options.gatewayKey }),
-    random: random.fork('signing'),
+    // Per play: what a forgery draws (Mollie ids never issued) is as fresh as the play's own ids, or a receiver that
+    // saw it in an earlier play would take it for a duplicate. Reformats already draw per event id.
+    random: random.fork(`signing:${options.runId}`),
     nowSeconds: () => unixSeconds(clock),
   });
-  const material = materialize(plan, { provider, world, signing });
+  const material = materialize(plan, {
+    provider,
+    world,
+    signing,
+    ...(options.canary === undefined ? {} : { canary: options.canary.host }),
+  });
   await Promise.all(
     material.orders.map((order) =>
       options.probe.putOrder(order.orderId, {
@@ -92,6 +104,7 @@ export async function playPlan(plan: ExplorePlan, options: PlayOptions): Promise
     history,
   });
   const steps: PlayedStep[] = [];
+  const contactsBefore = options.canary?.contacts() ?? 0;
   try {
     for (const step of material.steps) {
       if (step.op.op === 'pause') await options.sleep(step.op.ms);
@@ -101,23 +114,58 @@ export async function playPlan(plan: ExplorePlan, options: PlayOptions): Promise
     await deliverer.close();
   }
 
+  const contacts = (options.canary?.contacts() ?? 0) - contactsBefore;
   const health = await healthFindings(options.probe);
-  const state = health.length > 0 ? { findings: [], unjudged: null } : await stateCheck(material, history, options);
+  // An order some of whose events were never delivered (a plan saved before the promise) has no state the rule fixes.
+  const complete = material.orders.filter((_, i) =>
+    (material.events[i] ?? []).every((e) => material.applied.some((a) => a.eventId === e.eventId)),
+  );
+  const incomplete = material.orders.filter((order) => !complete.includes(order));
+  const state =
+    health.length > 0 ? { findings: [], unjudged: null } : await stateCheck(complete, material, history, options);
   const findings: Finding[] = [
     ...answerFindings(
       PHASE,
       history.all(),
       history.all().map((a) => a.deliveryId),
     ),
+    ...(contacts > 0 ? [canaryFinding(contacts, history.all())] : []),
     ...health,
     ...state.findings,
+  ];
+  const notJudged = [
+    ...(state.unjudged === null ? [] : [state.unjudged]),
+    ...(incomplete.length === 0
+      ? []
+      : [
+          `${incomplete.map((o) => o.orderId).join(', ')}: not every event delivered, so the state is not judged ` +
+            '(a gateway delivers every event at least once)',
+        ]),
   ];
   return {
     status: findings.length === 0 ? 'pass' : 'fail',
     findings,
-    unjudged: state.unjudged,
+    unjudged: notJudged.length === 0 ? null : notJudged.join('; '),
     steps,
     orders: material.orders,
+    events: material.events,
+  };
+}
+
+/** The receiver reached the attacker's host while verifying the plan's deliveries (a certificate fetched from it). */
+function canaryFinding(contacts: number, attempts: readonly Attempt[]): Finding {
+  const forged = attempts.filter((a) => a.fault?.kind === 'forged');
+  return {
+    problem:
+      `the receiver contacted the attacker's host ${contacts} time(s) during ${PHASE}: fetch certificates only from ` +
+      "PayPal's hosts, checked by origin, never from a URL a delivery names",
+    reason: 'canary.contacted',
+    phase: PHASE,
+    orderId: forged[0]?.orderId ?? null,
+    deliveries: forged.map(summarize),
+    observed: null,
+    expected: null,
+    differences: [],
   };
 }
 
@@ -150,12 +198,13 @@ async function deliver(deliverer: HttpDeliverer, step: MaterialStep): Promise<At
 }
 
 function stateCheck(
-  material: { readonly orders: readonly WorldOrder[]; readonly applied: readonly GatewayEvent[] },
+  orders: readonly WorldOrder[],
+  material: { readonly applied: readonly GatewayEvent[] },
   history: DeliveryHistory,
   options: PlayOptions,
 ): Promise<StateCheckOutcome> {
   return orderStateCheck({
-    orders: material.orders,
+    orders,
     applied: material.applied.map((e) => e.fact),
     probe: options.probe,
     settle: { ...options.settle, clock: options.clock, sleep: options.sleep },

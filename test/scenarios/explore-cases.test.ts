@@ -2,9 +2,11 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { providers } from '../../contracts/providers/index.js';
 import { main } from '../../scenarios/cli/main.js';
 import { ExploreCaseSchema, ScenarioCaseSchema } from '../../scenarios/explore/case-file.js';
 import { deliveriesOf } from '../../scenarios/explore/plan-model.js';
+import { eventCount } from '../../scenarios/explore/promise.js';
 import type { Flaw } from '../fixtures/flawed-receiver.js';
 import { fakeIo } from '../support/fake-io.js';
 import { flawedTarget } from './explore-support.js';
@@ -58,7 +60,11 @@ describe('explore, case files and replay through the CLI', () => {
     expect(saved.provider).toBe('stripe');
     expect(saved.seed).toBe(5);
     expect(saved.verdict.status).toBe('fail');
-    expect(deliveriesOf(saved.plan)).toBeLessThanOrEqual(3);
+    // At most 3 deliveries beyond one of each event of its orders (the gateway's promise).
+    const promised = saved.plan.orders.reduce((sum, kind) => sum + eventCount(providers.stripe, kind), 0);
+    expect(deliveriesOf(saved.plan) - promised).toBeLessThanOrEqual(3);
+    expect(saved.cause?.guarantee).toBe('idem.sequential');
+    expect(out).toContain('Where to look: Record each event under the provider');
   });
 
   test('a saved case replays to the same verdict, and passes on the receiver without the flaw', async () => {
