@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   type FigureLine,
@@ -21,7 +20,8 @@ import { machine } from './support.js';
  * this collects it into bench/reliability-results.md (and .json), keeping the last figures of test files not re-run
  * (`--only crash-bursts,fuzz-routes`). Exit code: vitest's.
  */
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
+// The project's folder: npm runs scripts there.
+const root = process.cwd();
 const { values } = parseArgs({
   options: {
     only: { type: 'string', default: '' },

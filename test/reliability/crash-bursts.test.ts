@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { request } from 'undici';
 import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest';
 import { PROBE_TOKEN_ENV } from '../../contracts/probe.js';
 import { providers } from '../../contracts/providers/index.js';
@@ -10,7 +12,7 @@ import type { Verdict } from '../../scenarios/verdict.js';
 import { compiledProject, freePort, removeCompiledProject } from '../support/compiled.js';
 import { watchInbox } from '../support/inbox-watch.js';
 import { postgresUrl, testSchema } from '../support/postgres.js';
-import { TEST_PROBE_TOKEN } from '../support/probe-token.js';
+import { probeHeaders, TEST_PROBE_TOKEN } from '../support/probe-token.js';
 import { recordFigures, sized, timeoutFor } from '../support/reliability.js';
 
 /**
@@ -42,8 +44,12 @@ afterAll(async () => {
 /** The receivers' ports and the command that starts them (two: the first in the background, both in one group). */
 async function receiverCommand(setup: Setup, run: number) {
   const node = `"${process.execPath}" "${cli}" receiver`;
-  const ports =
-    setup === 'two instances on one PostgreSQL schema' ? [await freePort(), await freePort()] : [await freePort()];
+  const ports = [await freePort()];
+  // Two distinct ports: a port just released may be handed out again at once.
+  while (setup === 'two instances on one PostgreSQL schema' && ports.length < 2) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
   if (setup === 'SQLite') {
     const db = join(dir, `run-${run}.db`);
     // DATABASE_URL emptied: a developer's own (set for the PostgreSQL tests) must not turn this into PostgreSQL.
@@ -52,6 +58,26 @@ async function receiverCommand(setup: Setup, run: number) {
   const schema = await testSchema();
   const command = ports.map((port) => `${node} --port ${port} --schema ${schema} --probe`).join(' & exec ');
   return { ports, command: ports.length > 1 ? command : `exec ${command}`, env: { DATABASE_URL: postgresUrl() } };
+}
+
+/**
+ * Every instance answers its probe's health with the token, as the reference receiver does (the second is waited for:
+ * readiness is checked on the first only). A port handed to another process between freePort() and the receiver's
+ * listen would otherwise pass for ready and fail the run as unreachable.
+ */
+async function expectOurReceivers(bases: readonly string[]): Promise<void> {
+  for (const base of bases) {
+    let answer = '';
+    for (let tries = 0; tries < 150 && !answer.includes('inboxPending'); tries += 1) {
+      answer = await request(`${base}/ipn-probe/health`, { headers: probeHeaders, signal: AbortSignal.timeout(1_000) })
+        .then((r) => r.body.text())
+        .catch(() => '');
+      if (!answer.includes('inboxPending')) await delay(100);
+    }
+    expect(answer, `${base} is not the reference receiver started for this run (a port taken meanwhile?)`).toMatch(
+      /"inboxPending":\d+/,
+    );
+  }
 }
 
 /** The orders a finding shows applied twice (a fulfilment or refund more than the rule's) and those it shows behind. */
@@ -86,6 +112,7 @@ test.each(cases)(
     });
     onTestFinished(() => receiverProcess.stop());
     await receiverProcess.start();
+    await expectOurReceivers(bases);
     const watch = watchInbox(`${base}/ipn-probe`, TEST_PROBE_TOKEN);
     // Each restart is marked: the last one is the restart before the check, when the gauntlet starts waiting.
     const marked: ReceiverProcess = {

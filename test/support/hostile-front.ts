@@ -20,8 +20,11 @@ const MIB = 1024 * 1024;
 const PADDING = Buffer.alloc(64 * 1024, ' ');
 /** Longer than Stripe's 10 s timeout: every answer comes after the gateway stopped waiting. */
 export const SLOW_ANSWER_MS = 12_000;
-/** A request the harness sends is a few KiB; anything larger is refused rather than buffered. */
-const MAX_REQUEST_BYTES = 2 * MIB;
+/**
+ * Requests are forwarded whole up to this size (robust.bad-input sends bodies of 2–3 MiB, which the receiver answers
+ * 413); a larger one is read to its end and thrown away, then refused, so its sender reads the answer, not a reset.
+ */
+const MAX_REQUEST_BYTES = 16 * MIB;
 
 function sizeOf(mode: HostileMode): number {
   if (mode === '64 MiB') return 64 * MIB;
@@ -39,10 +42,9 @@ async function readRequest(incoming: IncomingMessage): Promise<Buffer | null> {
   let size = 0;
   for await (const chunk of incoming as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_REQUEST_BYTES) return null;
-    chunks.push(chunk);
+    if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  return size > MAX_REQUEST_BYTES ? null : Buffer.concat(chunks);
 }
 
 /** Writes `first`, then padding until `total` bytes (Infinity: forever), respecting back-pressure; stops on hang-up. */
