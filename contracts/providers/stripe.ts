@@ -5,13 +5,17 @@ import { defineProvider, type PaymentStep } from '../provider.js';
 import { checkTimestamp, rejected, safeEqual, type VerifyResult } from '../verification.js';
 import { readHeader, utf8 } from '../wire.js';
 import { stripeApiVersionReformats } from './stripe-api-versions.js';
+import { checkoutFact, stripeCheckoutEventSchemas, stripeCheckoutFamily } from './stripe-checkout.js';
+import { disputeFact, stripeDisputeEventSchemas, stripeDisputeFamily } from './stripe-disputes.js';
+import { envelopeShape, eventOf, STRIPE_API_VERSION } from './stripe-envelope.js';
+import { stripeSubscriptionEventSchemas, stripeSubscriptionFamily, subscriptionFact } from './stripe-subscriptions.js';
 
 /**
  * Stripe webhooks: pretty-printed JSON events, `Stripe-Signature: t=<unix>,v1=<hex>[,v1=…]`, HMAC-SHA256 over the bytes
  * of `${t}.` followed by the raw body's bytes (`stripeSignature`), the whole `whsec_…` secret as the key, 300 s tolerance
  * into the past only (stripe-node), dedupe on `event.id`, order id in `metadata.order_id`.
  */
-export const STRIPE_API_VERSION = '2026-07-29.dahlia';
+export { STRIPE_API_VERSION };
 export const STRIPE_TOLERANCE_SECONDS = 300;
 
 const metadata = z.looseObject({ order_id: z.string().min(1) });
@@ -54,34 +58,35 @@ export const StripeChargeSchema = z.looseObject({
   metadata,
 });
 
-const envelopeShape = {
-  id: z.string().startsWith('evt_'),
-  object: z.literal('event'),
-  api_version: z.string().nullable(),
-  created: z.number().int(),
-  livemode: z.boolean(),
-  pending_webhooks: z.number().int().nonnegative(),
-  request: z.looseObject({ id: z.string().nullable(), idempotency_key: z.string().nullable() }).nullable(),
-  type: z.string().min(1),
-};
-
 /** Any Stripe event: what a receiver validates before it stores one (unknown types are acknowledged and ignored). */
 export const StripeEnvelopeSchema = z.looseObject({
   ...envelopeShape,
   data: z.looseObject({ object: z.looseObject({}) }),
 });
 
-const eventOf = <T extends string, O extends z.ZodType>(type: T, object: O) =>
-  z.looseObject({ ...envelopeShape, type: z.literal(type), data: z.looseObject({ object }) });
-
 export const StripeEventSchema = z.discriminatedUnion('type', [
   eventOf('payment_intent.processing', StripePaymentIntentSchema),
   eventOf('payment_intent.succeeded', StripePaymentIntentSchema),
   eventOf('payment_intent.payment_failed', StripePaymentIntentSchema),
+  eventOf('payment_intent.canceled', StripePaymentIntentSchema),
   eventOf('charge.refunded', StripeChargeSchema),
+  ...stripeCheckoutEventSchemas,
+  ...stripeSubscriptionEventSchemas,
+  ...stripeDisputeEventSchemas,
 ]);
 export type StripeEvent = z.infer<typeof StripeEventSchema>;
 export type StripeEventType = StripeEvent['type'];
+
+/**
+ * The event families beside the PaymentIntents `buildEvent` sends (`defaultFamily: 'payment_intent'`): Checkout
+ * Sessions, subscriptions and their invoices, disputes. docs/decisions/0025-stripe-families.md says what each sends.
+ * `toFact` and the schema read every family's events, whichever a run sends.
+ */
+export const stripeFamilies = {
+  checkout: stripeCheckoutFamily,
+  subscription: stripeSubscriptionFamily,
+  dispute: stripeDisputeFamily,
+} as const;
 
 function paymentIntent(step: PaymentStep): z.infer<typeof StripePaymentIntentSchema> {
   const status =
@@ -200,6 +205,8 @@ export const stripe = defineProvider<StripeEvent>({
     }),
   },
   reformats: stripeApiVersionReformats,
+  // The other families (stripeFamilies) are not on by default: a run sends them when the receiver's profile names them.
+  defaultFamily: 'payment_intent',
   buildEvent(step) {
     if (step.kind !== 'pending' && step.kind !== 'succeeded' && step.kind !== 'failed' && step.kind !== 'refunded') {
       throw new RangeError(`Stripe events here do not model ${step.kind} steps`);
@@ -244,7 +251,8 @@ export const stripe = defineProvider<StripeEvent>({
     switch (event.type) {
       case 'payment_intent.processing':
       case 'payment_intent.succeeded':
-      case 'payment_intent.payment_failed': {
+      case 'payment_intent.payment_failed':
+      case 'payment_intent.canceled': {
         const pi = event.data.object;
         const kind =
           event.type === 'payment_intent.processing'
@@ -272,6 +280,21 @@ export const stripe = defineProvider<StripeEvent>({
           refund: { id: eventId, cumulativeMinor: ch.amount_refunded },
         };
       }
+      case 'checkout.session.completed':
+      case 'checkout.session.async_payment_succeeded':
+      case 'checkout.session.async_payment_failed':
+      case 'checkout.session.expired':
+        return checkoutFact(event, eventId);
+      case 'customer.subscription.created':
+      case 'customer.subscription.updated':
+      case 'customer.subscription.deleted':
+      case 'invoice.paid':
+      case 'invoice.payment_succeeded':
+      case 'invoice.payment_failed':
+        return subscriptionFact(event, eventId);
+      case 'charge.dispute.created':
+      case 'charge.dispute.closed':
+        return disputeFact(event, eventId);
     }
   },
 });
