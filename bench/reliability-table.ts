@@ -17,10 +17,15 @@ const sections: readonly (readonly [string, string])[] = [
       'gauntlet waited for before reading the orders (test/reliability/crash-bursts.test.ts).',
   ],
   [
-    'storage faults',
-    'The database taken away under load: a private PostgreSQL server stopped with `pg_ctl -m fast` / `-m immediate` ' +
-      'while senders retry until acknowledged, then started again; SQLite with a full disk (RLIMIT_FSIZE) and with ' +
-      "another connection's write lock (test/reliability/postgres-outage.test.ts, sqlite-faults.test.ts).",
+    'PostgreSQL outage',
+    'A private PostgreSQL server stopped with `pg_ctl -m fast` / `-m immediate` under load (senders that retry each ' +
+      'event until it is acknowledged), then started again; lost and applied twice are counted in the database ' +
+      '(test/reliability/postgres-outage.test.ts).',
+  ],
+  [
+    'SQLite faults',
+    "SQLite with a full disk (RLIMIT_FSIZE) and with another connection's write lock; after the fault the delivery " +
+      'is retried and applied once (test/reliability/sqlite-faults.test.ts).',
   ],
   [
     'hostile receivers',

@@ -144,7 +144,7 @@ test.each(cases)(
     await recordFigures('crash bursts', {
       setup,
       run,
-      seed,
+      seed: String(seed),
       // The burst completes whole orders: a few events more than asked.
       'events asked': EVENTS,
       kills: receiverProcess.kills,

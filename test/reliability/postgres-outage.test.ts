@@ -151,7 +151,7 @@ test.each<StopMode>(['fast', 'immediate'])(
       dead: await storage.deadLetterCount(),
     };
     const readyAfter = (await get(`${receiver.base}/health/ready`)).status;
-    await recordFigures('storage faults', {
+    await recordFigures('PostgreSQL outage', {
       fault: `PostgreSQL stopped (pg_ctl -m ${mode}) under load, ${SENDERS} senders`,
       events: EVENTS,
       acknowledged: acknowledged(),

@@ -64,7 +64,7 @@ test('a full disk answers deliveries 503, not 500; readiness is false until a pr
   const unready = await app.inject({ method: 'GET', url: '/health/ready' });
   const live = await app.inject({ method: 'GET', url: '/health/live' });
   await lift();
-  await recordFigures('storage faults', {
+  await recordFigures('SQLite faults', {
     fault: 'SQLite disk full (RLIMIT_FSIZE 4 KiB)',
     'delivery answered': during.statusCode,
     'ready during': unready.statusCode,
@@ -106,7 +106,7 @@ test('a write lock held by another connection: health keeps answering, deliverie
   const unready = await app.inject({ method: 'GET', url: '/health/ready' });
   release();
   const ready = await app.inject({ method: 'GET', url: '/health/ready' });
-  await recordFigures('storage faults', {
+  await recordFigures('SQLite faults', {
     fault: 'SQLite write lock held by another connection',
     'delivery answered': during.statusCode,
     'ready during': unready.statusCode,
