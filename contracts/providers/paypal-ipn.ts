@@ -5,6 +5,31 @@ import { currencyExponent, DecimalAmountSchema, formatMinor, parseDecimal } from
 import { defineProvider, type PaymentStep } from '../provider.js';
 import { rejected } from '../verification.js';
 import { fitsWindows1252 } from '../windows-1252.js';
+import { PaypalCartIpnSchema, paypalCartFamily } from './paypal-ipn-cart.js';
+import { ipnEventId, PAYPAL_IPN_EVENT_ID_SOURCE } from './paypal-ipn-event-id.js';
+import {
+  charsetFor,
+  IPN_DEFAULT_RECEIVER,
+  IPN_NOTIFY_VERSION,
+  ipnItems,
+  payerOf,
+  pick,
+  presentFields,
+} from './paypal-ipn-payer.js';
+import {
+  isRecurringIpn,
+  PAYPAL_RECURRING_TXN_TYPES,
+  PaypalRecurringIpnSchema,
+  paypalRecurringFamily,
+  recurringIpnFact,
+} from './paypal-ipn-recurring.js';
+import {
+  isSubscriptionIpn,
+  PAYPAL_SUBSCRIPTION_TXN_TYPES,
+  PaypalSubscriptionIpnSchema,
+  paypalSubscriptionFamily,
+  subscriptionIpnFact,
+} from './paypal-ipn-subscriptions.js';
 import {
   decodeIpn,
   formatPaymentDate,
@@ -26,10 +51,12 @@ import {
  * body's own `charset` field names (windows-1252 by default, UTF-8 for some accounts). No signature: a receiver posts
  * the exact bytes back to `/cgi-bin/webscr` prefixed with `cmd=_notify-validate&` and applies the IPN only on
  * `VERIFIED`, and only when `receiver_email` is its own (the "secret" a PayPal receiver is configured with). Dedupe on
- * `txn_id` + `payment_status`; the order id travels in `invoice`.
+ * `txn_id` + `payment_status` (paypal-ipn-event-id.ts); the order id travels in `invoice`. `buildEvent` sends
+ * `web_accept` payments; the other families (`paypalIpnFamilies`: subscriptions, recurring payments profiles, carts)
+ * are read by the same schema and `toFact` (docs/decisions/0026-paypal-paddle-standard-families.md).
  */
-export const PAYPAL_NOTIFY_VERSION = '3.9';
-export const PAYPAL_DEFAULT_RECEIVER = 'merchant@example.com';
+export const PAYPAL_NOTIFY_VERSION = IPN_NOTIFY_VERSION;
+export const PAYPAL_DEFAULT_RECEIVER = IPN_DEFAULT_RECEIVER;
 
 /** The `payment_status` values modelled here and the fact each stands for (Denied and Failed both fail a payment). */
 const factOfStatus = {
@@ -44,15 +71,25 @@ const factOfStatus = {
 
 const text = z.string();
 
-/** Any IPN: what a receiver validates before it stores one (statuses nobody models are acknowledged and ignored). */
-export const PaypalIpnEnvelopeSchema = z.looseObject({
-  txn_id: text.min(1),
-  payment_status: text.min(1),
-  receiver_email: text.min(1),
-});
+/**
+ * Any IPN: what a receiver validates before it stores one (statuses and types nobody models are acknowledged and
+ * ignored): an account it pays, and the fields of its identity (a transaction's, or a subscription or profile notice's).
+ */
+export const PaypalIpnEnvelopeSchema = z
+  .looseObject({ receiver_email: text.min(1) })
+  .refine((ipn) => ipnEventId(ipn) !== null, {
+    message: 'no txn_id + payment_status, nor a subscr_id / recurring_payment_id with its txn_type',
+  });
 
-/** The payment IPNs this project models. Every value is a string, as on the wire. */
-export const PaypalIpnSchema = z.looseObject({
+/** The txn_types with a schema of their own (a family's): the payment schema below refuses them. */
+const familyTxnTypes: ReadonlySet<string> = new Set([
+  ...PAYPAL_SUBSCRIPTION_TXN_TYPES,
+  ...PAYPAL_RECURRING_TXN_TYPES,
+  'cart',
+]);
+
+/** A payment IPN (`web_accept`, `express_checkout`, …) or a refund or reversal of one. Every value is a string. */
+export const PaypalPaymentIpnSchema = z.looseObject({
   mc_gross: DecimalAmountSchema,
   payment_date: text.regex(PAYMENT_DATE_PATTERN, 'PayPal time such as "20:12:59 Jan 13, 2026 PST"'),
   payment_status: text.min(1),
@@ -63,70 +100,32 @@ export const PaypalIpnSchema = z.looseObject({
   mc_currency: text.regex(/^[A-Z]{3}$/),
   invoice: text.min(1),
   custom: text.optional(),
-  txn_type: text.optional(),
+  txn_type: text.refine((type) => !familyTxnTypes.has(type), 'a txn_type whose own schema this IPN fails').optional(),
   verify_sign: text.optional(),
   ipn_track_id: text.optional(),
   test_ipn: text.optional(),
   notify_version: text.optional(),
 });
+
+/** Every IPN this project models: a family's by its txn_type, else a payment's. */
+export const PaypalIpnSchema = z.union([
+  PaypalSubscriptionIpnSchema,
+  PaypalRecurringIpnSchema,
+  PaypalCartIpnSchema,
+  PaypalPaymentIpnSchema,
+]);
 export type PaypalIpn = z.infer<typeof PaypalIpnSchema>;
+type PaypalPaymentIpn = z.infer<typeof PaypalPaymentIpnSchema> | z.infer<typeof PaypalCartIpnSchema>;
 
-// Payers and items with the characters windows-1252 has and ASCII lacks (é, ñ, ß, Œ, €, …): seeded per payment.
-const firstNames = [
-  'José',
-  'Zoë',
-  'François',
-  'Søren',
-  'Björn',
-  'Inés',
-  'Maël',
-  'Chloé',
-  'Lukáš',
-  'Jürgen',
-  'Núria',
-  'Ægir',
-];
-const lastNames = [
-  'Ramírez',
-  'Müller',
-  'Øster',
-  'Dvořák',
-  'Nuñez',
-  'Lefèvre',
-  'Œhlenschläger',
-  'Strauß',
-  'Ångström',
-  'Šimek',
-];
-const items = [
-  'Crème brûlée torch',
-  'Jalapeño salsa – 3 jars',
-  'Smørrebrød board',
-  'Piñata “Deluxe”',
-  'Café au lait mugs ×2',
-  'Über-Widget™',
-  'Gift card €25',
-  'Façade paint • matte',
-];
-
-/** A seeded pick from a list, by a key's hash. */
-function pick<T>(list: readonly T[], key: string, salt: string): T {
-  const n = Number.parseInt(paypalId(`${salt}:${key}`, 8), 16);
-  return list[n % list.length] as T;
-}
-
-function asciiHandle(name: string): string {
-  return name
-    .normalize('NFD')
-    .toLowerCase()
-    .replace(/[^a-z]/g, '');
-}
-
-/** The charset of a payment's messages: UTF-8 for about one payment in four (an account setting), else windows-1252. */
-function charsetFor(step: PaymentStep, names: readonly string[]): FormCharset {
-  const utf8Account = Number.parseInt(paypalId(`charset:${step.paymentKey}`, 2), 16) % 4 === 0;
-  return utf8Account || !names.every(fitsWindows1252) ? 'UTF-8' : 'windows-1252';
-}
+/**
+ * The families beside `web_accept` (`defaultFamily`): classic subscriptions, recurring payments profiles, carts. Not on
+ * by default: a run sends them when the receiver's profile names them (`{ ...paypalIpn, families: { cart } }`).
+ */
+export const paypalIpnFamilies = {
+  subscription: paypalSubscriptionFamily,
+  recurring_payment: paypalRecurringFamily,
+  cart: paypalCartFamily,
+} as const;
 
 const statusOf = (step: PaymentStep): keyof typeof factOfStatus => {
   switch (step.kind) {
@@ -162,23 +161,22 @@ function buildIpn(step: PaymentStep): { fields: [string, string][]; charset: For
       : step.kind === 'reversed'
         ? -step.amountMinor
         : step.amountMinor;
-  const first = pick(firstNames, step.paymentKey, 'first');
-  const last = pick(lastNames, step.paymentKey, 'last');
-  const item = pick(items, step.paymentKey, 'item');
-  const charset = charsetFor(step, [first, last, item]);
+  const payer = payerOf(step.paymentKey);
+  const item = pick(ipnItems, step.paymentKey, 'item');
+  const charset = charsetFor(step.paymentKey, [payer.first, payer.last, item]);
   const payee = step.payee ?? PAYPAL_DEFAULT_RECEIVER;
   const echeck = status === 'Failed' || (status === 'Pending' && pick([true, false], step.eventKey, 'echeck'));
   const fee = Math.round(step.amountMinor * 0.029) + (currencyExponent(step.currency) === 0 ? 40 : 30);
   const fields: [string, string | undefined][] = [
     ['mc_gross', formatMinor(amount, step.currency)],
     ['protection_eligibility', 'Eligible'],
-    ['payer_id', paypalId(`payer:${step.paymentKey}`, 13)],
+    ['payer_id', payer.payerId],
     ['parent_txn_id', child ? paymentTxn : undefined],
     ['payment_date', formatPaymentDate(step.createdAt)],
     ['payment_status', status],
     ['pending_reason', status === 'Pending' ? (echeck ? 'echeck' : 'paymentreview') : undefined],
     ['charset', charset],
-    ['first_name', first],
+    ['first_name', payer.first],
     ['mc_fee', status === 'Completed' ? formatMinor(fee, step.currency) : undefined],
     ['notify_version', PAYPAL_NOTIFY_VERSION],
     ['custom', `cart ${paypalId(`cart:${step.orderId}`, 8).toLowerCase()}`],
@@ -186,10 +184,10 @@ function buildIpn(step: PaymentStep): { fields: [string, string][]; charset: For
     ['business', payee],
     ['quantity', '1'],
     ['verify_sign', ''],
-    ['payer_email', `${asciiHandle(first)}.${asciiHandle(last)}@example.net`],
+    ['payer_email', payer.email],
     ['txn_id', ownTxn],
     ['payment_type', echeck ? 'echeck' : 'instant'],
-    ['last_name', last],
+    ['last_name', payer.last],
     [
       'reason_code',
       status === 'Refunded'
@@ -209,7 +207,7 @@ function buildIpn(step: PaymentStep): { fields: [string, string][]; charset: For
     ['invoice', step.orderId],
     ['ipn_track_id', paypalId(`track:${step.eventKey}`, 13).toLowerCase()],
   ];
-  return { fields: fields.filter((f): f is [string, string] => f[1] !== undefined), charset };
+  return { fields: presentFields(fields), charset };
 }
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -223,7 +221,7 @@ export const paypalIpn = defineProvider<PaypalIpn>({
   multipleSignatures: false,
   secretEnv: 'PAYPAL_RECEIVER_EMAIL',
   orderIdField: 'invoice',
-  eventIdSource: 'txn_id + payment_status (a Pending → Completed pair under one txn_id is two events)',
+  eventIdSource: PAYPAL_IPN_EVENT_ID_SOURCE,
   tolerance: null,
   // PayPal waits 20 s for the first answer, 30 s on resends (providers.md §2.4).
   timeoutMs: 20_000,
@@ -292,6 +290,7 @@ export const paypalIpn = defineProvider<PaypalIpn>({
       },
     },
   },
+  defaultFamily: 'web_accept',
   buildEvent(step) {
     const { fields } = buildIpn(step);
     const event = Object.fromEntries(fields) as PaypalIpn;
@@ -299,7 +298,8 @@ export const paypalIpn = defineProvider<PaypalIpn>({
   },
   encode(event) {
     const fields = Object.entries(event).map(([name, value]) => [name, String(value)] as const);
-    return encodeForm(fields, event.charset?.toUpperCase() === 'UTF-8' ? 'UTF-8' : 'windows-1252');
+    const charset = String(event.charset ?? '').toUpperCase();
+    return encodeForm(fields, charset === 'UTF-8' ? 'UTF-8' : 'windows-1252');
   },
   sign: () => ({}),
   // No offline check exists (verify_sign is opaque to receivers): this only refuses what cannot be an IPN. Authenticity
@@ -315,26 +315,30 @@ export const paypalIpn = defineProvider<PaypalIpn>({
       return rejected('malformed_signature', `not a form in a known charset (${String(error)})`);
     }
   },
-  eventId: (envelope) =>
-    typeof envelope.txn_id === 'string' && typeof envelope.payment_status === 'string'
-      ? `${envelope.txn_id}:${envelope.payment_status}`
-      : null,
+  eventId: (envelope) => ipnEventId(envelope),
   toFact(event, eventId): LifecycleFact | null {
-    const kind = (factOfStatus as Record<string, LifecycleFact['kind'] | undefined>)[event.payment_status];
-    const signed = parseDecimal(event.mc_gross, event.mc_currency);
-    const occurredAt = parsePaymentDate(event.payment_date);
-    if (kind === undefined || signed === null || occurredAt === null) return null;
-    return {
-      eventId,
-      orderId: event.invoice,
-      kind,
-      amountMinor: Math.abs(signed),
-      currency: event.mc_currency,
-      occurredAt,
-      ...(kind === 'refunded' ? { refund: { id: event.txn_id, amountMinor: Math.abs(signed) } } : {}),
-    };
+    if (isSubscriptionIpn(event)) return subscriptionIpnFact(event, eventId);
+    if (isRecurringIpn(event)) return recurringIpnFact(event, eventId);
+    return paymentFact(event as PaypalPaymentIpn, eventId);
   },
 });
+
+/** A payment's IPN (`web_accept`, `cart`, a refund or reversal): the fact its `payment_status` stands for. */
+function paymentFact(event: PaypalPaymentIpn, eventId: string): LifecycleFact | null {
+  const kind = (factOfStatus as Record<string, LifecycleFact['kind'] | undefined>)[event.payment_status];
+  const signed = parseDecimal(event.mc_gross, event.mc_currency);
+  const occurredAt = parsePaymentDate(event.payment_date);
+  if (kind === undefined || signed === null || occurredAt === null) return null;
+  return {
+    eventId,
+    orderId: event.invoice,
+    kind,
+    amountMinor: Math.abs(signed),
+    currency: event.mc_currency,
+    occurredAt,
+    ...(kind === 'refunded' ? { refund: { id: event.txn_id, amountMinor: Math.abs(signed) } } : {}),
+  };
+}
 
 /** The same form with every space written `%20` instead of `+`: a literal plus is always `%2B`, so each `+` is a space. */
 function spacesAsPercent20(body: Uint8Array): Uint8Array {
