@@ -1,9 +1,17 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import type { LifecycleFact } from '../lifecycle.js';
 import { CurrencySchema } from '../money.js';
-import { defineProvider, type PaymentStep } from '../provider.js';
+import { defineProvider } from '../provider.js';
 import { checkTimestamp, rejected, safeEqual, type VerifyResult } from '../verification.js';
 import { fromUtf8, readHeader, utf8 } from '../wire.js';
+import {
+  PADDLE_SUBSCRIPTION_EVENT_TYPES,
+  PaddleSubscriptionSchema,
+  paddleSubscriptionFact,
+  paddleSubscriptionFamily,
+} from './paddle-subscriptions.js';
+import { iso, paddleId, transaction } from './paddle-transaction.js';
 
 /**
  * Paddle Billing webhooks (providers.md §10): compact JSON events `{event_id, event_type, occurred_at, notification_id,
@@ -14,6 +22,9 @@ import { fromUtf8, readHeader, utf8 } from '../wire.js';
  * Refunds and chargebacks arrive as `adjustment.*` events, which name the transaction (`transaction_id`) but carry no
  * `custom_data`: a receiver finds the order through its own transaction table, which this project's order-id model
  * (the fact names the order) cannot express. They are validated and acknowledged, and move no order here.
+ *
+ * `buildEvent` sends one-off transactions; the `subscription` family (`paddleFamilies`, paddle-subscriptions.ts) sends a
+ * subscription's events and its transactions, which carry a `subscription_id` and are read as invoices.
  */
 export const PADDLE_TOLERANCE_SECONDS = 5;
 
@@ -36,6 +47,7 @@ export const PaddleTransactionSchema = z.looseObject({
   customer_id: z.string().startsWith('ctm_').nullable(),
   currency_code: CurrencySchema,
   origin: z.string(),
+  subscription_id: z.string().startsWith('sub_').nullable().optional(),
   collection_mode: z.enum(['automatic', 'manual']),
   custom_data: z.looseObject({ order_id: z.string().min(1) }),
   details: z.looseObject({ totals }),
@@ -82,115 +94,12 @@ export const PaddleEventSchema = z.discriminatedUnion('event_type', [
   eventOf('transaction.payment_failed', PaddleTransactionSchema),
   eventOf('adjustment.created', PaddleAdjustmentSchema),
   eventOf('adjustment.updated', PaddleAdjustmentSchema),
+  ...PADDLE_SUBSCRIPTION_EVENT_TYPES.map((type) => eventOf(type, PaddleSubscriptionSchema)),
 ]);
 export type PaddleEvent = z.infer<typeof PaddleEventSchema>;
 
-/** A Paddle-looking id: prefix + 26 lower-case letters and digits, derived from a key. */
-function paddleId(prefix: string, key: string): string {
-  const digest = createHash('sha256').update(key).digest('hex');
-  return `${prefix}_01${BigInt(`0x${digest}`).toString(36).slice(0, 24).padEnd(24, '0')}`;
-}
-
-function iso(seconds: number): string {
-  return new Date(seconds * 1000).toISOString();
-}
-
-function transaction(step: PaymentStep): z.infer<typeof PaddleTransactionSchema> {
-  const amount = String(step.amountMinor);
-  const at = iso(step.createdAt);
-  const opened = iso(step.createdAt - 30);
-  const status = step.kind === 'succeeded' ? 'completed' : 'ready';
-  const priceId = paddleId('pri', step.orderId);
-  const productId = paddleId('pro', step.orderId);
-  const lineTotals = { subtotal: amount, discount: '0', tax: '0', total: amount };
-  const payments =
-    step.kind === 'pending'
-      ? []
-      : [
-          {
-            payment_attempt_id: createHash('sha256').update(step.eventKey).digest('hex').slice(0, 32),
-            stored_payment_method_id: paddleId('paymtd', step.paymentKey),
-            amount,
-            status: step.kind === 'succeeded' ? ('captured' as const) : ('error' as const),
-            error_code: step.kind === 'failed' ? 'declined' : null,
-            method_details: {
-              type: 'card',
-              card: { type: 'visa', last4: '4242', expiry_month: 1, expiry_year: 2030, cardholder_name: 'Sam Buyer' },
-            },
-            created_at: at,
-            captured_at: step.kind === 'succeeded' ? at : null,
-          },
-        ];
-  return {
-    id: paddleId('txn', step.paymentKey),
-    status,
-    customer_id: paddleId('ctm', step.orderId),
-    address_id: paddleId('add', step.orderId),
-    business_id: null,
-    custom_data: { order_id: step.orderId },
-    currency_code: step.currency,
-    origin: 'web',
-    subscription_id: null,
-    invoice_id: null,
-    invoice_number: null,
-    collection_mode: 'automatic',
-    discount_id: null,
-    billing_details: null,
-    billing_period: null,
-    items: [
-      {
-        price: {
-          id: priceId,
-          description: 'One-time purchase',
-          product_id: productId,
-          tax_mode: 'account_setting',
-          billing_cycle: null,
-          trial_period: null,
-          unit_price: { amount, currency_code: step.currency },
-          unit_price_overrides: [],
-          quantity: { minimum: 1, maximum: 1 },
-          status: 'active',
-          custom_data: null,
-        },
-        quantity: 1,
-        proration: null,
-      },
-    ],
-    details: {
-      tax_rates_used: [{ tax_rate: '0', totals: lineTotals }],
-      totals: {
-        subtotal: amount,
-        tax: '0',
-        discount: '0',
-        total: amount,
-        grand_total: amount,
-        fee: null,
-        earnings: null,
-        currency_code: step.currency,
-      },
-      adjusted_totals: null,
-      payout_totals: null,
-      adjusted_payout_totals: null,
-      line_items: [
-        {
-          id: paddleId('txnitm', step.paymentKey),
-          price_id: priceId,
-          quantity: 1,
-          proration: null,
-          tax_rate: '0',
-          unit_totals: lineTotals,
-          totals: lineTotals,
-          product: { id: productId, name: `Order ${step.orderId}`, tax_category: 'standard', status: 'active' },
-        },
-      ],
-    },
-    payments,
-    checkout: { url: null },
-    created_at: opened,
-    updated_at: at,
-    billed_at: step.kind === 'succeeded' ? at : null,
-  };
-}
+/** The families beside one-off transactions (`defaultFamily`), sent when a receiver's profile names them. */
+export const paddleFamilies = { subscription: paddleSubscriptionFamily } as const;
 
 const typeOf = {
   pending: 'transaction.ready',
@@ -263,6 +172,7 @@ export const paddle = defineProvider<PaddleEvent>({
     totals.grand_total = String(Number(totals.grand_total) + 100);
     return utf8(JSON.stringify(event));
   },
+  defaultFamily: 'transaction',
   buildEvent(step) {
     if (step.kind !== 'pending' && step.kind !== 'succeeded' && step.kind !== 'failed') {
       throw new RangeError(`Paddle events here do not model ${step.kind} steps`);
@@ -273,7 +183,7 @@ export const paddle = defineProvider<PaddleEvent>({
       event_type: typeOf[step.kind],
       occurred_at: iso(step.createdAt),
       notification_id: paddleId('ntf', step.eventKey),
-      data: transaction(step),
+      data: transaction({ ...step, outcome: step.kind, key: step.paymentKey }),
     } as PaddleEvent;
     return { event, eventId };
   },
@@ -303,12 +213,18 @@ export const paddle = defineProvider<PaddleEvent>({
       case 'transaction.completed':
       case 'transaction.payment_failed': {
         const txn = event.data;
-        const kind =
+        const subscription = typeof txn.subscription_id === 'string';
+        // A subscription's transaction is one of its invoices: paid once completed, failed when its payment fails.
+        const kind: LifecycleFact['kind'] =
           event.event_type === 'transaction.ready'
             ? 'pending'
             : event.event_type === 'transaction.completed'
-              ? 'succeeded'
-              : 'failed';
+              ? subscription
+                ? 'invoice_paid'
+                : 'succeeded'
+              : subscription
+                ? 'invoice_failed'
+                : 'failed';
         return {
           eventId,
           occurredAt,
@@ -316,11 +232,18 @@ export const paddle = defineProvider<PaddleEvent>({
           orderId: txn.custom_data.order_id,
           amountMinor: Number(txn.details.totals.grand_total),
           currency: txn.currency_code,
+          ...(kind === 'invoice_paid' ? { invoice: { id: txn.id } } : {}),
         };
       }
       case 'adjustment.created':
       case 'adjustment.updated':
         return null;
+      case 'subscription.created':
+      case 'subscription.activated':
+      case 'subscription.updated':
+      case 'subscription.past_due':
+      case 'subscription.canceled':
+        return paddleSubscriptionFact(event, eventId);
     }
   },
 });
