@@ -4,13 +4,20 @@ import { CurrencySchema } from '../money.js';
 import { defineProvider } from '../provider.js';
 import { checkTimestamp, rejected, safeEqual, type VerifyResult } from '../verification.js';
 import { readHeader } from '../wire.js';
+import {
+  type StandardSubscriptionEvent,
+  standardSubscriptionEventSchemas,
+  standardSubscriptionFact,
+  standardSubscriptionFamily,
+} from './standard-webhooks-subscriptions.js';
 
 /**
  * Standard Webhooks (standardwebhooks.com; Svix and others): `webhook-id`, `webhook-timestamp`,
  * `webhook-signature: v1,<base64> [v1,<base64>…]`, HMAC-SHA256 over `${id}.${timestamp}.${rawBody}` keyed with the
  * base64-decoded part of `whsec_…`, ±300 s tolerance, dedupe on `webhook-id` (identical across retries).
  * The payload family modelled here: `payment.pending|succeeded|failed|refunded` with the order id in `data.order_id`
- * and amounts in minor units.
+ * and amounts in minor units. The subscription flavour (`standardWebhooksFamilies`, standard-webhooks-subscriptions.ts)
+ * is read by the same schema and `toFact`, and sent when a receiver's profile names it.
  */
 export const STANDARD_WEBHOOKS_TOLERANCE_SECONDS = 300;
 
@@ -47,6 +54,15 @@ export const StandardPaymentEventSchema = z.discriminatedUnion('type', [
 ]);
 export type StandardPaymentEvent = z.infer<typeof StandardPaymentEventSchema>;
 
+/** Every event modelled here: payments and the subscription flavour's. */
+export const StandardEventSchema = z.discriminatedUnion('type', [
+  ...StandardPaymentEventSchema.options,
+  ...standardSubscriptionEventSchemas,
+]);
+export type StandardEvent = StandardPaymentEvent | StandardSubscriptionEvent;
+
+export const standardWebhooksFamilies = { subscription: standardSubscriptionFamily } as const;
+
 /** The HMAC key: the base64 part after `whsec_` (the prefix is optional, as in the official library). */
 export function standardKey(secret: string): Buffer {
   return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
@@ -65,7 +81,7 @@ export function v1Signatures(header: string): string[] {
     .map(([, value]) => value ?? '');
 }
 
-export const standardWebhooks = defineProvider<StandardPaymentEvent>({
+export const standardWebhooks = defineProvider<StandardEvent>({
   id: 'standard-webhooks',
   title: 'Standard Webhooks',
   route: 'standard',
@@ -91,7 +107,7 @@ export const standardWebhooks = defineProvider<StandardPaymentEvent>({
     generate: (bytes) => `whsec_${Buffer.from(bytes).toString('base64')}`,
   },
   envelopeSchema: StandardEnvelopeSchema,
-  eventSchema: StandardPaymentEventSchema,
+  eventSchema: StandardEventSchema,
   baseHeaders: { 'content-type': 'application/json', 'user-agent': 'Svix-Webhooks/1.0' },
   signatureHeaders: ['webhook-signature'],
   malformations: {
@@ -106,6 +122,7 @@ export const standardWebhooks = defineProvider<StandardPaymentEvent>({
       return rest;
     },
   },
+  defaultFamily: 'payment',
   buildEvent(step) {
     const base = {
       payment_id: `pay_${step.paymentKey}`,
@@ -187,6 +204,7 @@ export const standardWebhooks = defineProvider<StandardPaymentEvent>({
     return typeof id === 'string' && id.length > 0 ? id : null;
   },
   toFact(event, eventId) {
+    if (!isPaymentEvent(event)) return standardSubscriptionFact(event, eventId);
     const d = event.data;
     const base = {
       eventId,
@@ -211,3 +229,7 @@ export const standardWebhooks = defineProvider<StandardPaymentEvent>({
     }
   },
 });
+
+function isPaymentEvent(event: StandardEvent): event is StandardPaymentEvent {
+  return event.type.startsWith('payment.');
+}
