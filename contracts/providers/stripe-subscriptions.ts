@@ -130,16 +130,16 @@ export const stripeSubscriptionFamily: EventFamily<StripeSubscriptionEvent> = {
 };
 
 /** Stripe's statuses as the subscription rule's; `paused` is not modelled (no fact). */
-const statusOf: Readonly<Record<string, NonNullable<LifecycleFact['subscription']>['status']>> = {
-  incomplete: 'incomplete',
+const statusOf = new Map<string, NonNullable<LifecycleFact['subscription']>['status']>([
+  ['incomplete', 'incomplete'],
   // Terminal: the first invoice was never paid within 23 hours.
-  incomplete_expired: 'canceled',
-  trialing: 'trialing',
-  active: 'active',
-  past_due: 'past_due',
-  unpaid: 'unpaid',
-  canceled: 'canceled',
-};
+  ['incomplete_expired', 'canceled'],
+  ['trialing', 'trialing'],
+  ['active', 'active'],
+  ['past_due', 'past_due'],
+  ['unpaid', 'unpaid'],
+  ['canceled', 'canceled'],
+]);
 
 export function subscriptionFact(event: StripeSubscriptionEvent, eventId: string): LifecycleFact | null {
   switch (event.type) {
@@ -155,7 +155,7 @@ export function subscriptionFact(event: StripeSubscriptionEvent, eventId: string
 function statusFact(event: SubscriptionObjectEvent, eventId: string): LifecycleFact | null {
   const object = event.data.object;
   const orderId = metadataOrderId(object.metadata);
-  const status = statusOf[object.status];
+  const status = statusOf.get(object.status);
   if (orderId === null || status === undefined) return null;
   return {
     eventId,

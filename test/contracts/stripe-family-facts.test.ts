@@ -138,9 +138,11 @@ test("a subscription's status is Stripe's: updated carries the previous one, del
   const expired = structuredClone(updated);
   expired.data.object.status = 'incomplete_expired';
   expect(factOf(expired)).toMatchObject({ subscription: { status: 'canceled' } });
-  const paused = structuredClone(updated);
-  paused.data.object.status = 'paused';
-  expect(factOf(paused)).toBeNull();
+  for (const unmodelled of ['paused', 'constructor', 'a_status_stripe_adds_later']) {
+    const other = structuredClone(updated);
+    other.data.object.status = unmodelled;
+    expect({ unmodelled, fact: factOf(other) }).toEqual({ unmodelled, fact: null });
+  }
   const unowned = structuredClone(updated);
   unowned.data.object.metadata = { plan: 'pro' };
   expect(factOf(unowned)).toBeNull();
