@@ -272,7 +272,11 @@ export const paypalIpn = defineProvider<PaypalIpn>({
     sealed: ipnSealed,
   },
   payeeOf: (envelope) => (typeof envelope.receiver_email === 'string' ? envelope.receiver_email : null),
-  payTo: (body, account) => withIpnField(withIpnField(body, 'receiver_email', account), 'business', account),
+  // A profile notice names the merchant in receiver_email only (no business field).
+  payTo: (body, account) => {
+    const paid = withIpnField(body, 'receiver_email', account);
+    return ipnField(paid, 'business') === undefined ? paid : withIpnField(paid, 'business', account);
+  },
   reformats: {
     // 'fact', not 'json': the gateway's seal (verify_sign) covers the exact bytes, so it differs with them.
     'spaces as %20 instead of +': { keeps: 'fact', body: spacesAsPercent20 },
