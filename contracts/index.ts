@@ -28,6 +28,7 @@ export {
   PutOrderBodySchema,
   probeAuthorization,
 } from './probe.js';
+export { type ReceiverProfile, ReceiverProfileSchema } from './profile.js';
 export {
   defineProvider,
   type HeaderForgery,

@@ -2,6 +2,7 @@ import type { Provider } from '../contracts/provider.js';
 import { eventsOf } from '../simulator/events.js';
 import { inSequence, type SigningContext } from '../simulator/plan.js';
 import { canPlay, type LifecycleKind, type World } from '../simulator/world.js';
+import { genuineLifecycle } from './catalog/helpers.js';
 import type { ScenarioPlan } from './define.js';
 import type { RecordedOrder } from './record/run-record.js';
 import type { Verdict } from './verdict.js';
@@ -17,7 +18,9 @@ export const BASELINE_CURRENCY = 'USD';
 
 /** The lifecycle whose baseline an order of this lifecycle builds on (a mismatched payment needs payments to apply). */
 export function baselineLifecycleOf(lifecycle: LifecycleKind): LifecycleKind {
-  return lifecycle === 'mismatched-amount' || lifecycle === 'mismatched-currency' ? 'paid' : lifecycle;
+  if (lifecycle === 'mismatched-amount') return 'paid';
+  if (lifecycle === 'mismatched-currency' || lifecycle === 'mismatched-amount-directly') return 'paid-directly';
+  return lifecycle;
 }
 
 export function baselinePlan(
@@ -25,10 +28,12 @@ export function baselinePlan(
   world: World,
   signing: SigningContext,
   lifecycles: Iterable<LifecycleKind>,
+  currency: string = BASELINE_CURRENCY,
 ): ScenarioPlan {
   const kinds = [...new Set([...lifecycles].map(baselineLifecycleOf))].filter((kind) => canPlay(provider, kind));
-  if (!kinds.includes('paid') && canPlay(provider, 'paid')) kinds.unshift('paid');
-  const orders = kinds.map((kind) => world.order(kind, { currency: BASELINE_CURRENCY }));
+  const genuine = genuineLifecycle(provider);
+  if (!kinds.includes(genuine)) kinds.unshift(genuine);
+  const orders = kinds.map((kind) => world.order(kind, { currency }));
   const events = orders.flatMap((order) => eventsOf(provider, order));
   return {
     orders,

@@ -7,9 +7,11 @@ import { eventsOf } from '../simulator/events.js';
 import type { Attempt, DeliveryHistory } from '../simulator/history.js';
 import { deliveryOf, type SigningContext } from '../simulator/plan.js';
 import type { World } from '../simulator/world.js';
+import { genuineLifecycle } from './catalog/helpers.js';
 import { fieldDifferences } from './compare.js';
 import { ruleView } from './judge/state.js';
 import type { ProbeClient } from './probe-client.js';
+import type { RecordedOrder } from './record/run-record.js';
 import { type SettleContext, settledSnapshot } from './settle.js';
 
 /** How long the canary waits for an answer: longer than any gateway does, to tell a slow receiver from a deaf one. */
@@ -35,11 +37,16 @@ export async function runCanary(options: {
   readonly clock: Clock;
   readonly settle: SettleContext;
   readonly history: DeliveryHistory;
+  /** The currency of the canary's order (the receiver's first, by its profile). */
+  readonly currency?: string;
 }): Promise<CanaryOutcome> {
   const { provider, probe } = options;
-  const order = options.world.order('paid', { currency: 'USD' });
-  const event = eventsOf(provider, order).at(-1);
-  if (event === undefined) throw new Error(`${provider.id} has no event for a paid order`);
+  const lifecycle = genuineLifecycle(provider);
+  const order = options.world.order(lifecycle, { currency: options.currency ?? 'USD' });
+  const terms = { ...recorded(order), lifecycle };
+  // The first event that moves the order on its own (a payment's success; a subscription's activation).
+  const event = eventsOf(provider, order).find((e) => ruleView(terms, [e.fact]).status !== ruleView(terms, []).status);
+  if (event === undefined) throw new Error(`${provider.id} has no event that moves a ${lifecycle} order`);
   await probe.putOrder(order.orderId, {
     amount: formatMinor(order.amountMinor, order.currency),
     currency: order.currency,
@@ -74,17 +81,7 @@ export async function runCanary(options: {
       { hint: refusalHints(provider, attempt.statusCode, attempt.detail) },
     );
   }
-  const expected = ruleView(
-    {
-      orderId: order.orderId,
-      amountMinor: order.amountMinor,
-      currency: order.currency,
-      lifecycle: 'paid',
-      twinId: null,
-      twinOf: null,
-    },
-    [event.fact],
-  );
+  const expected = ruleView(terms, [event.fact]);
   const snapshot = await settledSnapshot(
     probe,
     [order.orderId],
@@ -142,4 +139,14 @@ function refusalHints(provider: Provider, status: number, body: string): string 
     );
   }
   return hints.join(' ');
+}
+
+function recorded(order: { orderId: string; amountMinor: number; currency: string }): Omit<RecordedOrder, 'lifecycle'> {
+  return {
+    orderId: order.orderId,
+    amountMinor: order.amountMinor,
+    currency: order.currency,
+    twinId: null,
+    twinOf: null,
+  };
 }

@@ -52,6 +52,8 @@ export interface ScenarioContext {
   readonly signing: SigningContext;
   readonly random: Random;
   readonly chaos: ChaosSettings;
+  /** The currencies the receiver sells in (its profile's); absent: any. */
+  readonly currencies?: readonly string[];
 }
 
 /** The size of crash scenarios (`consistency.no-loss`): how many events in the burst, how many SIGKILLs. */

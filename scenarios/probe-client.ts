@@ -4,6 +4,7 @@ import { IpnError } from '../contracts/errors.js';
 import {
   type Health,
   HealthSchema,
+  type OrderStatus,
   type OrderView,
   OrderViewSchema,
   PROBE_TOKEN_ENV,
@@ -30,6 +31,8 @@ export interface ProbeClientOptions {
   readonly onCall?: (call: ProbeCall) => void;
   /** Times the calls for `onCall` (default Date.now, read only when `onCall` is given). */
   readonly clock?: Clock;
+  /** The receiver's status words mapped to the contract's (its profile's), applied before an order is validated. */
+  readonly statuses?: Readonly<Record<string, OrderStatus>>;
 }
 
 const DEADLINE_MS = 10_000;
@@ -142,7 +145,7 @@ export function createProbeClient(base: string, options: ProbeClientOptions = {}
       const { status, text } = await call('GET', path);
       if (status === 404) return null;
       if (status !== 200) throw new IpnError('IPN_ERR_PROBE_INVALID', `GET ${url(path)} answered ${status}, not 200.`);
-      const parsed = OrderViewSchema.safeParse(json(text, `GET ${url(path)}`));
+      const parsed = OrderViewSchema.safeParse(mapStatus(json(text, `GET ${url(path)}`), options.statuses));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new IpnError(
@@ -153,4 +156,12 @@ export function createProbeClient(base: string, options: ProbeClientOptions = {}
       return parsed.data;
     },
   };
+}
+
+/** An order whose status is one of the receiver's own words, with the contract's in its place (unknown words stay). */
+export function mapStatus(order: unknown, statuses: Readonly<Record<string, OrderStatus>> | undefined): unknown {
+  if (statuses === undefined || typeof order !== 'object' || order === null) return order;
+  const status = (order as { status?: unknown }).status;
+  if (typeof status !== 'string' || !Object.hasOwn(statuses, status)) return order;
+  return { ...order, status: statuses[status] };
 }

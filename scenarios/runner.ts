@@ -2,6 +2,8 @@ import { request } from 'undici';
 import { type Clock, systemClock, unixSeconds } from '../contracts/clock.js';
 import { IpnError } from '../contracts/errors.js';
 import { type GuaranteeId, guarantee as guaranteeOf } from '../contracts/guarantees.js';
+import { currencyExponent } from '../contracts/money.js';
+import type { ReceiverProfile } from '../contracts/profile.js';
 import type { Provider } from '../contracts/provider.js';
 import { createHttpDeliverer } from '../simulator/delivery/http.js';
 import { gatewayKeyFromSeed } from '../simulator/gateway/key.js';
@@ -11,7 +13,7 @@ import { type Attempt, DeliveryHistory } from '../simulator/history.js';
 import { createSigningContext, type SigningContext } from '../simulator/plan.js';
 import { createRandom, deriveSeed, type Random } from '../simulator/random.js';
 import { createWorld, type World, type WorldOrder } from '../simulator/world.js';
-import { baselineGate, baselinePlan } from './baseline.js';
+import { BASELINE_CURRENCY, baselineGate, baselinePlan } from './baseline.js';
 import { runCanary } from './canary.js';
 import { scenarios as catalog } from './catalog/index.js';
 import { type ChaosSettings, defaultChaos, type Scenario, type ScenarioPlan } from './define.js';
@@ -21,6 +23,7 @@ import { type JudgeContext, judgeScenario, plainRefusalFindings } from './judge/
 import { createProbeClient, type ProbeClient } from './probe-client.js';
 import { recordingProbe } from './probe-recording.js';
 import type { ReceiverProcess } from './process/receiver-process.js';
+import { applyProfile, describeProfile } from './profile.js';
 import { recordScenario } from './record/record-scenario.js';
 import type { ProbeCall, ScenarioRecord } from './record/run-record.js';
 import { defaultSettle, type SettleContext, type SettleOptions } from './settle.js';
@@ -80,13 +83,24 @@ export interface RunOptions {
    * reports. A receiver slower than the gateway's timeout is found by the canary and stops the run at once.
    */
   readonly timeBudgetMs?: number;
+  /**
+   * What the receiver models (contracts/profile.ts): its facts and event families, where it reads the order id, its
+   * order ids' form, currencies and status words. Default: the provider's default family, every fact it expresses.
+   */
+  readonly profile?: ReceiverProfile;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The probe client's options from a run's: the token, when there is one. */
-export function probeClientOptions(options: { readonly probeToken?: string | undefined }) {
-  return options.probeToken === undefined ? {} : { token: options.probeToken };
+export function probeClientOptions(options: {
+  readonly probeToken?: string | undefined;
+  readonly profile?: ReceiverProfile | undefined;
+}) {
+  return {
+    ...(options.probeToken === undefined ? {} : { token: options.probeToken }),
+    ...(options.profile?.statuses === undefined ? {} : { statuses: options.profile.statuses }),
+  };
 }
 
 /** Checks that the target answers HTTP and the probe serves `GET /health`; fails with a message that names the fix. */
@@ -104,7 +118,9 @@ export async function preflight(target: string, probe: ProbeClient): Promise<voi
 }
 
 /** Runs every applicable scenario against a receiver and returns one verdict per guarantee. */
-export async function runGauntlet(options: RunOptions): Promise<RunReport> {
+export async function runGauntlet(given: RunOptions): Promise<RunReport> {
+  // The provider as the receiver's profile sees it: every plan below sends only what the receiver models.
+  const options: RunOptions = { ...given, provider: applyProfile(given.provider, given.profile) };
   const clock = options.clock ?? systemClock;
   const sleep = options.sleep ?? realSleep;
   const settle: SettleContext = { ...defaultSettle, ...options.settle, clock, sleep };
@@ -138,6 +154,7 @@ export async function runGauntlet(options: RunOptions): Promise<RunReport> {
     clock,
     settle,
     history: canaryHistory,
+    currency: preferredCurrency(run),
   });
   everyAttempt.push(...canaryHistory.all());
 
@@ -214,6 +231,7 @@ export async function runGauntlet(options: RunOptions): Promise<RunReport> {
     provider: options.provider.id,
     target: options.target,
     probe: options.probe,
+    profile: describeProfile(given.provider, given.profile),
     startedAt: new Date(startedAt).toISOString(),
     durationMs: clock() - startedAt,
     results,
@@ -272,6 +290,8 @@ function planWorld(
       startSeconds: unixSeconds(run.clock) - 3_600,
       // Where the secret names the merchant's account (PayPal receiver_email), the gateway's payments are paid to it.
       ...(run.provider.payeeOf === undefined ? {} : { payee: run.secret }),
+      ...(run.profile?.orderIds === undefined ? {} : { orderIds: run.profile.orderIds }),
+      ...(run.profile?.currencies === undefined ? {} : { currencies: run.profile.currencies }),
     }),
     run,
   );
@@ -286,6 +306,7 @@ function planScenario(scenario: Scenario, index: number, run: RunContext): Plann
     world,
     chaos: { ...defaultChaos, ...run.chaos },
     signing,
+    ...(run.profile?.currencies === undefined ? {} : { currencies: run.profile.currencies }),
   });
   // Every order that gets genuine events has a twin, unless the scenario is judged by the rule alone.
   const applied = new Set(plan.phases.flatMap((p) => p.applied.map((e) => e.orderId)));
@@ -346,7 +367,7 @@ async function recordPlanned(planned: PlannedScenario, run: RunContext): Promise
 async function recordAndJudgeBaseline(planned: readonly PlannedScenario[], run: RunContext) {
   const { world, signing } = planWorld(run, 'baseline.applied', 'bl');
   const lifecycles = planned.flatMap((p) => p.plan.orders.map((o) => o.lifecycle));
-  const plan = baselinePlan(run.provider, world, signing, lifecycles);
+  const plan = baselinePlan(run.provider, world, signing, lifecycles, preferredCurrency(run));
   const baseline: PlannedScenario = {
     scenario: {
       guarantee: 'baseline.applied',
@@ -398,6 +419,13 @@ function withFindings(verdict: Verdict, more: Verdict['findings']): Verdict {
     summary: `${findings[0]?.problem ?? ''}${findings.length > 1 ? ` (+${findings.length - 1} more)` : ''}`,
     diagnosis: BASELINE_DIAGNOSIS,
   };
+}
+
+/** The currency plain orders are in: a two-decimal one the receiver sells in (USD by default). */
+function preferredCurrency(run: Pick<RunOptions, 'profile'>): string {
+  const sold = run.profile?.currencies;
+  if (sold === undefined) return BASELINE_CURRENCY;
+  return sold.find((c) => currencyExponent(c) === 2) ?? sold[0] ?? BASELINE_CURRENCY;
 }
 
 /** A verdict for a guarantee that was not run, and why. */

@@ -128,6 +128,8 @@ export const RunReportSchema = z.object({
   provider: z.string(),
   target: z.string(),
   probe: z.string(),
+  /** What the receiver was judged as modelling (its profile), in one line. */
+  profile: z.string().optional(),
   startedAt: z.string(),
   durationMs: z.number().nonnegative(),
   results: z.array(VerdictSchema),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FactKind } from '../contracts/lifecycle.js';
 import { currencyExponent } from '../contracts/money.js';
 import type { LifecycleStep, PaymentStep, Provider, SubscriptionStep } from '../contracts/provider.js';
@@ -19,6 +20,7 @@ export const lifecycleKinds = [
   'reversed',
   'reversal-canceled',
   'paid-directly',
+  'mismatched-amount-directly',
   'subscription-renewed',
   'subscription-activated',
   'subscription-past-due',
@@ -39,6 +41,7 @@ const kindsOf: Record<LifecycleKind, readonly FactKind[]> = {
   reversed: ['succeeded', 'reversed'],
   'reversal-canceled': ['succeeded', 'reversed', 'reversal_canceled'],
   'paid-directly': ['succeeded'],
+  'mismatched-amount-directly': ['succeeded'],
   'subscription-renewed': ['subscription_status', 'invoice_paid'],
   'subscription-activated': ['subscription_status', 'invoice_paid'],
   'subscription-past-due': ['subscription_status', 'invoice_paid', 'invoice_failed'],
@@ -98,20 +101,44 @@ const currencies = ['USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD'] as const;
 /** A twin's ids: the original's with this suffix (its order id stays in the probe's safe alphabet). */
 const TWIN_SUFFIX = 't';
 
+export type OrderIdForm = 'prefixed' | 'uuid' | 'integer';
+
+/**
+ * Order ids in the receiver's form, from the gauntlet's own (`ord_<run>_001`, a twin's with `t`): that id itself, a
+ * UUID (version 4 layout) or a positive integer derived from it by hashing, so they are fresh for each run and replay
+ * from the seed; a twin gets an id of the same form.
+ */
+function orderIdMaker(runId: string, form: OrderIdForm): (own: string, twin: boolean) => string {
+  return (own, twin) => {
+    if (form === 'prefixed') return twin ? `${own}${TWIN_SUFFIX}` : own;
+    const hex = createHash('sha256')
+      .update(`${runId}:${own}:${twin ? 'twin' : ''}`)
+      .digest('hex');
+    if (form === 'integer') return String(1_000_000_000 + (Number.parseInt(hex.slice(0, 12), 16) % 8_000_000_000));
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[Number.parseInt(hex[16] ?? '0', 16) % 4]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  };
+}
+
 export function createWorld(options: {
   random: Random;
   runId: string;
   startSeconds: number;
   /** The merchant account every payment is paid to, for providers whose events name it (PayPal `receiver_email`). */
   payee?: string;
+  /** The form of order ids the receiver uses (a receiver profile's `orderIds`); default the gauntlet's own. */
+  orderIds?: OrderIdForm;
+  /** The currencies orders are drawn from (a receiver profile's `currencies`); default a mix of exponents 2 and 0. */
+  currencies?: readonly string[];
 }): World {
   const { random, runId, payee } = options;
+  const pool = options.currencies ?? currencies;
+  const idOf = orderIdMaker(runId, options.orderIds ?? 'prefixed');
   let count = 0;
   let clock = options.startSeconds;
   return {
     runId,
     twin(order) {
-      const orderId = `${order.orderId}${TWIN_SUFFIX}`;
+      const orderId = idOf(order.orderId, true);
       return {
         ...order,
         orderId,
@@ -140,9 +167,9 @@ export function createWorld(options: {
     },
     order(lifecycle, options = {}) {
       count += 1;
-      const orderId = `ord_${runId}_${String(count).padStart(3, '0')}`;
+      const orderId = idOf(`ord_${runId}_${String(count).padStart(3, '0')}`, false);
       // The draw happens either way, so asking for a currency does not shift what the seed gives later orders.
-      const drawn = random.pick(currencies);
+      const drawn = random.pick(pool);
       const currency = options.currency?.toUpperCase() ?? drawn;
       const exponent = currencyExponent(currency);
       // Whole hundreds of yen; three-decimal amounts (KWD) with a last digit of 0, as their prices usually are.
@@ -257,6 +284,11 @@ export function createWorld(options: {
           break;
         case 'paid-directly':
           step('succeeded');
+          break;
+        case 'mismatched-amount-directly':
+          step('succeeded', {
+            amountMinor: Math.max(1, amountMinor - random.int(1, Math.max(1, Math.floor(amountMinor / 2)))),
+          });
           break;
         case 'subscription-renewed':
           status('active', true);

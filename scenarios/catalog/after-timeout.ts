@@ -1,12 +1,18 @@
 import { eventsOf } from '../../simulator/events.js';
 import { deliveryOf, type PlanStep, retryOf } from '../../simulator/plan.js';
-import { canPlay, type LifecycleKind } from '../../simulator/world.js';
+import type { LifecycleKind } from '../../simulator/world.js';
 import { defineScenario, everyProvider } from '../define.js';
+import { lifecyclesFor } from './helpers.js';
 
 /** How long the gateway waits on the first attempt before it gives up: the request is sent, the answer never read. */
 const GIVE_UP_AFTER_MS = 25;
 
-const lifecycles: readonly LifecycleKind[] = ['paid', 'partially-refunded', 'refunded-in-two-parts'];
+const lifecycles: readonly LifecycleKind[] = [
+  'paid',
+  'partially-refunded',
+  'refunded-in-two-parts',
+  'subscription-renewed',
+];
 
 /**
  * The gateway gives up on each event's first delivery after its body is sent (a timeout on the gateway's side) and
@@ -21,7 +27,7 @@ export const idemAfterTimeout = defineScenario({
     'a retry that arrives while the first attempt is still being processed must find it and change nothing.',
   appliesTo: everyProvider,
   plan({ provider, world, signing }) {
-    const orders = lifecycles.filter((kind) => canPlay(provider, kind)).map((kind) => world.order(kind));
+    const orders = lifecyclesFor(provider, lifecycles).map((kind) => world.order(kind));
     const events = orders.flatMap((order) => eventsOf(provider, order));
     const steps: PlanStep[] = events.flatMap((event) => {
       const first = deliveryOf(signing, event, {

@@ -1,13 +1,14 @@
 import { eventsOf } from '../../simulator/events.js';
 import { malformedDeliveries } from '../../simulator/faults/malformed.js';
 import { inSequence } from '../../simulator/plan.js';
-import { canPlay, type LifecycleKind } from '../../simulator/world.js';
+import type { LifecycleKind } from '../../simulator/world.js';
 import { defineScenario, everyProvider } from '../define.js';
+import { lifecyclesFor } from './helpers.js';
 
 /** Malformed deliveries of each kind; kept small so the scenario stays quick, drawn afresh from each seed. */
 const PER_KIND = 3;
 
-const lifecycles: readonly LifecycleKind[] = ['paid', 'partially-refunded', 'failed-then-paid'];
+const lifecycles: readonly LifecycleKind[] = ['paid', 'partially-refunded', 'failed-then-paid', 'subscription-renewed'];
 
 /**
  * Between genuine deliveries, a stream of malformed ones (bad JSON, truncated, oversized, wrong content type, invalid
@@ -25,11 +26,19 @@ export const robustBadInput = defineScenario({
     'parsed keys onto objects (prototype pollution). A 5xx makes the gateway retry the garbage for days.',
   appliesTo: everyProvider,
   plan({ provider, world, signing, random }) {
-    const orders = lifecycles.filter((kind) => canPlay(provider, kind)).map((kind) => world.order(kind));
+    const kinds = lifecyclesFor(provider, lifecycles);
+    const orders = kinds.map((kind) => world.order(kind));
     const perOrder = orders.map((order) => eventsOf(provider, order));
-    const before = perOrder.flatMap((events) => events.slice(0, -1));
+    let before = perOrder.flatMap((events) => events.slice(0, -1));
     const last = perOrder.flatMap((events) => events.slice(-1));
-    const garbage = malformedDeliveries(signing, before.length > 0 ? before : last, random.int(0, 2 ** 30), PER_KIND);
+    if (before.length === 0) {
+      // Single-event lifecycles (a receiver modelling successes only): the malformed copies are made from orders
+      // applied whole beforehand, so a copy that still parses is a duplicate, never the first delivery of an event.
+      const earlier = kinds.map((kind) => world.order(kind));
+      orders.push(...earlier);
+      before = earlier.flatMap((order) => eventsOf(provider, order));
+    }
+    const garbage = malformedDeliveries(signing, before, random.int(0, 2 ** 30), PER_KIND);
     const lateGarbage = malformedDeliveries(signing, last, random.int(0, 2 ** 30), 1);
     return {
       orders,

@@ -1,7 +1,8 @@
 import { eventsOf } from '../../simulator/events.js';
 import { reformatNames, reformatted } from '../../simulator/faults/reformat.js';
-import { canPlay, type LifecycleKind } from '../../simulator/world.js';
+import type { LifecycleKind } from '../../simulator/world.js';
 import { defineScenario, everyProvider, type ScenarioPhase } from '../define.js';
+import { lifecyclesFor } from './helpers.js';
 
 /** Lifecycles whose events cover payments, failures and refunds, cycled over the reformats. */
 const lifecycles: readonly LifecycleKind[] = [
@@ -10,6 +11,7 @@ const lifecycles: readonly LifecycleKind[] = [
   'paid',
   'partially-refunded',
   'reversal-canceled',
+  'subscription-canceled',
 ];
 
 /**
@@ -26,7 +28,7 @@ export const compatReformat = defineScenario({
     'Content-Type by media type only, and read header names case-insensitively.',
   appliesTo: everyProvider,
   plan({ provider, world, signing, random }) {
-    const playable = lifecycles.filter((kind) => canPlay(provider, kind));
+    const playable = lifecyclesFor(provider, lifecycles);
     const names = random.shuffle(reformatNames(provider));
     const planned = names.map((name, i) => {
       const order = world.order(playable[i % playable.length] ?? 'paid');

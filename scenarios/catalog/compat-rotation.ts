@@ -1,6 +1,7 @@
 import { eventsOf } from '../../simulator/events.js';
 import { rotated } from '../../simulator/faults/forge.js';
 import { defineScenario } from '../define.js';
+import { genuineLifecycle } from './helpers.js';
 
 /** While a secret rotates, every delivery carries two signatures; only one verifies. Valid first, then valid last. */
 export const compatRotation = defineScenario({
@@ -10,7 +11,7 @@ export const compatRotation = defineScenario({
     'matches.',
   appliesTo: (provider) => provider.multipleSignatures,
   plan({ provider, world, signing }) {
-    const orders = [world.order('paid'), world.order('paid')];
+    const orders = [world.order(genuineLifecycle(provider)), world.order(genuineLifecycle(provider))];
     const [first = [], last = []] = orders.map((order) => eventsOf(provider, order));
     const steps = [
       ...first.map((event) => [rotated(signing, event, 'first')]),

@@ -6,7 +6,7 @@ import { defineScenario, type PhaseIo } from '../define.js';
 import { summarize } from '../judge/answers.js';
 import type { ScenarioRecord } from '../record/run-record.js';
 import type { Finding } from '../verdict.js';
-import { lastEvent } from './helpers.js';
+import { genuineLifecycle, lastEvent } from './helpers.js';
 
 /** Longest a challenge request may take before the gateway's side gives up on it (its own limit is judged apart). */
 const CHALLENGE_GIVE_UP_MS = 10_000;
@@ -41,7 +41,7 @@ export const crcChallenge = defineScenario({
   plan({ provider, world, signing, random }) {
     const challenge = provider.challenge;
     if (challenge === undefined) throw new RangeError(`${provider.id} has no challenge`);
-    const order = world.order('paid');
+    const order = world.order(genuineLifecycle(provider));
     const events = eventsOf(provider, order);
     const wanted = lastEvent(events);
     const token = opaqueToken(random.bytes(16));

@@ -9,7 +9,7 @@ import {
   certificateForgeryNames,
   driveCertificateForgeries,
 } from './certificate-forgeries.js';
-import { lastEvent } from './helpers.js';
+import { genuineLifecycle, lastEvent } from './helpers.js';
 
 /** Each forgery of a payment lands on its own fresh order; then the genuine events, which must apply. */
 export const forgedRejected = defineScenario({
@@ -27,11 +27,11 @@ export const forgedRejected = defineScenario({
         : certificateCanaryFindings(phase.name, phase.observations as CertificateObservations),
     ),
   plan({ provider, world, signing }) {
-    const decoy = lastEvent(eventsOf(provider, world.order('paid')));
+    const decoy = lastEvent(eventsOf(provider, world.order(genuineLifecycle(provider))));
     // A webhook that carries only an id (Mollie) has no signature to forge: ids never issued and lying fields instead.
     const fetched = provider.fetch !== undefined;
     const names = fetched ? fetchForgeryNames(provider) : forgeryNames(provider);
-    const orders = names.map(() => world.order('paid'));
+    const orders = names.map(() => world.order(genuineLifecycle(provider)));
     const events = orders.map((order) => eventsOf(provider, order));
     const forged = names.map((name, i) => {
       const target = lastEvent(events[i] ?? []);
@@ -40,7 +40,9 @@ export const forgedRejected = defineScenario({
     // Certificate schemes (PayPal REST): forgeries that need the body and the webhook id, and cert URLs that reach the
     // attacker's canary (a foreign host, or PayPal's host with a path or authority trick).
     const certified =
-      provider.certificateUrlHeader === undefined ? [] : certificateForgeryNames.map(() => world.order('paid'));
+      provider.certificateUrlHeader === undefined
+        ? []
+        : certificateForgeryNames.map(() => world.order(genuineLifecycle(provider)));
     const certifiedEvents = certified.map((order) => eventsOf(provider, order));
     const certificatePhase = 'certificate forgeries (another key, signed-int CRC, foreign and trick cert URLs)';
     const genuine = [...events, ...certifiedEvents].flat();

@@ -2,18 +2,24 @@ import type { GatewayEvent } from '../../simulator/events.js';
 import { eventsOf } from '../../simulator/events.js';
 import { concurrentCopies, resignedCopy, sequentialCopies } from '../../simulator/faults/duplicate.js';
 import type { PlanStep, SigningContext } from '../../simulator/plan.js';
-import { canPlay, type LifecycleKind } from '../../simulator/world.js';
+import type { LifecycleKind } from '../../simulator/world.js';
 import { defineScenario, everyProvider, type ScenarioContext, type ScenarioPlan } from '../define.js';
+import { lifecyclesFor } from './helpers.js';
 
 /** Lifecycles with every kind of side effect: a fulfillment, a retried payment, two refunds. */
-const lifecycles: readonly LifecycleKind[] = ['paid', 'failed-then-paid', 'refunded-in-two-parts'];
+const lifecycles: readonly LifecycleKind[] = [
+  'paid',
+  'failed-then-paid',
+  'refunded-in-two-parts',
+  'subscription-renewed',
+];
 
 function duplicated(
   ctx: ScenarioContext,
   name: string,
   copy: (signing: SigningContext, event: GatewayEvent) => PlanStep[],
 ): ScenarioPlan {
-  const orders = lifecycles.filter((kind) => canPlay(ctx.provider, kind)).map((kind) => ctx.world.order(kind));
+  const orders = lifecyclesFor(ctx.provider, lifecycles).map((kind) => ctx.world.order(kind));
   const events = orders.flatMap((order) => eventsOf(ctx.provider, order));
   return {
     orders,

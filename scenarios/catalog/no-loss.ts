@@ -1,12 +1,14 @@
 import { eventsOf } from '../../simulator/events.js';
-import { canPlay, type LifecycleKind } from '../../simulator/world.js';
+import type { LifecycleKind } from '../../simulator/world.js';
 import { defineScenario, everyProvider } from '../define.js';
+import { lifecyclesFor } from './helpers.js';
 
 const lifecycles: readonly LifecycleKind[] = [
   'paid',
   'partially-refunded',
   'refunded-in-two-parts',
   'failed-then-paid',
+  'subscription-renewed',
 ];
 
 /** Share of the burst's events delivered once more after the restarts (the gateway delivers at least once). */
@@ -29,7 +31,7 @@ export const consistencyNoLoss = defineScenario({
   appliesTo: everyProvider,
   needsReceiverProcess: true,
   plan({ provider, world, random, chaos }) {
-    const playable = lifecycles.filter((kind) => canPlay(provider, kind));
+    const playable = lifecyclesFor(provider, lifecycles);
     const orders = [];
     const events = [];
     for (let i = 0; events.length < chaos.burstEvents && playable.length > 0; i += 1) {

@@ -1,8 +1,9 @@
 import { eventsOf } from '../../simulator/events.js';
 import { newestFirst, shuffled } from '../../simulator/faults/reorder.js';
 import { deliveryOf } from '../../simulator/plan.js';
-import { canPlay, type LifecycleKind } from '../../simulator/world.js';
+import type { LifecycleKind } from '../../simulator/world.js';
 import { defineScenario, everyProvider } from '../define.js';
+import { lifecyclesFor } from './helpers.js';
 
 const lifecycles: readonly LifecycleKind[] = [
   'failed-then-paid',
@@ -11,6 +12,9 @@ const lifecycles: readonly LifecycleKind[] = [
   'partially-refunded',
   'paid',
   'reversal-canceled',
+  'subscription-activated',
+  'subscription-canceled',
+  'subscription-past-due',
 ];
 
 /** Half the orders' events arrive newest-first, the rest in a seeded shuffle; the final state must not care. */
@@ -21,7 +25,7 @@ export const orderFinalState = defineScenario({
     'late, stale event (pending after paid, an early refund total after a later one) must never move it backwards.',
   appliesTo: everyProvider,
   plan({ provider, world, signing, random }) {
-    const orders = lifecycles.filter((kind) => canPlay(provider, kind)).map((kind) => world.order(kind));
+    const orders = lifecyclesFor(provider, lifecycles).map((kind) => world.order(kind));
     const perOrder = orders.map((order, i) => {
       const events = eventsOf(provider, order);
       return i % 2 === 0 ? newestFirst(events) : shuffled(events, random);

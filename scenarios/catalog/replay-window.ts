@@ -2,7 +2,7 @@ import { eventsOf } from '../../simulator/events.js';
 import { replayed, replayOffsets } from '../../simulator/faults/forge.js';
 import { inSequence } from '../../simulator/plan.js';
 import { defineScenario } from '../define.js';
-import { lastEvent } from './helpers.js';
+import { genuineLifecycle, lastEvent } from './helpers.js';
 
 /** Correctly signed deliveries with a timestamp outside the tolerance, each on a fresh order; then the genuine ones. */
 export const replayWindow = defineScenario({
@@ -15,7 +15,7 @@ export const replayWindow = defineScenario({
   appliesTo: (provider) => provider.tolerance !== null,
   plan({ provider, world, signing }) {
     const offsets = replayOffsets(provider);
-    const orders = offsets.map(() => world.order('paid'));
+    const orders = offsets.map(() => world.order(genuineLifecycle(provider)));
     const events = orders.map((order) => eventsOf(provider, order));
     const stale = offsets.map((offset, i) => [replayed(signing, lastEvent(events[i] ?? []), offset)]);
     const genuine = events.flat();

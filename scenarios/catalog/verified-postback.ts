@@ -2,7 +2,7 @@ import { eventsOf } from '../../simulator/events.js';
 import { postbackForgery, postbackForgeryNames } from '../../simulator/faults/postback-forge.js';
 import { inSequence, type PlanStep } from '../../simulator/plan.js';
 import { defineScenario } from '../define.js';
-import { lastEvent } from './helpers.js';
+import { genuineLifecycle, lastEvent, lifecyclesFor } from './helpers.js';
 
 /**
  * PayPal classic IPN: forged and changed IPNs (never sent by the gateway, amount or receiver_email changed after
@@ -17,8 +17,10 @@ export const verifiedPostback = defineScenario({
   appliesTo: (provider) => provider.authentication === 'postback',
   plan({ provider, world, signing }) {
     const names = postbackForgeryNames(signing);
-    const targets = names.map(() => world.order('paid'));
-    const genuineOrders = [world.order('paid'), world.order('failed-then-paid'), world.order('refunded-in-two-parts')];
+    const targets = names.map(() => world.order(genuineLifecycle(provider)));
+    const genuineOrders = lifecyclesFor(provider, ['paid', 'failed-then-paid', 'refunded-in-two-parts']).map((kind) =>
+      world.order(kind),
+    );
     const targetEvents = targets.map((order) => eventsOf(provider, order));
     const genuineEvents = genuineOrders.map((order) => eventsOf(provider, order));
     const genuineSteps = genuineEvents.map((events) => inSequence(signing, events));

@@ -1,6 +1,8 @@
 import { type Clock, systemClock } from '../../contracts/clock.js';
+import type { ReceiverProfile } from '../../contracts/profile.js';
 import type { Provider } from '../../contracts/provider.js';
 import { createProbeClient } from '../probe-client.js';
+import { applyProfile } from '../profile.js';
 import { preflight, probeClientOptions } from '../runner.js';
 import { defaultSettle, type SettleOptions } from '../settle.js';
 import { choicesFor, type PlanLimits } from './arbitrary.js';
@@ -22,6 +24,8 @@ export interface ExploreOptions {
   /** Sent to the probe as `authorization: Bearer <token>` (the reference receiver's probe requires one). */
   readonly probeToken?: string;
   readonly provider: Provider;
+  /** What the receiver models (contracts/profile.ts); default the provider's default family, every fact. */
+  readonly profile?: ReceiverProfile;
   readonly secret: string;
   readonly notificationUrl?: string;
   /** Postback providers (PayPal IPN): the key of the fake gateway the receiver asks (`gatewayKeyFromSeed`). */
@@ -102,7 +106,9 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * its faults no longer generated, its failures and those built on it no longer counted — and the search goes on with
  * the runs and the time left.
  */
-export async function explore(options: ExploreOptions): Promise<ExploreResult> {
+export async function explore(given: ExploreOptions): Promise<ExploreResult> {
+  // The provider as the receiver's profile sees it (by default its default family alone): plans use only that.
+  const options: ExploreOptions = { ...given, provider: applyProfile(given.provider, given.profile) };
   const clock = options.clock ?? systemClock;
   const sleep = options.sleep ?? realSleep;
   const probe = createProbeClient(options.probe, probeClientOptions(options));

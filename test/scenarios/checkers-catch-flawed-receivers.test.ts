@@ -96,6 +96,9 @@ const rows: readonly Row[] = [
     expect: { fails: { 'baseline.applied': 'state.differs' } },
     unknown: ['idem.sequential', 'order.final-state'],
   },
+  // Refunds acknowledged and never recorded: the baseline's refunded orders show it (with a profile of successes only,
+  // the same receiver passes: test/scenarios/profile.test.ts).
+  { flaw: 'ignores-refunds', provider: 'stripe', expect: { fails: { 'baseline.applied': 'state.differs' } } },
   { flaw: 'last-write-wins', provider: 'stripe', expect: { fails: { 'order.final-state': 'state.differs' } } },
   // Adyen and PayPal report each refund's own amount: a receiver that keeps the last one gets two-part refunds wrong
   // even in order (the baseline), and moves orders backwards out of order (the final state): two behaviours, two verdicts.

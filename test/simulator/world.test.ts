@@ -38,6 +38,7 @@ const outcome: Record<LifecycleKind, string> = {
   reversed: 'reversed',
   'reversal-canceled': 'paid',
   'paid-directly': 'paid',
+  'mismatched-amount-directly': 'flagged',
   'subscription-renewed': 'active',
   'subscription-activated': 'active',
   'subscription-past-due': 'past_due',
