@@ -180,6 +180,11 @@ export interface Reformat {
    * version, another charset of a form body). See docs/decisions/0008-reformats.md.
    */
   readonly keeps: 'json' | 'json-plus-fields' | 'fact';
+  /**
+   * False when this body cannot take the shape (a UTF-8 IPN whose text windows-1252 has no character for): `body` then
+   * returns it as it is. Without it every body can.
+   */
+  canReshape?(body: Uint8Array): boolean;
   /** The body in its new shape; without it the body is sent as encoded. The simulator signs what this returns. */
   body?(body: Uint8Array, random: ReformatRandom): Uint8Array;
   /** The headers in their new shape, after signing; without it they are sent as signed. */

@@ -44,8 +44,17 @@ export async function runCanary(options: {
   const lifecycle = genuineLifecycle(provider);
   const order = options.world.order(lifecycle, { currency: options.currency ?? 'USD' });
   const terms = { ...recorded(order), lifecycle };
-  // The first event that moves the order on its own (a payment's success; a subscription's activation).
-  const event = eventsOf(provider, order).find((e) => ruleView(terms, [e.fact]).status !== ruleView(terms, []).status);
+  // The event that alone takes the order where its whole lifecycle ends (a payment's success, not its processing; a
+  // subscription's activation), else the first that moves it at all.
+  const events = eventsOf(provider, order);
+  const start = ruleView(terms, []).status;
+  const end = ruleView(
+    terms,
+    events.map((e) => e.fact),
+  ).status;
+  const moves = (e: (typeof events)[number]) => ruleView(terms, [e.fact]).status !== start;
+  const event =
+    events.find((e) => end !== start && ruleView(terms, [e.fact]).status === end) ?? events.find((e) => moves(e));
   if (event === undefined) throw new Error(`${provider.id} has no event that moves a ${lifecycle} order`);
   await probe.putOrder(order.orderId, {
     amount: formatMinor(order.amountMinor, order.currency),

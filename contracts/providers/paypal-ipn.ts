@@ -282,6 +282,8 @@ export const paypalIpn = defineProvider<PaypalIpn>({
     'spaces as %20 instead of +': { keeps: 'fact', body: spacesAsPercent20 },
     "the account's other charset": {
       keeps: 'fact',
+      canReshape: (body) =>
+        ipnCharset(body) !== 'UTF-8' || decodeIpn(body).fields.every(([, value]) => fitsWindows1252(value)),
       body: (body) => {
         const { fields } = decodeIpn(body);
         const other: FormCharset = ipnCharset(body) === 'UTF-8' ? 'windows-1252' : 'UTF-8';

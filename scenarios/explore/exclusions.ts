@@ -36,7 +36,10 @@ const tested = {
   'idem.concurrent': { faults: ['concurrent'] },
   'idem.resigned': { faults: ['resigned'] },
   'order.final-state': { faults: ['reordered'] },
-  'consistency.amount': { faults: [], lifecycles: ['mismatched-amount', 'mismatched-currency'] },
+  'consistency.amount': {
+    faults: [],
+    lifecycles: ['mismatched-amount', 'mismatched-amount-directly', 'mismatched-currency'],
+  },
   'compat.reformat': { faults: ['reformatted'] },
   'compat.rotation': { faults: ['rotated'] },
   'robust.bad-input': { faults: ['malformed'] },

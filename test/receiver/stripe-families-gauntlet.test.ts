@@ -45,6 +45,8 @@ test.each(familyIds)(
       probe: `${base}/ipn-probe`,
       probeToken: TEST_PROBE_TOKEN,
       provider,
+      // The receiver handles the family beside the default PaymentIntents, and says so in its profile.
+      profile: { families: [provider.defaultFamily ?? 'payments', id] },
       secret: secrets.stripe,
       seed: 7,
       runId: `gf${id.slice(0, 3)}`,

@@ -86,6 +86,7 @@ describe('exclusions', () => {
     expect([...excluded.faults].sort()).toEqual(['concurrent', 'duplicate', 'malformed', 'resigned']);
     expect([...resolveExclusions(['consistency.amount']).lifecycles].sort()).toEqual([
       'mismatched-amount',
+      'mismatched-amount-directly',
       'mismatched-currency',
     ]);
   });

@@ -89,8 +89,9 @@ describe.each(Object.values(providers))('$title reformats', (provider) => {
           expect(contains(before, after)).toBe(false);
           break;
         default:
-          // A batch's own part is the event as it was; otherwise the shape itself differs.
-          if (parts.length === 1) expect(after).not.toEqual(before);
+          // A batch's own part is the event as it was; otherwise the shape itself differs, unless this body cannot
+          // take the shape (then it travels as it is).
+          if (parts.length === 1 && reformat?.canReshape?.(plain.body) !== false) expect(after).not.toEqual(before);
       }
       expect(provider.envelopeSchema.safeParse(after).success).toBe(true);
       const parsed = provider.eventSchema.safeParse(after);
@@ -104,9 +105,17 @@ describe.each(Object.values(providers))('$title reformats', (provider) => {
     for (const event of events) {
       const plain = deliveryOf(signing, event).sign(NOW).request;
       const delivery = reformatted(signing, event, name).sign(NOW).request;
-      if (reformat?.body) expect(Buffer.from(delivery.body).equals(Buffer.from(plain.body))).toBe(false);
+      const reshapes = reformat?.body !== undefined && reformat.canReshape?.(plain.body) !== false;
+      if (reshapes) expect(Buffer.from(delivery.body).equals(Buffer.from(plain.body))).toBe(false);
       else expect(Buffer.from(delivery.body)).toEqual(Buffer.from(plain.body));
       if (reformat?.headers) expect(delivery.headers).not.toEqual(plain.headers);
+    }
+    // A reformat that can reshape no event of the run would test nothing.
+    if (reformat?.canReshape !== undefined) {
+      const reshaped = events.filter((event) =>
+        reformat.canReshape?.(deliveryOf(signing, event).sign(NOW).request.body),
+      );
+      expect(reshaped.length).toBeGreaterThan(0);
     }
   });
 
