@@ -28,7 +28,9 @@ export function builtEvents(
   for (const family of Object.values(provider.families ?? {})) {
     if (!family.factKinds.includes(step.kind)) continue;
     const built = family.buildEvents(step, earlier);
-    if (built !== null && built.length > 0) return built;
+    // An empty list is the family's word that the gateway sends nothing for this step (a PayPal recurring payments
+    // profile going back to active); null, that the family does not express it.
+    if (built !== null) return built;
   }
   if (!('subscriptionKey' in step) && provider.factKinds.includes(step.kind)) return [provider.buildEvent(step)];
   throw new Error(`provider ${provider.id} has no event for a ${step.kind} step (its families do not include one)`);

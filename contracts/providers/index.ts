@@ -1,15 +1,15 @@
 import { IpnError } from '../errors.js';
-import type { Provider } from '../provider.js';
+import type { EventFamily, Provider } from '../provider.js';
 import { adyen } from './adyen.js';
 import { mollie } from './mollie.js';
-import { paddle } from './paddle.js';
-import { paypalIpn } from './paypal-ipn.js';
+import { paddle, paddleFamilies } from './paddle.js';
+import { paypalIpn, paypalIpnFamilies } from './paypal-ipn.js';
 import { paypalRest } from './paypal-rest.js';
 import { razorpay } from './razorpay.js';
 import { shopify } from './shopify.js';
 import { square } from './square.js';
-import { standardWebhooks } from './standard-webhooks.js';
-import { stripe } from './stripe.js';
+import { standardWebhooks, standardWebhooksFamilies } from './standard-webhooks.js';
+import { stripe, stripeFamilies } from './stripe.js';
 import { x } from './x.js';
 
 export { type AdyenEvent, adyen } from './adyen.js';
@@ -51,4 +51,29 @@ export function providerById(id: string): Provider {
     throw new IpnError('IPN_ERR_UNKNOWN_PROVIDER', `unknown provider "${id}"; known: ${providerIds.join(', ')}.`);
   }
   return providers[id];
+}
+
+/**
+ * The event families each provider has beside its default one (Stripe's checkout, subscription and dispute; PayPal
+ * IPN's subscriptions, recurring payments profiles and carts; Paddle's and Standard Webhooks' subscriptions). Not on
+ * the providers above: a run sends a family only when the receiver's profile names it.
+ */
+export const providerFamilies: Readonly<Record<ProviderId, Readonly<Record<string, EventFamily>>>> = {
+  stripe: stripeFamilies,
+  'standard-webhooks': standardWebhooksFamilies,
+  paddle: paddleFamilies,
+  razorpay: {},
+  shopify: {},
+  square: {},
+  'paypal-ipn': paypalIpnFamilies,
+  'paypal-rest': {},
+  adyen: {},
+  x: {},
+  mollie: {},
+};
+
+/** The provider carrying every family it has, for a profile to choose from (`applyProfile` keeps only those named). */
+export function withFamilies(provider: Provider): Provider {
+  const families = isProviderId(provider.id) ? providerFamilies[provider.id] : {};
+  return { ...provider, families: { ...families, ...provider.families } };
 }
