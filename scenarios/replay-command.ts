@@ -6,18 +6,23 @@ export type Invocation =
   | {
       readonly kind: 'run';
       readonly target: string;
+      /** The probe's URL, or the file of a SQL or module probe (then `probeFlag` names its flag). */
       readonly probe: string;
+      /** `--probe-sql`, `--probe-module` or `--config` (a probe set in the config file); default `--probe`. */
+      readonly probeFlag?: string;
       readonly provider: string;
       readonly notificationUrl?: string;
       /** Whether the run sent a probe token: the replay reads it from IPN_GAUNTLET_PROBE_TOKEN, never printed. */
       readonly probeToken?: boolean;
+      /** The receiver profile's flags (`--facts succeeded,refunded`, …), as pairs. */
+      readonly profileFlags?: readonly string[];
       /** Only for crash scenarios: how the gauntlet starts the receiver, and its flags. */
       readonly receiverFlags?: readonly string[];
     }
   | { readonly kind: 'demo'; readonly provider: string };
 
 /** A value as one shell word; a double-quoted reference to an environment variable stays as it is. */
-const quote = (value: string) =>
+export const quote = (value: string) =>
   /^[\w@%+=:,./-]+$/.test(value) || /^"\$[A-Z_][A-Z0-9_]*"$/.test(value)
     ? value
     : `'${value.replaceAll("'", "'\\''")}'`;
@@ -30,9 +35,10 @@ export function replayCommand(invocation: Invocation, seed: number, guarantee: G
   return [
     'npx ipn-gauntlet run',
     `--target ${quote(invocation.target)}`,
-    `--probe ${quote(invocation.probe)}`,
+    `${invocation.probeFlag ?? '--probe'} ${quote(invocation.probe)}`,
     `--provider ${quote(invocation.provider)}`,
     ...(invocation.notificationUrl === undefined ? [] : [`--notification-url ${quote(invocation.notificationUrl)}`]),
+    ...pairs(invocation.profileFlags ?? []),
     ...pairs(invocation.receiverFlags ?? []),
     '--secret "$IPN_GAUNTLET_SECRET"',
     ...(invocation.probeToken === true ? [`--probe-token "$${PROBE_TOKEN_ENV}"`] : []),
@@ -51,12 +57,12 @@ function pairs(flags: readonly string[]): string[] {
 /** The command that replays a saved case file against a receiver; the secret again comes from the environment. */
 export function replayCaseCommandLine(
   file: string,
-  receiver: { readonly target: string; readonly probe: string },
+  receiver: { readonly target: string; readonly probe: string; readonly probeFlag?: string },
 ): string {
   return [
     `npx ipn-gauntlet replay ${quote(file)}`,
     `--target ${quote(receiver.target)}`,
-    `--probe ${quote(receiver.probe)}`,
+    `${receiver.probeFlag ?? '--probe'} ${quote(receiver.probe)}`,
     '--secret "$IPN_GAUNTLET_SECRET"',
   ].join(' ');
 }

@@ -1,5 +1,5 @@
 import { IpnError } from '../../contracts/errors.js';
-import { providerIds } from '../../contracts/providers/index.js';
+import { providerIds, withFamilies } from '../../contracts/providers/index.js';
 import { gatewayKeyFromSeed } from '../../simulator/gateway/key.js';
 import { defaultLimits } from '../explore/arbitrary.js';
 import { type CaseFile, DEFAULT_CASES_DIR, toolVersion, writeCaseFile } from '../explore/case-file.js';
@@ -7,13 +7,16 @@ import { causeListing, exploreSummary, progressLine } from '../explore/cause-lis
 import { exploredGuarantees, exploreFaults, parseExclusions } from '../explore/exclusions.js';
 import { explore, exploreDefaults, type FoundCause } from '../explore/explore.js';
 import { asksGateway, startExploreGateway } from '../explore/explore-gateway.js';
-import { replayCaseCommandLine } from '../replay-command.js';
+import { type OpenedProbe, openProbe, probeHelp } from '../probes/probe-choice.js';
+import { applyProfile, describeProfile } from '../profile.js';
+import { quote, replayCaseCommandLine } from '../replay-command.js';
 import { styleFor } from '../report/console.js';
 import { parseFlags, parsePort, parseSeed, probeTokenHelp } from './args.js';
 import type { CliIo } from './io.js';
+import { parseProfile, profileFlagNames, profileHelp, profileReplayFlags } from './profile-flags.js';
 import { parseCount, type ReceiverSetup, receiverSetup } from './receiver-flags.js';
 
-export const exploreHelp = `Usage: ipn-gauntlet explore --target URL --probe URL --provider ID --secret S [options]
+export const exploreHelp = `Usage: ipn-gauntlet explore --target URL --probe URL|--probe-sql FILE|--probe-module FILE --provider ID --secret S [options]
 
 Searches for delivery schedules your receiver gets wrong. fast-check generates random plans over a few orders (plain
 deliveries in any order, duplicates, concurrent copies on a seeded race schedule, re-signed copies, forgeries, replays
@@ -25,7 +28,7 @@ the search goes on with that root cause excluded, so each distinct root cause is
 --time-limit is spent.
 
   --target URL       your receiver's webhook URL for this provider
-  --probe URL        the base URL of your receiver's probe
+${probeHelp}
 ${probeTokenHelp}
   --provider ID      ${providerIds.join(' | ')}
   --secret S         the endpoint secret (or set IPN_GAUNTLET_SECRET)
@@ -45,6 +48,7 @@ ${probeTokenHelp}
                      http://127.0.0.1:N as its gateway URL
   --gateway-key K    the fake gateway's key (default: derived from the seed, as \`ipn-gauntlet gateway --seed\` does)
   --notification-url URL  the URL your endpoint is registered under, for schemes that sign it (Square)
+${profileHelp}
 
 Exit code: 0 nothing failed, 1 a root cause was found, 2 usage or setup error.`;
 
@@ -54,6 +58,8 @@ export async function exploreCommand(args: readonly string[], io: CliIo): Promis
     [
       'target',
       'probe',
+      'probe-sql',
+      'probe-module',
       'provider',
       'secret',
       'seed',
@@ -67,6 +73,7 @@ export async function exploreCommand(args: readonly string[], io: CliIo): Promis
       'gateway-key',
       'notification-url',
       'probe-token',
+      ...profileFlagNames,
     ],
     'explore',
   );
@@ -80,7 +87,13 @@ export async function exploreCommand(args: readonly string[], io: CliIo): Promis
       },
     );
   }
-  const setup = receiverSetup(flags, io, 'explore', {}, { startsGateway: true });
+  const received = receiverSetup(flags, io, 'explore', {}, { startsGateway: true });
+  // The provider with every family it has; the profile (by default its default family) picks what plans send.
+  const given = { ...received, provider: withFamilies(received.provider) };
+  const profile = parseProfile(flags, undefined);
+  applyProfile(given.provider, profile); // a family the provider does not have fails here, before anything starts
+  const opened = await openProbe(given.probeChoice, { redact: (...values) => io.redactor.add(...values) });
+  const setup = { ...given, probe: opened.name, probeReplay: opened.replay };
   const seed = parseSeed(flags.seed, io.randomSeed);
   const runs = parseCount(flags.runs, '--runs', exploreDefaults.runs, 100_000);
   const maxOps = parseCount(flags['max-ops'], '--max-ops', defaultLimits.maxOps, 64);
@@ -90,16 +103,24 @@ export async function exploreCommand(args: readonly string[], io: CliIo): Promis
   const style = styleFor(io.stdout, io.env);
 
   const gatewayKey = flags['gateway-key'] ?? gatewayKeyFromSeed(seed);
-  const gateway = await startExploreGateway(setup.provider, { key: gatewayKey, secret: setup.secret, port });
+  const gateway = await startExploreGateway(setup.provider, { key: gatewayKey, secret: setup.secret, port }).catch(
+    async (error: unknown) => {
+      await opened.close();
+      throw error;
+    },
+  );
   try {
     io.stdout.write(
       `\n${style.bold(`Exploring ${setup.provider.title}`)} ${style.dim(`→ ${setup.target}  (seed ${seed}, ${runs} runs)`)}\n`,
     );
     if (gateway !== null) io.stdout.write(`Fake gateway at ${gateway.url} (${gateway.served.join(', ')})\n`);
     if (exclude.length > 0) io.stdout.write(`Excluded: ${exclude.join(', ')}\n`);
+    io.stdout.write(`Profile: ${describeProfile(setup.provider, profile)}\n`);
     const live = io.stdout.isTTY === true && io.env.CI === undefined;
     const result = await explore({
       ...setup,
+      ...(profile === undefined ? {} : { profile }),
+      ...(opened.client === undefined ? {} : { probeClient: opened.client }),
       seed,
       runs,
       exclude,
@@ -123,7 +144,7 @@ export async function exploreCommand(args: readonly string[], io: CliIo): Promis
       const file = await writeCaseFile(directory, io.redactor.value(caseOf(cause, setup, seed, io)));
       const where = flags.save === undefined ? ' (the default directory; --save DIR to choose)' : '';
       io.stdout.write(`\n     Case saved: ${file}${where}\n`);
-      const replay = replayLine(file, cause, setup, seed, gateway?.url);
+      const replay = replayLine(file, cause, setup, seed, gateway?.url, profileReplayFlags(profile));
       const keyFlag =
         flags['gateway-key'] === undefined || gateway === null ? '' : ' --gateway-key "$IPN_GAUNTLET_GATEWAY_KEY"';
       io.stdout.write(`     Replay: ${replay}${asksGateway(setup.provider) ? keyFlag : ''}\n`);
@@ -131,8 +152,12 @@ export async function exploreCommand(args: readonly string[], io: CliIo): Promis
     return result.causes.length === 0 ? 0 : 1;
   } finally {
     await gateway?.close();
+    await opened.close();
   }
 }
+
+/** The setup with the probe opened: its name for the reports, its flag for replay commands. */
+type OpenedSetup = ReceiverSetup & { readonly probeReplay: OpenedProbe['replay'] };
 
 function caseOf(cause: FoundCause, setup: ReceiverSetup, seed: number, io: CliIo): CaseFile {
   return {
@@ -157,13 +182,22 @@ function caseOf(cause: FoundCause, setup: ReceiverSetup, seed: number, io: CliIo
  * How to play a root cause again. `replay` does not start the fake gateway yet, so for the providers that ask it the
  * search itself is replayed from its seed, exclusions and path.
  */
-function replayLine(file: string, cause: FoundCause, setup: ReceiverSetup, seed: number, gateway?: string): string {
-  if (!asksGateway(setup.provider)) return replayCaseCommandLine(file, setup);
+function replayLine(
+  file: string,
+  cause: FoundCause,
+  setup: OpenedSetup,
+  seed: number,
+  gateway: string | undefined,
+  profileFlags: readonly string[],
+): string {
+  const probe = { probe: setup.probeReplay.value, probeFlag: setup.probeReplay.flag };
+  if (!asksGateway(setup.provider)) return replayCaseCommandLine(file, { target: setup.target, ...probe });
   return [
     'npx ipn-gauntlet explore',
     `--target ${setup.target}`,
-    `--probe ${setup.probe}`,
+    `${probe.probeFlag} ${probe.probe}`,
     `--provider ${setup.provider.id}`,
+    ...profileFlags.flatMap((word, i) => (i % 2 === 0 ? [`${word} ${quote(profileFlags[i + 1] ?? '')}`] : [])),
     '--secret "$IPN_GAUNTLET_SECRET"',
     `--seed ${seed}`,
     ...(cause.exclude.length === 0 ? [] : [`--exclude ${cause.exclude.join(',')}`]),

@@ -7,18 +7,21 @@ import { loadProgressLine, loadSummary } from '../load/console.js';
 import { loadHtml } from '../load/html.js';
 import { type LoadModel, LoadReportSchema, loadExitCode } from '../load/report.js';
 import { runLoad } from '../load/run-load.js';
+import { openProbe, probeChoice } from '../probes/probe-choice.js';
 import { styleFor } from '../report/console.js';
 import { endpointSecret, parseFlags, parseSeed, parseUrl, probeTokenHelp, probeTokenOption, required } from './args.js';
 import type { CliIo } from './io.js';
 import { credentialsIn } from './redaction.js';
 
-export const loadHelp = `Usage: ipn-gauntlet load --target URL --probe URL --provider ID --secret S [options]
+export const loadHelp = `Usage: ipn-gauntlet load --target URL --probe URL|--probe-sql FILE|--probe-module FILE --provider ID --secret S [options]
 
 Delivers correctly signed events as fast as the receiver takes them, measures acknowledgement latency, and afterwards
 checks through the probe that nothing acknowledged was lost or applied twice and that no forgery was accepted.
 
   --target URL       your receiver's webhook URL for this provider
   --probe URL        your receiver's probe base URL (without it, orders are not created and state is not checked)
+  --probe-sql FILE   or: SQL on your receiver's own database (README, "Probes without server code")
+  --probe-module FILE  or: a module exporting createOrder and readOrder, run in-process
 ${probeTokenHelp}
   --provider ID      ${providerIds.join(' | ')}
   --secret S         the endpoint secret (or set IPN_GAUNTLET_SECRET)
@@ -42,6 +45,8 @@ setup error.`;
 const flagNames = [
   'target',
   'probe',
+  'probe-sql',
+  'probe-module',
   'probe-token',
   'provider',
   'secret',
@@ -70,7 +75,8 @@ export async function loadCommand(args: readonly string[], io: CliIo): Promise<n
     ...credentialsIn(`${flags.target ?? ''} ${flags.probe ?? ''}`),
   );
   const target = parseUrl(required(flags.target, '--target', 'load', "your receiver's webhook URL"), '--target');
-  const probe = flags.probe === undefined ? null : parseUrl(flags.probe, '--probe');
+  const choice = probeChoice(flags, 'load', { cwd: io.cwd ?? process.cwd() });
+  if (choice?.kind === 'http') parseUrl(choice.url, '--probe');
   const provider = providerById(required(flags.provider, '--provider', 'load', providerIds.join(' | ')));
   const secret = endpointSecret(flags.secret, io.env, provider, 'load');
   if (flags.rate !== undefined && flags.concurrency !== undefined) {
@@ -90,12 +96,15 @@ export async function loadCommand(args: readonly string[], io: CliIo): Promise<n
   const style = styleFor(io.stdout, io.env);
   const live = io.stdout.isTTY === true && io.env.CI === undefined;
 
+  const opened =
+    choice === null ? null : await openProbe(choice, { redact: (...values) => io.redactor.add(...values) });
   io.stdout.write(
     `${style.bold(`${provider.title} load`)} ${style.dim(`→ ${target}  (seed ${seed}, run ${runId})`)}\n`,
   );
   const report = await runLoad({
     target,
-    probe,
+    probe: opened?.name ?? null,
+    ...(opened?.client === undefined ? {} : { probeClient: opened.client }),
     ...probeTokenOption(flags['probe-token'], io.env),
     provider,
     secret,
@@ -118,7 +127,7 @@ export async function loadCommand(args: readonly string[], io: CliIo): Promise<n
     ...(live
       ? { onProgress: (progress) => io.stdout.write(`\r\u001b[2K  ${style.dim(loadProgressLine(progress))}`) }
       : {}),
-  });
+  }).finally(() => opened?.close());
   if (live) io.stdout.write('\r\u001b[2K');
   io.stdout.write(`${loadSummary(report, style)}\n`);
   if (flags.json !== undefined) {

@@ -1,6 +1,7 @@
 import { IpnError } from '../../contracts/errors.js';
 import type { Provider } from '../../contracts/provider.js';
 import { providerById, providerIds } from '../../contracts/providers/index.js';
+import { noProbe, type ProbeChoice, probeChoice } from '../probes/probe-choice.js';
 import { endpointSecret, parseUrl, probeTokenOption, required } from './args.js';
 import type { CliIo } from './io.js';
 import { credentialsIn } from './redaction.js';
@@ -8,7 +9,9 @@ import { credentialsIn } from './redaction.js';
 /** The receiver a command plays against, from its flags (`--target`, `--probe`, `--provider`, `--secret`). */
 export interface ReceiverSetup {
   readonly target: string;
+  /** The HTTP probe's URL; for a SQL or module probe, its file until `openProbe` gives its name. */
   readonly probe: string;
+  readonly probeChoice: ProbeChoice;
   readonly provider: Provider;
   readonly secret: string;
   readonly notificationUrl?: string;
@@ -18,6 +21,8 @@ export interface ReceiverSetup {
 export interface ReceiverFlags {
   readonly target?: string | undefined;
   readonly probe?: string | undefined;
+  readonly 'probe-sql'?: string | undefined;
+  readonly 'probe-module'?: string | undefined;
   readonly provider?: string | undefined;
   readonly secret?: string | undefined;
   readonly 'notification-url'?: string | undefined;
@@ -46,10 +51,12 @@ export function receiverSetup(
     required(flags.target ?? fallback.target, '--target', command, "your receiver's webhook URL"),
     '--target',
   );
-  const probe = parseUrl(
-    required(flags.probe ?? fallback.probe, '--probe', command, "your receiver's probe base URL"),
-    '--probe',
-  );
+  const choice =
+    probeChoice(flags, command, {
+      cwd: io.cwd ?? process.cwd(),
+      ...(fallback.probe === undefined ? {} : { fallback: fallback.probe }),
+    }) ?? noProbe(command);
+  const probe = choice.kind === 'http' ? parseUrl(choice.url, '--probe') : 'file' in choice ? choice.file : '';
   const provider = providerById(
     required(flags.provider ?? fallback.provider, '--provider', command, providerIds.join(' | ')),
   );
@@ -65,6 +72,7 @@ export function receiverSetup(
   return {
     target,
     probe,
+    probeChoice: choice,
     provider,
     secret,
     ...(notificationUrl === undefined ? {} : { notificationUrl: parseUrl(notificationUrl, '--notification-url') }),

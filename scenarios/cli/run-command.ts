@@ -1,10 +1,12 @@
 import { IpnError } from '../../contracts/errors.js';
-import { providerById, providerIds } from '../../contracts/providers/index.js';
+import { providerById, providerIds, withFamilies } from '../../contracts/providers/index.js';
 import { gatewayKeyFromSeed } from '../../simulator/gateway/key.js';
 import { createGatewayLedger, gatewayEndpoints } from '../../simulator/gateway/routes/index.js';
 import { startGateway } from '../../simulator/gateway/server.js';
 import { loadConfig } from '../config/load.js';
 import { withConfig } from '../config/run-flags.js';
+import { noProbe, openProbe, probeChoice, probeHelp } from '../probes/probe-choice.js';
+import { applyProfile, describeProfile } from '../profile.js';
 import { replayCommand } from '../replay-command.js';
 import { openDashboard, takeUiFlags, uiHelp } from '../ui/cli-flags.js';
 import {
@@ -22,16 +24,17 @@ import { caseSaver, casesHelp, runCases, takeCasesFlag } from './cases-suite.js'
 import { chaosFlagNames, chaosHelp, parseChaosFlags } from './chaos-flags.js';
 import { executeRuns } from './execute.js';
 import type { CliIo } from './io.js';
+import { parseProfile, profileFlagNames, profileHelp, profileReplayFlags } from './profile-flags.js';
 import { credentialsIn, RECEIVER_CMD_ENV, receiverCmdForReplay, redactHelp, takeRedactFlags } from './redaction.js';
 
-export const runHelp = `Usage: ipn-gauntlet run --target URL --probe URL --provider ID --secret S [options]
+export const runHelp = `Usage: ipn-gauntlet run --target URL --probe URL|--probe-sql FILE|--probe-module FILE --provider ID --secret S [options]
 
 Runs every scenario against your receiver and gives a verdict per guarantee.
 
   --target URL     your receiver's webhook URL for this provider (e.g. http://127.0.0.1:3000/webhooks/stripe);
                    several, comma-separated, for instances behind one database: deliveries (and the copies of a
                    concurrent duplicate) are spread across them
-  --probe URL      the base URL of your receiver's probe (e.g. http://127.0.0.1:3000/ipn-probe)
+${probeHelp}
 ${probeTokenHelp}
   --provider ID    ${providerIds.join(' | ')}
   --secret S       the endpoint secret your receiver verifies with (or the config file, or IPN_GAUNTLET_SECRET)
@@ -52,6 +55,7 @@ ${casesHelp}
   --gateway-key K  the fake gateway's key (default: derived from the seed, as \`ipn-gauntlet gateway --seed\` does)
   --notification-url URL  the URL your endpoint is registered under at the gateway, for schemes that sign it
                    (Square; default: --target)
+${profileHelp}
 ${chaosHelp}
 ${redactHelp}
 
@@ -69,6 +73,8 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       'config',
       'target',
       'probe',
+      'probe-sql',
+      'probe-module',
       'probe-token',
       'provider',
       'secret',
@@ -81,11 +87,13 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       'notification-url',
       'gateway-port',
       'gateway-key',
+      ...profileFlagNames,
       ...chaosFlagNames,
     ],
     'run',
   );
-  const config = await loadConfig({ file: given.config, cwd: io.cwd ?? process.cwd() });
+  const cwd = io.cwd ?? process.cwd();
+  const config = await loadConfig({ file: given.config, cwd });
   const flags = withConfig(given, config, io.env);
   const receiverCmd = flags['receiver-cmd'] ?? io.env[RECEIVER_CMD_ENV];
   // Before anything can print them: the secret and token as given (even malformed), and credentials in commands and URLs.
@@ -102,10 +110,28 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   const [target = '', ...otherTargets] = required(flags.target, '--target', 'run', "your receiver's webhook URL")
     .split(',')
     .map((url) => parseUrl(url.trim(), '--target'));
-  const probe = parseUrl(required(flags.probe, '--probe', 'run', "your receiver's probe base URL"), '--probe');
+  // The command line's probe wins over the config file's (a URL there is also in `flags.probe`).
+  const choice =
+    probeChoice(given, 'run', {
+      cwd,
+      ...(config?.config.probe === undefined ? {} : { configured: { file: config.file, probe: config.config.probe } }),
+    }) ?? noProbe('run');
+  if (choice.kind === 'http') parseUrl(choice.url, '--probe');
+  if (choice.kind !== 'http' && receiverCmd !== undefined && flags.ready === undefined) {
+    throw new IpnError(
+      'IPN_ERR_USAGE',
+      '--receiver-cmd with a SQL or module probe needs --ready URL (what answers once the receiver is up).',
+      {
+        hint: 'Pass --ready with a URL of your receiver that answers below 500 once it is up, e.g. its health route.',
+      },
+    );
+  }
   const notificationUrl =
     flags['notification-url'] === undefined ? undefined : parseUrl(flags['notification-url'], '--notification-url');
-  const provider = providerById(required(flags.provider, '--provider', 'run', providerIds.join(' | ')));
+  // The provider with every family it has; the profile (by default its default family) picks what is sent.
+  const provider = withFamilies(providerById(required(flags.provider, '--provider', 'run', providerIds.join(' | '))));
+  const profile = parseProfile(given, config?.config.profile);
+  applyProfile(provider, profile); // a family the provider does not have fails here, before anything starts
   const secret = endpointSecret(flags.secret, io.env, provider, 'run');
   const probeToken = probeTokenOption(given['probe-token'], io.env);
   const runId = flags['run-id'] ?? io.randomRunId();
@@ -116,7 +142,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   const only = parseOnly(flags.only);
   const chaos = parseChaosFlags(
     receiverCmd === undefined ? flags : { ...flags, 'receiver-cmd': receiverCmd },
-    probe,
+    choice.kind === 'http' ? choice.url : '',
     io.env,
   );
   const receiverFlags = chaosFlagNames.flatMap((name) => {
@@ -125,13 +151,17 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     // A command holding credentials is replayed from the environment, never printed.
     return [`--${name}`, name === 'receiver-cmd' ? receiverCmdForReplay(value) : value];
   });
+  const opened = await openProbe(choice, { redact: (...values) => io.redactor.add(...values) });
+  const probe = opened.name;
   const invocation = {
     kind: 'run',
     target: [target, ...otherTargets].join(','),
     ...(receiverFlags.length === 0 ? {} : { receiverFlags }),
-    probe,
+    probe: opened.replay.value,
+    ...(opened.replay.flag === '--probe' ? {} : { probeFlag: opened.replay.flag }),
     provider: provider.id,
     ...(notificationUrl === undefined ? {} : { notificationUrl }),
+    ...(profile === undefined ? {} : { profileFlags: profileReplayFlags(profile) }),
     probeToken: probeToken.probeToken !== undefined,
   } as const;
   // Postback providers (PayPal IPN): the receiver asks the fake gateway, which this run starts and announces. Other
@@ -151,6 +181,9 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
           // Mollie: the payments API accepts only the run's API key (the receiver's secret).
           ...(provider.fetch === undefined ? {} : { apiKeys: [secret] }),
           port: parsePort(flags['gateway-port'], 8787),
+        }).catch(async (error: unknown) => {
+          await opened.close();
+          throw error;
         });
   if (gateway !== undefined) {
     const served = gatewayEndpoints([provider]).map((e) => `${e.method} ${gateway.url}${e.path}`);
@@ -158,13 +191,16 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   }
   const dashboard = await openDashboard(ui.options, io).catch(async (error: unknown) => {
     await gateway?.close();
+    await opened.close();
     throw error;
   });
+  io.stdout.write(`Profile: ${describeProfile(provider, profile)}\n`);
   if (chaos.receiverProcess !== undefined) {
     io.stdout.write(`Starting the receiver: ${receiverCmd}\n`);
     await chaos.receiverProcess.start().catch(async (error: unknown) => {
       await dashboard.close();
       await gateway?.close();
+      await opened.close();
       throw error;
     });
   }
@@ -174,8 +210,10 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
         {
           target,
           probe,
+          ...(opened.client === undefined ? {} : { probeClient: opened.client }),
           ...probeToken,
           provider,
+          ...(profile === undefined ? {} : { profile }),
           secret,
           seed,
           runId,
@@ -198,5 +236,6 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     await chaos.receiverProcess?.stop();
     await dashboard.close();
     await gateway?.close();
+    await opened.close();
   }
 }

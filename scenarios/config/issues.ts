@@ -19,7 +19,13 @@ function kindOf(value: unknown): string {
  * `providers.stripe.secret: expected a string (the endpoint secret), got a number`.
  */
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((issue) => {
+  return issues.flatMap((issue) => {
+    if (issue.code === 'invalid_union') {
+      const branch = closestBranch(issue.errors);
+      if (branch !== undefined) {
+        return describeIssues(branch.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })));
+      }
+    }
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeys(issue.path);
       return issue.keys
@@ -35,4 +41,13 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
     const got = issue.code === 'invalid_type' && 'input' in issue ? `, got ${kindOf(issue.input)}` : '';
     return `${keyPath(issue.path)}: ${issue.message}${got}`;
   });
+}
+
+/**
+ * The alternative of a union the value was meant for: the one whose issues are not about the value's type (an object
+ * given where a URL or an object is allowed is read as the object, and its wrong key named); else the first.
+ */
+function closestBranch(branches: readonly (readonly z.core.$ZodIssue[])[]): readonly z.core.$ZodIssue[] | undefined {
+  const typed = branches.filter((issues) => !issues.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+  return typed.length === 1 ? typed[0] : typed.length === 0 ? branches[0] : undefined;
 }

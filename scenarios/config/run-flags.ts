@@ -29,7 +29,8 @@ export function withConfig<F extends Flags>(
   const provider = flags.provider ?? config.provider ?? onlyConfiguredProvider(loaded);
   const fromFile: Record<ConfigurableFlag, string | undefined> = {
     target: Array.isArray(config.target) ? config.target.join(',') : config.target,
-    probe: config.probe,
+    // An object (a SQL or module probe) is not a flag: the commands read it with configuredProbe.
+    probe: typeof config.probe === 'string' ? config.probe : undefined,
     provider,
     secret: flags.secret === undefined && provider !== undefined ? secretOf(loaded, provider, env) : undefined,
     seed: config.seed === undefined ? undefined : String(config.seed),

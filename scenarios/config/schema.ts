@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { GuaranteeIdSchema } from '../../contracts/guarantees.js';
+import { ReceiverProfileSchema } from '../../contracts/profile.js';
 import { providerIds } from '../../contracts/providers/index.js';
+import { SqlProbeSettingsSchema, sqlProbeKeys } from '../probes/sql-config.js';
 
 /**
  * `ipn-gauntlet.config.{json,mjs,js,ts}`: what `ipn-gauntlet run` would otherwise take as flags. Every key is optional
@@ -43,8 +45,19 @@ const configShape = {
   target: z.union([HttpUrlSchema, z.array(HttpUrlSchema).min(1)], {
     error: 'expected an http:// or https:// URL, or a list of them',
   }),
-  /** The base URL of your receiver's probe (…/ipn-probe). */
-  probe: HttpUrlSchema,
+  /**
+   * How the gauntlet reads your receiver's state: the base URL of its HTTP probe (…/ipn-probe), SQL on its own
+   * database (`{ sql: { url, create, read, pending?, statuses? } }`), or a module of functions
+   * (`{ module: './probe.mjs' }`, relative to this file). README, "Probes without server code".
+   */
+  probe: z.union(
+    [
+      HttpUrlSchema,
+      z.strictObject({ sql: SqlProbeSettingsSchema }, { error: 'expected { sql: { url, create, read } }' }),
+      z.strictObject({ module: FileSchema }, { error: 'expected { module: "./probe.mjs" }' }),
+    ],
+    { error: 'expected an http:// or https:// URL, { sql: { url, create, read } } or { module: "./probe.mjs" }' },
+  ),
   /** The provider to run; may be left out when `providers` names exactly one. */
   provider: z.enum(providerIds, { error: `expected one of ${providerIds.join(', ')}` }),
   /** Per provider id: the endpoint secret, or where to read it. */
@@ -71,6 +84,11 @@ const configShape = {
     .string({ error: 'expected a string' })
     .regex(/^[a-z0-9]{1,12}$/, { error: 'expected 1 to 12 lower-case letters or digits' }),
   reports: z.strictObject(reportKeys, { error: 'expected an object such as { junit: "report.xml" }' }).partial(),
+  /**
+   * What your receiver handles (contracts/profile.ts): `{ facts, families, orderRef, orderIds, currencies, statuses }`;
+   * the gauntlet sends and judges only that. Flags (--facts, --families…) override its keys.
+   */
+  profile: ReceiverProfileSchema,
   /** The URL your endpoint is registered under at the gateway, for schemes that sign it (Square). */
   notificationUrl: HttpUrlSchema,
   /** Postback providers: the port of the fake gateway the run starts (0: a free port). */
@@ -92,6 +110,9 @@ export function knownKeys(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return Object.keys(configShape);
   if (path.length === 1 && path[0] === 'reports') return Object.keys(reportKeys);
   if (path.length === 2 && path[0] === 'providers') return ['secret', 'secretEnv'];
+  if (path.length === 1 && path[0] === 'probe') return ['sql', 'module'];
+  if (path.length === 1 && path[0] === 'profile') return Object.keys(ReceiverProfileSchema.shape);
+  if (path.length === 2 && path[0] === 'probe' && path[1] === 'sql') return sqlProbeKeys;
   return [];
 }
 

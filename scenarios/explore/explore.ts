@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from '../../contracts/clock.js';
 import type { ReceiverProfile } from '../../contracts/profile.js';
 import type { Provider } from '../../contracts/provider.js';
-import { createProbeClient } from '../probe-client.js';
+import { createProbeClient, type ProbeClient } from '../probe-client.js';
 import { applyProfile } from '../profile.js';
 import { preflight, probeClientOptions } from '../runner.js';
 import { defaultSettle, type SettleOptions } from '../settle.js';
@@ -23,6 +23,8 @@ export interface ExploreOptions {
   readonly probe: string;
   /** Sent to the probe as `authorization: Bearer <token>` (the reference receiver's probe requires one). */
   readonly probeToken?: string;
+  /** A probe that is not HTTP (SQL, a module), used instead of calling `probe`, which then only names it. */
+  readonly probeClient?: ProbeClient;
   readonly provider: Provider;
   /** What the receiver models (contracts/profile.ts); default the provider's default family, every fact. */
   readonly profile?: ReceiverProfile;
@@ -111,7 +113,7 @@ export async function explore(given: ExploreOptions): Promise<ExploreResult> {
   const options: ExploreOptions = { ...given, provider: applyProfile(given.provider, given.profile) };
   const clock = options.clock ?? systemClock;
   const sleep = options.sleep ?? realSleep;
-  const probe = createProbeClient(options.probe, probeClientOptions(options));
+  const probe = options.probeClient ?? createProbeClient(options.probe, probeClientOptions(options));
   const started = clock();
   const deadline = started + (options.totalTimeMs ?? exploreDefaults.totalTimeMs);
   await preflight(options.target, probe);

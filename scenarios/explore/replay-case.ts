@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from '../../contracts/clock.js';
 import { IpnError } from '../../contracts/errors.js';
 import type { Provider } from '../../contracts/provider.js';
-import { createProbeClient } from '../probe-client.js';
+import { createProbeClient, type ProbeClient } from '../probe-client.js';
 import { failureDetails, plain } from '../report/console.js';
 import { preflight, probeClientOptions, runGauntlet } from '../runner.js';
 import { defaultSettle, type SettleOptions } from '../settle.js';
@@ -15,6 +15,8 @@ export interface ReplayOptions {
   readonly probe: string;
   /** Sent to the probe as `authorization: Bearer <token>` (the reference receiver's probe requires one). */
   readonly probeToken?: string;
+  /** A probe that is not HTTP (SQL, a module), used instead of calling `probe`, which then only names it. */
+  readonly probeClient?: ProbeClient;
   readonly provider: Provider;
   readonly secret: string;
   readonly notificationUrl?: string;
@@ -53,6 +55,7 @@ export async function replayCase(found: CaseFile, options: ReplayOptions): Promi
       target: options.target,
       probe: options.probe,
       ...(options.probeToken === undefined ? {} : { probeToken: options.probeToken }),
+      ...(options.probeClient === undefined ? {} : { probeClient: options.probeClient }),
       provider: options.provider,
       secret: options.secret,
       ...notificationUrl,
@@ -72,7 +75,7 @@ export async function replayCase(found: CaseFile, options: ReplayOptions): Promi
       listing: verdict.status === 'pass' ? [verdict.summary] : failureDetails(verdict, plain).split('\n'),
     };
   }
-  const probe = createProbeClient(options.probe, probeClientOptions(options));
+  const probe = options.probeClient ?? createProbeClient(options.probe, probeClientOptions(options));
   await preflight(options.target, probe);
   const outcome = await playPlan(found.plan, {
     target: options.target,

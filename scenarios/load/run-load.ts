@@ -17,6 +17,8 @@ export interface LoadOptions {
   readonly probe: string | null;
   /** Sent to the probe as `authorization: Bearer <token>` (the reference receiver's probe requires one). */
   readonly probeToken?: string;
+  /** A probe that is not HTTP (SQL, a module), used instead of calling `probe`, which then only names it. */
+  readonly probeClient?: ProbeClient;
   readonly provider: Provider;
   readonly secret: string;
   readonly notificationUrl?: string;
@@ -64,7 +66,9 @@ const SETUP_CONCURRENCY = 32;
 
 /** Delivers a seeded plan of signed events under load, then checks through the probe that nothing was lost. */
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
-  const probe = options.probe === null ? null : createProbeClient(options.probe, probeClientOptions(options));
+  const probe =
+    options.probeClient ??
+    (options.probe === null ? null : createProbeClient(options.probe, probeClientOptions(options)));
   if (probe !== null) await preflight(options.target, probe);
 
   const maxDeliveries = deliveryLimit(options);
