@@ -16,6 +16,7 @@ export const GuaranteeIdSchema = z.enum([
   'consistency.no-loss',
   'compat.reformat',
   'compat.rotation',
+  'compat.unhandled-events',
   'liveness.ack-latency',
   'robust.bad-input',
 ]);
@@ -127,6 +128,17 @@ export const guarantees: readonly Guarantee[] = [
     title: 'Rotated secrets are accepted',
     requirement: 'A header carrying signatures by the old and the new secret, only one of them valid, is accepted.',
     evidence: 'A 2xx answer and the probe state, with the valid signature first and last.',
+  },
+  {
+    id: 'compat.unhandled-events',
+    title: 'Events it cannot use are acknowledged',
+    requirement:
+      'A genuine event the receiver cannot use (for an order it does not know, without the order reference, of a type ' +
+      'it does not handle) is answered 2xx and changes no order: a refusal makes the gateway retry it for days and ' +
+      'may disable the endpoint.',
+    evidence:
+      'A 2xx answer to each such event, and the probe state of the orders whose events arrived without their reference ' +
+      'or under another type (signature schemes).',
   },
   {
     id: 'liveness.ack-latency',

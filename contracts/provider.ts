@@ -214,6 +214,12 @@ export interface Provider<Event = unknown> {
   readonly secretEnv: string;
   /** Where an event carries the merchant's order id (for the README and error messages). */
   readonly orderIdField: string;
+  /**
+   * An event type of this gateway that no payment or subscription receiver handles (Stripe's `customer.created`), and
+   * the dotted path of the type in a JSON body: compat.unhandled-events sends genuine events under it, which must be
+   * acknowledged and change nothing.
+   */
+  readonly unhandledEventType?: { readonly path: string; readonly value: string };
   /** What a receiver deduplicates on. */
   readonly eventIdSource: string;
   /** Replay tolerance of the official library, seconds; `future: null` = any future time accepted; null = no timestamp. */

@@ -51,6 +51,7 @@ export function applyProfile(provider: Provider, profile: ReceiverProfile | unde
   const withDefault = chosen.includes(defaultFamilyOf(provider));
   return {
     ...provider,
+    ...(profile?.orderRef === undefined ? {} : { orderIdField: profile.orderRef }),
     factKinds: withDefault ? (modelled(provider.factKinds) as Provider['factKinds']) : [],
     families,
     buildEvent: (step) => place(provider.buildEvent(step), step.orderId),

@@ -15,6 +15,7 @@ export const faultKinds = [
   'reformatted',
   'malformed',
   'timed-out',
+  'unusable',
 ] as const;
 export type FaultKind = (typeof faultKinds)[number];
 

@@ -135,6 +135,7 @@ export const paddle = defineProvider<PaddleEvent>({
   multipleSignatures: true,
   secretEnv: 'PADDLE_WEBHOOK_SECRET',
   orderIdField: 'data.custom_data.order_id',
+  unhandledEventType: { path: 'event_type', value: 'customer.created' },
   eventIdSource: 'event_id (evt_…)',
   tolerance: { past: PADDLE_TOLERANCE_SECONDS, future: null },
   // [2nd] 5 s per attempt (hookdeck's guide; providers.md §10).

@@ -271,6 +271,7 @@ export const paypalRest = defineProvider<PaypalRestEvent>({
   multipleSignatures: false,
   secretEnv: 'PAYPAL_WEBHOOK_ID',
   orderIdField: 'resource.custom_id',
+  unhandledEventType: { path: 'event_type', value: 'CATALOG.PRODUCT.CREATED' },
   eventIdSource: 'event.id (WH-…)',
   // PayPal documents no tolerance for PAYPAL-TRANSMISSION-TIME and its SDKs check none (providers.md §3.2).
   tolerance: null,

@@ -146,6 +146,7 @@ export const razorpay = defineProvider<RazorpayEvent>({
   multipleSignatures: false,
   secretEnv: 'RAZORPAY_WEBHOOK_SECRET',
   orderIdField: 'payload.payment.entity.notes.order_id',
+  unhandledEventType: { path: 'event', value: 'payment.downtime.started' },
   eventIdSource: 'the x-razorpay-event-id header, identical across retries (UNCONFIRMED)',
   tolerance: null,
   // UNCONFIRMED: Razorpay documents no per-request timeout; 5 s is the conservative default used here.

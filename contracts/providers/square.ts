@@ -159,6 +159,7 @@ export const square = defineProvider<SquareEvent>({
   signsNotificationUrl: true,
   secretEnv: 'SQUARE_SIGNATURE_KEY',
   orderIdField: 'data.object.payment.reference_id',
+  unhandledEventType: { path: 'type', value: 'customer.created' },
   eventIdSource: 'event_id (a UUID in the body)',
   tolerance: null,
   // One copy of Square's troubleshooting page gives a 10 s acknowledgement window (providers.md §9).

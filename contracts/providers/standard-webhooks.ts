@@ -90,6 +90,7 @@ export const standardWebhooks = defineProvider<StandardEvent>({
   multipleSignatures: true,
   secretEnv: 'STANDARD_WEBHOOKS_SECRET',
   orderIdField: 'data.order_id',
+  unhandledEventType: { path: 'type', value: 'customer.created' },
   eventIdSource: 'the webhook-id header (msg_…), identical across retries',
   tolerance: { past: STANDARD_WEBHOOKS_TOLERANCE_SECONDS, future: STANDARD_WEBHOOKS_TOLERANCE_SECONDS },
   timeoutMs: 15_000,

@@ -167,6 +167,7 @@ export const stripe = defineProvider<StripeEvent>({
   multipleSignatures: true,
   secretEnv: 'STRIPE_WEBHOOK_SECRET',
   orderIdField: 'data.object.metadata.order_id',
+  unhandledEventType: { path: 'type', value: 'customer.created' },
   eventIdSource: 'event.id (evt_…)',
   tolerance: { past: STRIPE_TOLERANCE_SECONDS, future: null },
   // Stripe does not publish its per-request timeout; 10 s is a conservative default (see providers.md §1.4).

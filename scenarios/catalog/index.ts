@@ -10,6 +10,7 @@ import { idemConcurrent, idemResigned, idemSequential } from './idempotency.js';
 import { consistencyNoLoss } from './no-loss.js';
 import { orderFinalState } from './order-final-state.js';
 import { replayWindow } from './replay-window.js';
+import { compatUnhandledEvents } from './unhandled-events.js';
 import { verifiedPostback } from './verified-postback.js';
 
 /** Every scenario, in the order a run reports them. */
@@ -26,6 +27,7 @@ export const scenarios: readonly Scenario[] = [
   consistencyAmount,
   compatReformat,
   compatRotation,
+  compatUnhandledEvents,
   robustBadInput,
   consistencyNoLoss,
 ];

@@ -100,6 +100,22 @@ const rows: readonly Row[] = [
   // the same receiver passes: test/scenarios/profile.test.ts).
   { flaw: 'ignores-refunds', provider: 'stripe', expect: { fails: { 'baseline.applied': 'state.differs' } } },
   { flaw: 'last-write-wins', provider: 'stripe', expect: { fails: { 'order.final-state': 'state.differs' } } },
+  // Events it cannot use refused (the gateway would retry them for days): only the scenario that sends them sees it.
+  {
+    flaw: 'refuses-unknown-orders',
+    provider: 'stripe',
+    expect: { fails: { 'compat.unhandled-events': 'answer.refused-genuine' } },
+  },
+  // Adyen's batch reformat carries a REPORT_AVAILABLE item without a merchantReference, itself an event the receiver
+  // cannot use: the refused batch is compat.reformat's finding too. One behaviour, two scenarios that send it (known;
+  // the batch's filler item is what the real gateway sends).
+  {
+    flaw: 'refuses-unknown-orders',
+    provider: 'adyen',
+    expect: {
+      fails: { 'compat.unhandled-events': 'answer.refused-genuine', 'compat.reformat': 'answer.refused-genuine' },
+    },
+  },
   // Adyen and PayPal report each refund's own amount: a receiver that keeps the last one gets two-part refunds wrong
   // even in order (the baseline), and moves orders backwards out of order (the final state): two behaviours, two verdicts.
   {
