@@ -1,3 +1,4 @@
+import { didYouMean } from '../did-you-mean.js';
 import { IpnError } from '../errors.js';
 import type { EventFamily, Provider } from '../provider.js';
 import { adyen } from './adyen.js';
@@ -48,7 +49,10 @@ export function isProviderId(id: string): id is ProviderId {
 
 export function providerById(id: string): Provider {
   if (!isProviderId(id)) {
-    throw new IpnError('IPN_ERR_UNKNOWN_PROVIDER', `unknown provider "${id}"; known: ${providerIds.join(', ')}.`);
+    throw new IpnError(
+      'IPN_ERR_UNKNOWN_PROVIDER',
+      `unknown provider "${id}"; known: ${providerIds.join(', ')}.${didYouMean(id, providerIds)}`,
+    );
   }
   return providers[id];
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { didYouMean } from '../../contracts/did-you-mean.js';
 import { IpnError } from '../../contracts/errors.js';
 import { type GuaranteeId, GuaranteeIdSchema } from '../../contracts/guarantees.js';
 import { PROBE_TOKEN_ENV } from '../../contracts/probe.js';
@@ -16,7 +17,11 @@ export function parseFlags<const Name extends string>(
     return values as Partial<Record<Name, string>>;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new IpnError('IPN_ERR_USAGE', `${command}: ${message}.`, { hint: `Run \`ipn-gauntlet ${command} --help\`.` });
+    const unknown = /Unknown option '--([^']+)'/.exec(message)?.[1];
+    const guess = unknown === undefined ? '' : didYouMean(unknown, names, (name) => `--${name}`);
+    throw new IpnError('IPN_ERR_USAGE', `${command}: ${message}.${guess}`, {
+      hint: `Run \`ipn-gauntlet ${command} --help\`.`,
+    });
   }
 }
 
@@ -46,7 +51,10 @@ export function parseOnly(value: string | undefined): GuaranteeId[] | undefined 
     .map((id) => {
       const parsed = GuaranteeIdSchema.safeParse(id);
       if (!parsed.success) {
-        throw new IpnError('IPN_ERR_UNKNOWN_GUARANTEE', `--only names "${id}", which is not a guarantee.`);
+        throw new IpnError(
+          'IPN_ERR_UNKNOWN_GUARANTEE',
+          `--only names "${id}", which is not a guarantee.${didYouMean(id, GuaranteeIdSchema.options)}`,
+        );
       }
       return parsed.data;
     });

@@ -25,10 +25,18 @@ type ChaosFlags = Partial<Record<(typeof chaosFlagNames)[number], string>>;
 /** Reads the chaos flags; the receiver process is created (not started) when `--receiver-cmd` is given. */
 export function parseChaosFlags(flags: ChaosFlags, probe: string, env: Readonly<Record<string, string | undefined>>) {
   const command = flags['receiver-cmd'];
-  if (command === undefined && flags.ready !== undefined) {
-    throw new IpnError('IPN_ERR_USAGE', '--ready only means something with --receiver-cmd.', {
-      hint: 'Add --receiver-cmd "…" (how to start your receiver), or drop --ready.',
-    });
+  const needsCommand = (['ready', 'kills', 'burst-events', 'time-scale'] as const).filter(
+    (f) => flags[f] !== undefined,
+  );
+  if (command === undefined && needsCommand.length > 0) {
+    const given = needsCommand.map((f) => `--${f}`).join(', ');
+    throw new IpnError(
+      'IPN_ERR_USAGE',
+      `${given} only ${needsCommand.length === 1 ? 'means' : 'mean'} something with --receiver-cmd (the crash scenario kills and restarts your receiver).`,
+      {
+        hint: `Add --receiver-cmd "…" (how to start your receiver), or drop ${given}.`,
+      },
+    );
   }
   const chaos: ChaosSettings = {
     burstEvents: whole(flags['burst-events'], '--burst-events', defaultChaos.burstEvents, 1, 1_000_000),

@@ -1,5 +1,7 @@
+import { didYouMean } from '../../contracts/did-you-mean.js';
 import { isIpnError } from '../../contracts/errors.js';
 import { guarantees } from '../../contracts/guarantees.js';
+import { toolVersion } from '../explore/case-file.js';
 import { demoCommand, demoHelp } from './demo-command.js';
 import { exploreCommand, exploreHelp } from './explore-command.js';
 import { gatewayCommand, gatewayHelp } from './gateway-command.js';
@@ -26,7 +28,7 @@ Commands:
   gateway      start the fake gateway's API alone (PayPal's IPN postback)
   guarantees   list the guarantees and what each checks
 
-Run \`ipn-gauntlet <command> --help\` for a command's options.`;
+Run \`ipn-gauntlet <command> --help\` for a command's options; \`ipn-gauntlet --version\` prints the version.`;
 
 const commands: Record<
   string,
@@ -60,9 +62,15 @@ export async function main(argv: readonly string[], environment: CliEnvironment)
     io.stdout.write(`${usage}\n`);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout.write(`ipn-gauntlet ${toolVersion()}\n`);
+    return 0;
+  }
   const command = commands[name];
   if (command === undefined) {
-    io.stderr.write(`IPN_ERR_USAGE: unknown command "${name}".\n\n${usage}\n`);
+    io.stderr.write(
+      `IPN_ERR_USAGE: unknown command "${name}".${didYouMean(name, Object.keys(commands))}\n\n${usage}\n`,
+    );
     return 2;
   }
   if (args.includes('--help') || args.includes('-h')) {
