@@ -6,7 +6,12 @@
  *     replayCommand: (g) => `ipn-gauntlet run … --seed 1 --only ${g}` });
  *   report.results.filter((r) => r.status === 'fail');
  */
-import { runGauntlet } from './runner.js';
+import type { Provider } from '../contracts/provider.js';
+import { type ProviderId, providerById } from '../contracts/providers/index.js';
+import { profileReplayFlags } from './cli/profile-flags.js';
+import { replayCommand } from './replay-command.js';
+import { type RunOptions, runGauntlet } from './runner.js';
+import type { RunReport } from './verdict.js';
 
 export { guarantees, IpnError, type Provider, providers } from '../contracts/index.js';
 export { type ReceiverProfile, ReceiverProfileSchema } from '../contracts/profile.js';
@@ -30,4 +35,32 @@ export {
   VerdictSchema,
 } from './verdict.js';
 
-export const gauntlet = { run: runGauntlet } as const;
+/**
+ * `gauntlet.run`'s options: `runGauntlet`'s, with the provider also by id (`'stripe'`, as `describeGuarantees` takes
+ * it) and the replay command optional (by default the `npx ipn-gauntlet run …` line that replays one guarantee, the
+ * secret read from IPN_GAUNTLET_SECRET).
+ */
+export type GauntletRunOptions = Omit<RunOptions, 'provider' | 'replayCommand'> & {
+  readonly provider: Provider | ProviderId;
+  readonly replayCommand?: RunOptions['replayCommand'];
+};
+
+function runWithDefaults(options: GauntletRunOptions): Promise<RunReport> {
+  const provider = typeof options.provider === 'string' ? providerById(options.provider) : options.provider;
+  const invocation = {
+    kind: 'run',
+    target: [options.target, ...(options.otherTargets ?? [])].join(','),
+    probe: options.probe,
+    provider: provider.id,
+    ...(options.notificationUrl === undefined ? {} : { notificationUrl: options.notificationUrl }),
+    ...(options.profile === undefined ? {} : { profileFlags: profileReplayFlags(options.profile) }),
+    probeToken: options.probeToken !== undefined,
+  } as const;
+  return runGauntlet({
+    ...options,
+    provider,
+    replayCommand: options.replayCommand ?? ((guarantee) => replayCommand(invocation, options.seed, guarantee)),
+  });
+}
+
+export const gauntlet = { run: runWithDefaults } as const;
