@@ -150,7 +150,9 @@ export const paddle = defineProvider<PaddleEvent>({
         ? 'the secret is empty'
         : secret.trim() !== secret
           ? 'the secret has leading or trailing whitespace'
-          : null,
+          : !secret.startsWith('pdl_ntfset_')
+            ? `it does not start with pdl_ntfset_ (${/^pdl_(live|sdbx)_apikey_/.test(secret) ? 'that is an API key, not the notification secret' : 'every Paddle notification secret does'})`
+            : null,
     generate: (bytes) => `pdl_ntfset_01${Buffer.from(bytes).toString('hex').slice(0, 24)}_${base64url(bytes)}`,
   },
   envelopeSchema: PaddleEnvelopeSchema,

@@ -181,7 +181,9 @@ export const stripe = defineProvider<StripeEvent>({
         ? 'the secret is empty'
         : secret.trim() !== secret
           ? 'the secret has leading or trailing whitespace'
-          : null,
+          : !secret.startsWith('whsec_')
+            ? `it does not start with whsec_ (${/^(sk|rk|pk)_/.test(secret) ? 'that is an API key, not the endpoint secret' : 'every Stripe endpoint secret does'})`
+            : null,
     generate: (bytes) => `whsec_${Buffer.from(bytes).toString('hex')}`,
   },
   envelopeSchema: StripeEnvelopeSchema,

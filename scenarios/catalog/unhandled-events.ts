@@ -20,9 +20,28 @@ function edited(event: GatewayEvent, edit: (body: Record<string | number, unknow
   return new TextEncoder().encode(JSON.stringify(body));
 }
 
-/** The event's JSON body without the order reference at `path`; null when the body has none there. */
-function withoutReference(event: GatewayEvent, path: string): Uint8Array | null {
-  return edited(event, (body) => deleteAt(body, path));
+/**
+ * The event's JSON body without the order reference: every field holding the order id (a family may carry it twice,
+ * Checkout's client_reference_id and metadata.order_id), and the paths removed; null when `path` holds none.
+ */
+function withoutReference(event: GatewayEvent, path: string): { body: Uint8Array; removed: string[] } | null {
+  const removed: string[] = [];
+  const strip = (node: unknown, at: string): void => {
+    if (typeof node !== 'object' || node === null) return;
+    for (const [key, value] of Object.entries(node)) {
+      const here = Array.isArray(node) ? `${at}[${key}]` : at === '' ? key : `${at}.${key}`;
+      if (value === event.orderId) {
+        delete (node as Record<string, unknown>)[key];
+        removed.push(here);
+      } else strip(value, here);
+    }
+  };
+  const body = edited(event, (json) => {
+    if (!deleteAt(structuredClone(json), path)) return false;
+    strip(json, '');
+    return removed.length > 0;
+  });
+  return body === null ? null : { body, removed };
 }
 
 /** The event under another type, one no payment receiver handles; null when its type is not at `path`. */
@@ -80,8 +99,8 @@ export const compatUnhandledEvents = defineScenario({
     const orphan = path === null ? null : world.order(lifecycle);
     const orphanEvents = orphan === null || path === null ? [] : eventsOf(provider, orphan);
     const stripped = orphanEvents.flatMap((event) => {
-      const body = path === null ? null : withoutReference(event, path);
-      return body === null || !gatewaySends(provider, body) ? [] : [{ event, body }];
+      const without = path === null ? null : withoutReference(event, path);
+      return without === null || !gatewaySends(provider, without.body) ? [] : [{ event, ...without }];
     });
     // A known order's events under a type the receiver does not handle: acknowledged, and the order unchanged.
     const type = provider.unhandledEventType;
@@ -107,9 +126,12 @@ export const compatUnhandledEvents = defineScenario({
           ? []
           : [
               {
-                name: `events of ${orphan?.orderId} without ${path}`,
-                steps: stripped.map(({ event, body }) => [
-                  deliveryOf(signing, event, { body, fault: { kind: 'unusable', detail: `without ${path}` } }),
+                name: `events of ${orphan?.orderId} without their order reference`,
+                steps: stripped.map(({ event, body, removed }) => [
+                  deliveryOf(signing, event, {
+                    body,
+                    fault: { kind: 'unusable', detail: `without ${removed.join(', ')}` },
+                  }),
                 ]),
                 applied: [],
               },
