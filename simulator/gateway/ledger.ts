@@ -2,6 +2,8 @@
 export interface LedgerStore {
   put(kind: string, id: string, value: unknown): void;
   get(kind: string, id: string): unknown;
+  /** Every value of a kind, in the order first put (a list API pages through them). */
+  list(kind: string): unknown[];
 }
 
 /** Reads one body the gateway sent for a provider and stores what its API answers with (may ignore the body). */
@@ -30,6 +32,10 @@ export class GatewayLedger {
       }
     },
     get: (kind, id) => this.#entries.get(`${kind}/${id}`),
+    list: (kind) => {
+      const prefix = `${kind}/`;
+      return [...this.#entries].filter(([key]) => key.startsWith(prefix)).map(([, value]) => value);
+    },
   };
 
   constructor(recorders: Readonly<Record<string, LedgerRecorder>>, options: { readonly maxEntries?: number } = {}) {
@@ -52,6 +58,7 @@ export class GatewayLedger {
         this.#store.put(kind, id, value);
       },
       get: this.#store.get,
+      list: this.#store.list,
     });
     return recorded;
   }

@@ -84,3 +84,16 @@ test('the msw handlers and the gateway server answer every request alike', async
     expect(viaMsw.headers.get('request-id')).toBe(viaServer.headers['request-id']);
   }
 });
+
+test('the event list is served in-process too: what a test recorded, newest first, through the SDK', async () => {
+  const api = new Stripe(API_KEY, { maxNetworkRetries: 0 });
+  const recorded = [payment('unit0101', 'pending'), payment('unit0102', 'succeeded')];
+  for (const event of recorded) ledger.record('stripe', event.body);
+  const listed = await api.events.list({
+    limit: 100,
+    types: ['payment_intent.processing', 'payment_intent.succeeded'],
+  });
+  const ids = listed.data.map((e) => e.id);
+  for (const event of recorded) expect(ids).toContain(event.eventId);
+  expect(listed.has_more).toBe(false);
+});

@@ -18,7 +18,8 @@ const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Stripe's event API, answered from what the run sent (the ledger): `GET /v1/events/:id` → the event as delivered,
+ * Stripe's event API, answered from what the run sent (the ledger): `GET /v1/events` → the events newest first, in
+ * Stripe's list shape and pagination (reconciliation: docs/decisions/0027-stripe-event-list.md), `GET /v1/events/:id` → the event as delivered,
  * `GET /v1/payment_intents/:id` → the PaymentIntent as the newest event that carried it says. Stripe's JSON error
  * shape: 401 without a test-mode secret key (`Authorization: Bearer sk_test_…`, or the run's keys), 404
  * `resource_missing` for an id the gateway never sent.
@@ -26,6 +27,13 @@ const isObject = (value: unknown): value is JsonObject =>
 export const stripeRoutes: GatewayRoutes = (providers) =>
   providers.some((provider) => provider.id === 'stripe')
     ? [
+        {
+          method: 'GET',
+          path: '/v1/events',
+          origins: ORIGINS,
+          name: 'stripe event list',
+          answer: (request, context) => listEvents(request, context),
+        },
         {
           method: 'GET',
           path: '/v1/events/:id',
@@ -120,4 +128,76 @@ function requestId(request: GatewayRequest, kind: string): string {
     .update(`${kind}/${request.params.id ?? ''}`)
     .digest('hex')
     .slice(0, 14)}`;
+}
+
+/** Stripe keeps events for 30 days: older ones are not listed (nor retrievable, on the real API). */
+const LIST_WINDOW_SECONDS = 30 * 24 * 3600;
+
+/**
+ * `GET /v1/events`: newest first (by `created`, then the later recorded first), `limit` 1–100 (default 10),
+ * `starting_after` / `ending_before` an event id of the list, `created` exact or `created[gt|gte|lt|lte]`, `type`
+ * (with `*` as Stripe's wildcard, `payment_intent.*`) or `types[]` (up to 20); only the last 30 days by the gateway's
+ * clock. Answers `{ object: 'list', data, has_more, url }`; a bad parameter is a 400 in Stripe's error shape.
+ */
+function listEvents(request: GatewayRequest, context: GatewayContext): GatewayAnswer {
+  const headers = { 'request-id': requestId(request, 'stripe.event.list'), 'stripe-version': STRIPE_API_VERSION };
+  const refusal = authenticate(request.header('authorization'), context.apiKeys);
+  if (refusal !== null) return jsonAnswer(401, { error: { message: refusal, type: 'invalid_request_error' } }, headers);
+  const invalid = (param: string, message: string) =>
+    jsonAnswer(400, { error: { message, param, type: 'invalid_request_error' } }, headers);
+  const query = request.query;
+
+  const limitText = query.get('limit');
+  const limit = limitText === null ? 10 : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    return invalid('limit', `Invalid integer: ${limitText}. This value must be between 1 and 100.`);
+  }
+  const bounds: [string, (created: number, bound: number) => boolean][] = [
+    ['created', (c, b) => c === b],
+    ['created[gt]', (c, b) => c > b],
+    ['created[gte]', (c, b) => c >= b],
+    ['created[lt]', (c, b) => c < b],
+    ['created[lte]', (c, b) => c <= b],
+  ];
+  const tests: ((created: number) => boolean)[] = [];
+  for (const [param, holds] of bounds) {
+    const value = query.get(param);
+    if (value === null) continue;
+    if (!/^\d+$/.test(value)) return invalid(param, `Invalid integer: ${value}`);
+    tests.push((created) => holds(created, Number(value)));
+  }
+  const type = query.get('type');
+  // `types[]=a&types[]=b` or, as stripe-node encodes arrays, `types[0]=a&types[1]=b`.
+  const types = [...query].filter(([name]) => /^types\[\d*\]$/.test(name)).map(([, value]) => value);
+  if (type !== null && types.length > 0)
+    return invalid('types', 'You may only specify one of these parameters: type, types.');
+  if (types.length > 20) return invalid('types', 'You may pass at most 20 types.');
+  const patterns = (type === null ? types : [type]).map(
+    (t) => new RegExp(`^${t.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`),
+  );
+
+  const now = Math.floor(context.clock() / 1000);
+  const all = context.ledger.store
+    .list(EVENT)
+    .filter(isObject)
+    .map((event, index) => ({ event, index, created: typeof event.created === 'number' ? event.created : 0 }))
+    .filter(({ created }) => created >= now - LIST_WINDOW_SECONDS)
+    .filter(({ created }) => tests.every((holds) => holds(created)))
+    .filter(({ event }) => patterns.length === 0 || patterns.some((p) => p.test(String(event.type))))
+    .sort((a, b) => b.created - a.created || b.index - a.index)
+    .map(({ event }) => event);
+
+  const after = query.get('starting_after');
+  const before = query.get('ending_before');
+  if (after !== null && before !== null) {
+    return invalid('starting_after', 'You may only specify one of these parameters: ending_before, starting_after.');
+  }
+  const cursor = after ?? before;
+  const at = cursor === null ? -1 : all.findIndex((event) => event.id === cursor);
+  if (cursor !== null && at === -1) {
+    return invalid(after === null ? 'ending_before' : 'starting_after', `No such event: '${cursor}'`);
+  }
+  const page = before !== null ? all.slice(Math.max(0, at - limit), at) : all.slice(at + 1, at + 1 + limit);
+  const hasMore = before !== null ? at - limit > 0 : at + 1 + limit < all.length;
+  return jsonAnswer(200, { object: 'list', data: page, has_more: hasMore, url: '/v1/events' }, headers);
 }
