@@ -1,15 +1,20 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { IpnError } from '../../contracts/errors.js';
 import { caseFilesIn, readCaseFile, toolVersion, writeCaseFile } from '../explore/case-file.js';
 import { replayCase } from '../explore/replay-case.js';
+import { type OpenedProbe, openProbe } from '../probes/probe-choice.js';
 import { replayCaseCommandLine } from '../replay-command.js';
 import { styleFor } from '../report/console.js';
+import { xmlText } from '../report/junit.js';
 import type { Verdict } from '../verdict.js';
 import { parseFlags } from './args.js';
 import type { CliIo } from './io.js';
-import { receiverSetup } from './receiver-flags.js';
+import { type ReceiverSetup, receiverSetup } from './receiver-flags.js';
 
 export const casesHelp = `  --cases DIR      replay every case file in DIR (from explore or --save-cases) instead of the scenarios, as a
-                   regression suite: a verdict per case, exit 1 when one still fails
+                   regression suite: a verdict per case, exit 1 when one still fails (--junit FILE and --json FILE
+                   write one entry per case file)
   --save-cases DIR write each broken guarantee as a case file in DIR (replay it with \`replay FILE\` or --cases)`;
 
 /** Takes `--NAME VALUE` (or `--NAME=VALUE`) out of a command's arguments; the rest go on to its own flags. */
@@ -70,9 +75,49 @@ export function caseSaver(args: readonly string[]) {
 
 /** `run --cases DIR`: every case of the receiver's provider replayed in name order, a verdict line each. */
 export async function runCases(dir: string, args: readonly string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(args, ['target', 'probe', 'provider', 'secret', 'notification-url', 'probe-token'], 'run');
-  const setup = receiverSetup(flags, io, 'run');
+  const notForCases = ['html', 'ui', 'ui-port', 'ui-exit'].filter((name) =>
+    args.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`)),
+  );
+  if (notForCases.length > 0) {
+    throw new IpnError(
+      'IPN_ERR_USAGE',
+      `run --cases writes a verdict per case file, not a run's page: ${notForCases.map((n) => `--${n}`).join(', ')} is not for it.`,
+      { hint: 'Use --junit FILE or --json FILE with --cases; replay one case with `replay FILE --html FILE`.' },
+    );
+  }
+  const flags = parseFlags(
+    args,
+    [
+      'target',
+      'probe',
+      'probe-sql',
+      'probe-module',
+      'provider',
+      'secret',
+      'notification-url',
+      'probe-token',
+      'junit',
+      'json',
+    ],
+    'run',
+  );
+  const given = receiverSetup(flags, io, 'run');
+  const opened = await openProbe(given.probeChoice, { redact: (...values) => io.redactor.add(...values) });
+  try {
+    return await playCases(dir, flags, { ...given, probe: opened.name, opened }, io);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function playCases(
+  dir: string,
+  flags: { readonly junit?: string | undefined; readonly json?: string | undefined },
+  { opened, ...setup }: ReceiverSetup & { readonly opened: OpenedProbe },
+  io: CliIo,
+): Promise<number> {
   const style = styleFor(io.stdout, io.env);
+  const results: CaseResult[] = [];
   const files = await caseFilesIn(dir);
   io.stdout.write(
     `\n${style.bold(`Replaying ${files.length} saved cases from ${dir}`)} ${style.dim(`→ ${setup.target}`)}\n`,
@@ -82,12 +127,18 @@ export async function runCases(dir: string, args: readonly string[], io: CliIo):
     const found = await readCaseFile(file);
     if (found.provider !== setup.provider.id) {
       counts.skipped += 1;
+      results.push({ file, status: 'skipped', what: `found with ${found.provider}`, listing: [] });
       io.stdout.write(`  ${style.dim('SKIP')}  ${file} ${style.dim(`(found with ${found.provider})`)}\n`);
       continue;
     }
-    const replay = replayCaseCommandLine(file, setup);
+    const replay = replayCaseCommandLine(file, {
+      target: setup.target,
+      probe: opened.replay.value,
+      probeFlag: opened.replay.flag,
+    });
     const outcome = await replayCase(found, {
       ...setup,
+      ...(opened.client === undefined ? {} : { probeClient: opened.client }),
       session: io.randomRunId(),
       clock: io.clock,
       replayCommand: replay,
@@ -100,6 +151,7 @@ export async function runCases(dir: string, args: readonly string[], io: CliIo):
           ? style.dim('UNKNOWN')
           : style.bad('FAIL');
     const what = found.kind === 'explore' ? `${found.plan.ops.length} operations` : found.guarantee;
+    results.push({ file, status: outcome.status, what, listing: [...outcome.listing], replay });
     io.stdout.write(`  ${mark}  ${file} ${style.dim(`(${what})`)}\n`);
     if (outcome.status === 'fail') {
       for (const line of outcome.listing) io.stdout.write(`        ${line}\n`);
@@ -109,5 +161,56 @@ export async function runCases(dir: string, args: readonly string[], io: CliIo):
   io.stdout.write(
     `\n${counts.pass} cases handled, ${counts.fail} still failing${counts.unknown > 0 ? `, ${counts.unknown} not judged` : ''}${counts.skipped > 0 ? `, ${counts.skipped} for another provider` : ''}.\n`,
   );
+  if (flags.json !== undefined) {
+    await writeReportFile(
+      flags.json,
+      `${JSON.stringify({ tool: 'ipn-gauntlet', kind: 'cases', dir, cases: results }, null, 2)}\n`,
+    );
+    io.stdout.write(`JSON report: ${flags.json}\n`);
+  }
+  if (flags.junit !== undefined) {
+    await writeReportFile(flags.junit, casesJunit(dir, results));
+    io.stdout.write(`JUnit report: ${flags.junit}\n`);
+  }
   return counts.fail > 0 ? 1 : 0;
+}
+
+/** One replayed case file, for the JSON and JUnit reports. */
+interface CaseResult {
+  readonly file: string;
+  readonly status: 'pass' | 'fail' | 'unknown' | 'skipped';
+  /** The guarantee it was saved for, or the size of an explored plan; for a skipped case, why. */
+  readonly what: string;
+  readonly listing: readonly string[];
+  readonly replay?: string;
+}
+
+async function writeReportFile(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, text);
+}
+
+/** One test case per case file: a failure carries its listing and replay command; unknown and skipped are skipped. */
+function casesJunit(dir: string, results: readonly CaseResult[]): string {
+  const failed = results.filter((r) => r.status === 'fail').length;
+  const skipped = results.filter((r) => r.status === 'unknown' || r.status === 'skipped').length;
+  const cases = results.map((result) => {
+    const open = `    <testcase classname="ipn-gauntlet.cases" name="${xmlText(result.file)} (${xmlText(result.what)})"`;
+    if (result.status === 'pass') return `${open}/>`;
+    if (result.status === 'fail') {
+      const text = [...result.listing, `Replay: ${result.replay ?? ''}`].join('\n');
+      return `${open}>\n      <failure message="still failing">${xmlText(text)}</failure>\n    </testcase>`;
+    }
+    const why = result.status === 'skipped' ? result.what : 'not judged';
+    return `${open}>\n      <skipped message="${xmlText(why)}"/>\n    </testcase>`;
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="ipn-gauntlet" tests="${results.length}" failures="${failed}" errors="0">`,
+    `  <testsuite name="ipn-gauntlet cases ${xmlText(dir)}" tests="${results.length}" failures="${failed}" errors="0" skipped="${skipped}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
 }

@@ -13,26 +13,26 @@ export function junitXml(reports: readonly RunReport[]): string {
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   const suites = reports.map((report) => {
     const cases = report.results.map((verdict) => {
-      const open = `    <testcase classname="ipn-gauntlet.${xml(report.provider)}" name="${xml(verdict.guarantee)}: ${xml(verdict.title)}" time="${seconds(verdict.durationMs)}"`;
+      const open = `    <testcase classname="ipn-gauntlet.${xmlText(report.provider)}" name="${xmlText(verdict.guarantee)}: ${xmlText(verdict.title)}" time="${seconds(verdict.durationMs)}"`;
       if (verdict.status === 'pass') return `${open}/>`;
       if (verdict.status === 'unknown') {
         return [
           `${open}>`,
-          `      <skipped message="${xml(verdict.reason ?? verdict.summary)}"/>`,
+          `      <skipped message="${xmlText(verdict.reason ?? verdict.summary)}"/>`,
           '    </testcase>',
         ].join('\n');
       }
       return [
         `${open}>`,
-        `      <failure message="${xml(verdict.summary)}" type="${xml(verdict.guarantee)}">${xml(failureDetails(verdict, plain))}</failure>`,
+        `      <failure message="${xmlText(verdict.summary)}" type="${xmlText(verdict.guarantee)}">${xmlText(failureDetails(verdict, plain))}</failure>`,
         '    </testcase>',
       ].join('\n');
     });
     const failed = report.results.filter((v) => v.status === 'fail').length;
     const skipped = report.results.filter((v) => v.status === 'unknown').length;
     return [
-      `  <testsuite name="ipn-gauntlet ${xml(report.provider)}" tests="${report.results.length}" failures="${failed}" errors="0" skipped="${skipped}" time="${seconds(report.durationMs)}" timestamp="${xml(report.startedAt)}">`,
-      `    <properties><property name="seed" value="${report.seed}"/><property name="target" value="${xml(report.target)}"/></properties>`,
+      `  <testsuite name="ipn-gauntlet ${xmlText(report.provider)}" tests="${report.results.length}" failures="${failed}" errors="0" skipped="${skipped}" time="${seconds(report.durationMs)}" timestamp="${xmlText(report.startedAt)}">`,
+      `    <properties><property name="seed" value="${report.seed}"/><property name="target" value="${xmlText(report.target)}"/></properties>`,
       ...cases,
       '  </testsuite>',
     ].join('\n');
@@ -52,7 +52,7 @@ export async function writeJunitReport(file: string, reports: readonly RunReport
 }
 
 /** Escapes text for XML attributes and content, dropping characters XML 1.0 cannot carry. */
-function xml(text: string): string {
+export function xmlText(text: string): string {
   return text
     .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/gu, '')
     .replaceAll('&', '&amp;')

@@ -100,6 +100,26 @@ describe('explore, case files and replay through the CLI', () => {
     expect(passing.captured.out).toContain('1 cases handled, 0 still failing');
   });
 
+  test('run --cases writes JUnit and JSON with a test case per case file, and refuses --html with the alternative', async () => {
+    const dir = await tempDir();
+    await exploreToCase('applies-every-delivery', dir);
+    const reports = await tempDir();
+    const flawed = await receiver('applies-every-delivery');
+    const io = fakeIo();
+    const files = ['--junit', join(reports, 'cases.xml'), '--json', join(reports, 'cases.json')];
+    expect(await main(['run', '--cases', dir, ...flawed.flags, '--provider', 'stripe', ...files], io.io)).toBe(1);
+    const xml = await readFile(join(reports, 'cases.xml'), 'utf8');
+    expect(xml).toMatch(/<testsuite name="ipn-gauntlet cases [^"]+" tests="1" failures="1"/);
+    expect(xml).toMatch(/<failure message="still failing">[\s\S]*Replay: npx ipn-gauntlet replay/);
+    const json = JSON.parse(await readFile(join(reports, 'cases.json'), 'utf8')) as { cases: { status: string }[] };
+    expect(json.cases.map((c) => c.status)).toEqual(['fail']);
+
+    const html = fakeIo();
+    const htmlFlag = ['--html', join(reports, 'x.html')];
+    expect(await main(['run', '--cases', dir, ...flawed.flags, '--provider', 'stripe', ...htmlFlag], html.io)).toBe(2);
+    expect(html.captured.err).toMatch(/--html is not for it.*Use --junit FILE or --json FILE with --cases/);
+  });
+
   test('run --save-cases saves a broken guarantee as a case that replays to the same verdict', async () => {
     const dir = await tempDir();
     const flawed = await receiver('applies-every-delivery');
