@@ -32,6 +32,7 @@ test('ipn-gauntlet/msw is a public entry point whose handlers msw accepts', asyn
   expect(handlers.map((h) => h.info.header)).toEqual([
     'POST https://ipnpb.paypal.com/cgi-bin/webscr',
     'POST https://ipnpb.sandbox.paypal.com/cgi-bin/webscr',
+    'GET https://api.stripe.com/v1/events',
     'GET https://api.stripe.com/v1/events/:id',
     'GET https://api.stripe.com/v1/payment_intents/:id',
   ]);
