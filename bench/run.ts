@@ -9,7 +9,7 @@ import { generatorSpeed } from './generator-speed.js';
 import { memory } from './memory.js';
 import { receiverThroughput } from './receiver-throughput.js';
 import { suiteTime } from './suite-time.js';
-import { type BenchResult, machine } from './support.js';
+import { type BenchResult, busyReason, machine, machineLoad } from './support.js';
 
 /**
  * `npm run bench`: the four benchmarks, each side by side with its baseline in the same run on the same machine,
@@ -22,6 +22,7 @@ const { values } = parseArgs({
     'receiver-events': { type: 'string', default: '20000' },
     'memory-events': { type: 'string', default: '1000000' },
     concurrency: { type: 'string', default: '64' },
+    force: { type: 'boolean', default: false },
     out: { type: 'string', default: fileURLToPath(new URL('../../../../bench/results.md', import.meta.url)) },
   },
 });
@@ -54,6 +55,18 @@ try {
   for (const [id, title, bench] of benches) {
     if (!only.has(id)) continue;
     process.stdout.write(`bench ${id}: ${title}…\n`);
+    const { load, cores } = machineLoad();
+    const busy = busyReason(load, cores, values.force === true);
+    if (busy !== null) {
+      results.push({
+        id,
+        title,
+        rows: [{ measured: '', value: busy, baseline: '', ratio: '', goal: '', met: false }],
+        notes: [],
+      });
+      process.stdout.write(`${busy}\n`);
+      continue;
+    }
     try {
       results.push(await bench());
     } catch (error) {

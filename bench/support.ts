@@ -122,3 +122,15 @@ export function machine(): string {
 
 export const fmt = (value: number) => Math.round(value).toLocaleString('en-US');
 export const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+
+/**
+ * Why a benchmark should not report a ratio now: the machine's 1-minute load average at its start is above half its
+ * cores (other work would share the CPU with the side-by-side runs); null when it is quiet, or when `force` is set.
+ */
+export function busyReason(load: readonly number[], cores: number, force: boolean): string | null {
+  const [oneMinute = 0] = load;
+  if (force || oneMinute <= cores / 2) return null;
+  return `not measured: the machine was busy (load average ${oneMinute.toFixed(1)} on ${cores} cores at the start); rerun on a quiet machine, or pass --force to measure anyway`;
+}
+
+export const machineLoad = () => ({ load: loadavg(), cores: cpus().length });
