@@ -60,11 +60,17 @@ export function failureDetails(verdict: Verdict, style: Style): string {
       );
     });
     if (finding.deliveries.length > shown.length) {
-      lines.push(style.dim(`    … ${finding.deliveries.length - shown.length} more deliveries in the JSON and HTML reports (--json FILE, --html FILE)`));
+      lines.push(
+        style.dim(
+          `    … ${finding.deliveries.length - shown.length} more deliveries in the JSON and HTML reports (--json FILE, --html FILE)`,
+        ),
+      );
     }
   }
   if (verdict.findings.length > MAX_FINDINGS) {
-    lines.push(`  … ${verdict.findings.length - MAX_FINDINGS} more findings in the JSON and HTML reports (--json FILE, --html FILE)`);
+    lines.push(
+      `  … ${verdict.findings.length - MAX_FINDINGS} more findings in the JSON and HTML reports (--json FILE, --html FILE)`,
+    );
   }
   if (verdict.reason !== null) lines.push(`  also not judged: ${short(verdict.reason)}`);
   if (verdict.diagnosis !== null) lines.push(`  where to look: ${verdict.diagnosis}`);
