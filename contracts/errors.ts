@@ -50,6 +50,10 @@ export const errorCatalog = {
     exitCode: 2,
     hint: 'Fix the key named in the message in ipn-gauntlet.config (see README, "Configuration file"); a flag overrides it.',
   },
+  IPN_ERR_PORT_IN_USE: {
+    exitCode: 2,
+    hint: 'Stop what listens on that port, or pass another port (0 picks a free one, printed at start).',
+  },
   IPN_ERR_RECEIVER_PROCESS: {
     exitCode: 2,
     hint: 'Check --receiver-cmd starts your receiver on the port the --target and --ready URLs name.',

@@ -1,3 +1,4 @@
+import { IpnError } from '../../contracts/errors.js';
 import { buildGateway, type GatewayOptions } from './app.js';
 
 export interface StartGatewayOptions extends GatewayOptions {
@@ -21,6 +22,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await app.listen({ port, host });
   } catch (error) {
     await app.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new IpnError(
+        'IPN_ERR_PORT_IN_USE',
+        `the fake gateway cannot listen on ${host}:${port}: something already does (an \`ipn-gauntlet gateway\` or another run?).`,
+        {
+          hint: `Stop it (\`run\` starts the gateway itself), or pass another port (--gateway-port / --port; 0 picks a free one) and point your receiver at the URL printed at start.`,
+          cause: error,
+        },
+      );
+    }
     throw error;
   }
   const address = app.server.address();

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { closestWord } from '../../contracts/did-you-mean.js';
@@ -48,4 +49,23 @@ test('`ipn-gauntlet guarantees | head -1` ends quietly when the reader closes th
   });
   expect(result.stdout).toBe('baseline.applied\n');
   expect(result.stderr).toBe('');
+});
+
+test('a gateway port already taken is a usage error that names the port and the fix, not a crash', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const { port } = taken.address() as AddressInfo;
+  try {
+    const { io, captured } = fakeIo();
+    const args = ['--provider', 'paypal-ipn', '--secret', 'seller@example.com', '--gateway-port', String(port)];
+    expect(await main(['run', ...receiver, ...args], io)).toBe(2);
+    expect(captured.err).toMatch(
+      new RegExp(
+        `IPN_ERR_PORT_IN_USE: the fake gateway cannot listen on 127\\.0\\.0\\.1:${port}: something already does`,
+      ),
+    );
+    expect(captured.err).toContain('0 picks a free one');
+  } finally {
+    await new Promise((resolve) => taken.close(resolve));
+  }
 });
