@@ -22,7 +22,7 @@ export type Invocation =
   | { readonly kind: 'demo'; readonly provider: string };
 
 /** A value as one shell word; a double-quoted reference to an environment variable stays as it is. */
-export const quote = (value: string) =>
+const quote = (value: string) =>
   /^[\w@%+=:,./-]+$/.test(value) || /^"\$[A-Z_][A-Z0-9_]*"$/.test(value)
     ? value
     : `'${value.replaceAll("'", "'\\''")}'`;
@@ -48,7 +48,7 @@ export function replayCommand(invocation: Invocation, seed: number, guarantee: G
 }
 
 /** `['--flag', 'value', …]` as `--flag value` words, each value quoted for a shell. */
-function pairs(flags: readonly string[]): string[] {
+export function pairs(flags: readonly string[]): string[] {
   const words: string[] = [];
   for (let i = 0; i < flags.length; i += 2) words.push(`${flags[i]} ${quote(flags[i + 1] ?? '')}`);
   return words;

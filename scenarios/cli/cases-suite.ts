@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { IpnError } from '../../contracts/errors.js';
 import { caseFilesIn, readCaseFile, toolVersion, writeCaseFile } from '../explore/case-file.js';
 import { replayCase } from '../explore/replay-case.js';
-import { type OpenedProbe, openProbe } from '../probes/probe-choice.js';
+import { type OpenedProbe, openProbe, probeFlagNames } from '../probes/probe-choice.js';
 import { replayCaseCommandLine } from '../replay-command.js';
 import { styleFor } from '../report/console.js';
 import { xmlText } from '../report/junit.js';
@@ -87,18 +87,7 @@ export async function runCases(dir: string, args: readonly string[], io: CliIo):
   }
   const flags = parseFlags(
     args,
-    [
-      'target',
-      'probe',
-      'probe-sql',
-      'probe-module',
-      'provider',
-      'secret',
-      'notification-url',
-      'probe-token',
-      'junit',
-      'json',
-    ],
+    ['target', ...probeFlagNames, 'provider', 'secret', 'notification-url', 'probe-token', 'junit', 'json'],
     'run',
   );
   const given = receiverSetup(flags, io, 'run');

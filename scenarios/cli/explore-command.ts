@@ -7,9 +7,9 @@ import { causeListing, exploreSummary, progressLine } from '../explore/cause-lis
 import { exploredGuarantees, exploreFaults, parseExclusions } from '../explore/exclusions.js';
 import { explore, exploreDefaults, type FoundCause } from '../explore/explore.js';
 import { asksGateway, startExploreGateway } from '../explore/explore-gateway.js';
-import { type OpenedProbe, openProbe, probeHelp } from '../probes/probe-choice.js';
+import { type OpenedProbe, openProbe, probeFlagNames, probeHelp } from '../probes/probe-choice.js';
 import { applyProfile, describeProfile } from '../profile.js';
-import { quote, replayCaseCommandLine } from '../replay-command.js';
+import { pairs, replayCaseCommandLine } from '../replay-command.js';
 import { styleFor } from '../report/console.js';
 import { parseFlags, parsePort, parseSeed, probeTokenHelp } from './args.js';
 import type { CliIo } from './io.js';
@@ -57,9 +57,7 @@ export async function exploreCommand(args: readonly string[], io: CliIo): Promis
     args,
     [
       'target',
-      'probe',
-      'probe-sql',
-      'probe-module',
+      ...probeFlagNames,
       'provider',
       'secret',
       'seed',
@@ -197,7 +195,7 @@ function replayLine(
     `--target ${setup.target}`,
     `${probe.probeFlag} ${probe.probe}`,
     `--provider ${setup.provider.id}`,
-    ...profileFlags.flatMap((word, i) => (i % 2 === 0 ? [`${word} ${quote(profileFlags[i + 1] ?? '')}`] : [])),
+    ...pairs(profileFlags),
     '--secret "$IPN_GAUNTLET_SECRET"',
     `--seed ${seed}`,
     ...(cause.exclude.length === 0 ? [] : [`--exclude ${cause.exclude.join(',')}`]),

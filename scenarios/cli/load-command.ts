@@ -7,7 +7,7 @@ import { loadProgressLine, loadSummary } from '../load/console.js';
 import { loadHtml } from '../load/html.js';
 import { type LoadModel, LoadReportSchema, loadExitCode } from '../load/report.js';
 import { runLoad } from '../load/run-load.js';
-import { openProbe, probeChoice } from '../probes/probe-choice.js';
+import { openProbe, probeChoice, probeFlagNames } from '../probes/probe-choice.js';
 import { styleFor } from '../report/console.js';
 import { endpointSecret, parseFlags, parseSeed, parseUrl, probeTokenHelp, probeTokenOption, required } from './args.js';
 import type { CliIo } from './io.js';
@@ -44,9 +44,7 @@ setup error.`;
 
 const flagNames = [
   'target',
-  'probe',
-  'probe-sql',
-  'probe-module',
+  ...probeFlagNames,
   'probe-token',
   'provider',
   'secret',

@@ -1,7 +1,7 @@
 import { IpnError } from '../../contracts/errors.js';
 import { readCaseFile } from '../explore/case-file.js';
 import { replayCase } from '../explore/replay-case.js';
-import { openProbe } from '../probes/probe-choice.js';
+import { openProbe, probeFlagNames } from '../probes/probe-choice.js';
 import { replayCaseCommandLine } from '../replay-command.js';
 import { styleFor } from '../report/console.js';
 import { parseFlags, probeTokenHelp } from './args.js';
@@ -33,11 +33,7 @@ export async function replayCaseCommand(args: readonly string[], io: CliIo): Pro
       hint: 'Run `ipn-gauntlet replay --help`.',
     });
   }
-  const flags = parseFlags(
-    rest,
-    ['target', 'probe', 'probe-sql', 'probe-module', 'secret', 'notification-url', 'probe-token'],
-    'replay',
-  );
+  const flags = parseFlags(rest, ['target', ...probeFlagNames, 'secret', 'notification-url', 'probe-token'], 'replay');
   const found = await readCaseFile(file);
   const given = receiverSetup(flags, io, 'replay', found);
   const opened = await openProbe(given.probeChoice, { redact: (...values) => io.redactor.add(...values) });

@@ -5,7 +5,7 @@ import { createGatewayLedger, gatewayEndpoints } from '../../simulator/gateway/r
 import { startGateway } from '../../simulator/gateway/server.js';
 import { loadConfig } from '../config/load.js';
 import { withConfig } from '../config/run-flags.js';
-import { noProbe, openProbe, probeChoice, probeHelp } from '../probes/probe-choice.js';
+import { noProbe, openProbe, probeChoice, probeFlagNames, probeHelp } from '../probes/probe-choice.js';
 import { applyProfile, describeProfile } from '../profile.js';
 import { replayCommand } from '../replay-command.js';
 import { openDashboard, takeUiFlags, uiHelp } from '../ui/cli-flags.js';
@@ -72,9 +72,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     [
       'config',
       'target',
-      'probe',
-      'probe-sql',
-      'probe-module',
+      ...probeFlagNames,
       'probe-token',
       'provider',
       'secret',
