@@ -6,7 +6,7 @@ import { rejected, safeEqual, type VerifyResult } from '../verification.js';
 import { fromUtf8, utf8 } from '../wire.js';
 
 /**
- * Adyen standard notification webhooks (providers.md §8): JSON `{ live, notificationItems: [{ NotificationRequestItem:
+ * Adyen standard notification webhooks (docs/providers.md §8): JSON `{ live, notificationItems: [{ NotificationRequestItem:
  * {…} }] }`. The signature is inside the body, per item: `additionalData.hmacSignature` = base64 HMAC-SHA256 over
  * `pspReference:originalReference:merchantAccountCode:merchantReference:value:currency:eventCode:success` (absent
  * fields as empty strings) keyed with the hex-decoded HMAC key. It covers those eight fields only, not the bytes, so
@@ -192,7 +192,7 @@ function item(step: PaymentStep): AdyenItem {
   }
   if (step.kind === 'pending') {
     // Adyen's `PENDING` event (asynchronous methods: the shopper has not completed the payment yet). Not in
-    // providers.md §8; its fields are those of every NotificationRequestItem.
+    // docs/providers.md §8; its fields are those of every NotificationRequestItem.
     return {
       eventCode: 'PENDING',
       success: 'true',
@@ -229,9 +229,9 @@ export const adyen = defineProvider<AdyenEvent>({
   orderIdField: 'notificationItems[0].NotificationRequestItem.merchantReference',
   eventIdSource: 'pspReference + eventCode + success of the (single) NotificationRequestItem',
   tolerance: null,
-  // Answer within 10 s (providers.md §8).
+  // Answer within 10 s (docs/providers.md §8).
   timeoutMs: 10_000,
-  // 3 quick attempts (9 s, 18 s, 27 s), then the retry queue: 2 m … 8 h, for up to 30 days (providers.md §8).
+  // 3 quick attempts (9 s, 18 s, 27 s), then the retry queue: 2 m … 8 h, for up to 30 days (docs/providers.md §8).
   retryScheduleSeconds: [9, 18, 27, 120, 300, 600, 900, 1_800, 3_600, 7_200, 14_400, 28_800],
   secret: {
     format: 'the HMAC key as the Customer Area shows it: 64 hexadecimal characters (32 bytes)',

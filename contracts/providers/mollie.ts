@@ -13,7 +13,7 @@ import {
 } from './mollie-payment.js';
 
 /**
- * Mollie classic webhooks (providers.md §12): `POST` `application/x-www-form-urlencoded` with the single field
+ * Mollie classic webhooks (docs/providers.md §12): `POST` `application/x-www-form-urlencoded` with the single field
  * `id=tr_…`, no signature by design. A receiver fetches the payment, `GET /v2/payments/{id}` with its API key as a
  * Bearer token (the "secret" of a Mollie receiver), and acts on the fetched object only; posted fields besides `id`
  * are ignored. The fetched payment object is the event: the order id travels in `metadata.order_id`, and a receiver
@@ -92,7 +92,7 @@ export const mollie = defineProvider<MolliePaymentObject>({
   orderIdField: 'metadata.order_id (of the fetched payment)',
   eventIdSource: 'payment id + fetched status + amountRefunded (of the payment fetched by the posted id)',
   tolerance: null,
-  // UNCONFIRMED (providers.md §12): a 15 s wait, and "10 times over 26 hours" as commonly cited.
+  // UNCONFIRMED (docs/providers.md §12): a 15 s wait, and "10 times over 26 hours" as commonly cited.
   timeoutMs: 15_000,
   retryScheduleSeconds: [60, 300, 900, 1_800, 3_600, 7_200, 14_400, 21_600, 21_600, 21_600],
   secret: {

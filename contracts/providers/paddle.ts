@@ -14,7 +14,7 @@ import {
 import { iso, paddleId, transaction } from './paddle-transaction.js';
 
 /**
- * Paddle Billing webhooks (providers.md §10): compact JSON events `{event_id, event_type, occurred_at, notification_id,
+ * Paddle Billing webhooks (docs/providers.md §10): compact JSON events `{event_id, event_type, occurred_at, notification_id,
  * data}`, `Paddle-Signature: ts=<unix>;h1=<hex>[;h1=…]`, HMAC-SHA256 hex over `${ts}:${rawBody}` keyed with the
  * notification destination's secret (`pdl_ntfset_…`), 5 s into the past (paddle-node-sdk), dedupe on `event_id`,
  * the merchant's order id in the transaction's `custom_data.order_id`.
@@ -138,7 +138,7 @@ export const paddle = defineProvider<PaddleEvent>({
   unhandledEventType: { path: 'event_type', value: 'customer.created' },
   eventIdSource: 'event_id (evt_…)',
   tolerance: { past: PADDLE_TOLERANCE_SECONDS, future: null },
-  // [2nd] 5 s per attempt (hookdeck's guide; providers.md §10).
+  // [2nd] 5 s per attempt (hookdeck's guide; docs/providers.md §10).
   timeoutMs: 5_000,
   // UNCONFIRMED: live retries 60 times over 3 days ([2nd] hookdeck); the intervals are not published, so backoff
   // doubling from 1 min and capped at 2 h, about 3 days in all.

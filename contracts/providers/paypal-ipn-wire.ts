@@ -12,7 +12,7 @@ import { safeEqual } from '../verification.js';
 import { decodeWindows1252 } from '../windows-1252.js';
 
 /**
- * PayPal classic IPN on the wire (providers.md §2): a form in the charset its own `charset` field names (windows-1252
+ * PayPal classic IPN on the wire (docs/providers.md §2): a form in the charset its own `charset` field names (windows-1252
  * when absent), the postback `cmd=_notify-validate&<original bytes>` answered `VERIFIED`/`INVALID`, and the opaque
  * `verify_sign` — here the fake gateway's HMAC over every other byte, so its server recognises its own messages.
  */

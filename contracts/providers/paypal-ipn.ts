@@ -47,7 +47,7 @@ import {
 } from './paypal-ipn-wire.js';
 
 /**
- * PayPal classic IPN (providers.md §2): `application/x-www-form-urlencoded` in PayPal's field order, in the charset the
+ * PayPal classic IPN (docs/providers.md §2): `application/x-www-form-urlencoded` in PayPal's field order, in the charset the
  * body's own `charset` field names (windows-1252 by default, UTF-8 for some accounts). No signature: a receiver posts
  * the exact bytes back to `/cgi-bin/webscr` prefixed with `cmd=_notify-validate&` and applies the IPN only on
  * `VERIFIED`, and only when `receiver_email` is its own (the "secret" a PayPal receiver is configured with). Dedupe on
@@ -144,7 +144,7 @@ const statusOf = (step: PaymentStep): keyof typeof factOfStatus => {
   }
 };
 
-/** The IPN for a step, fields in PayPal's order (providers.md §2.5; optional fields where real IPNs carry them). */
+/** The IPN for a step, fields in PayPal's order (docs/providers.md §2.5; optional fields where real IPNs carry them). */
 function buildIpn(step: PaymentStep): { fields: [string, string][]; charset: FormCharset } {
   const status = statusOf(step);
   const paymentTxn = paypalId(`txn:${step.paymentKey}`, 17);
@@ -223,7 +223,7 @@ export const paypalIpn = defineProvider<PaypalIpn>({
   orderIdField: 'invoice',
   eventIdSource: PAYPAL_IPN_EVENT_ID_SOURCE,
   tolerance: null,
-  // PayPal waits 20 s for the first answer, 30 s on resends (providers.md §2.4).
+  // PayPal waits 20 s for the first answer, 30 s on resends (docs/providers.md §2.4).
   timeoutMs: 20_000,
   // Doubling from 10 s, capped at a day between attempts, up to 15 resends over about four days.
   retryScheduleSeconds: Array.from({ length: 15 }, (_, i) => Math.min(10 * 2 ** i, 86_400)),

@@ -9,7 +9,7 @@ import { GATEWAY_PRIVATE_KEY_PEM } from './paypal-rest-certificates.js';
 import { crc32, crc32AsSignedInt } from './paypal-rest-crc32.js';
 
 /**
- * PayPal REST webhooks (providers.md §3): compact JSON events `WH-…`, five `PAYPAL-*` headers, an RSA signature
+ * PayPal REST webhooks (docs/providers.md §3): compact JSON events `WH-…`, five `PAYPAL-*` headers, an RSA signature
  * (SHA256withRSA, base64) over `${transmissionId}|${transmissionTime}|${webhookId}|${crc32(rawBody)}` with the CRC as
  * an unsigned decimal, verified with the public key of the X.509 certificate at `PAYPAL-CERT-URL`. A receiver's
  * "secret" is its webhook id; the certificate must come only from a PayPal host (receiver/paypal-certificates.ts).
@@ -273,11 +273,11 @@ export const paypalRest = defineProvider<PaypalRestEvent>({
   orderIdField: 'resource.custom_id',
   unhandledEventType: { path: 'event_type', value: 'CATALOG.PRODUCT.CREATED' },
   eventIdSource: 'event.id (WH-…)',
-  // PayPal documents no tolerance for PAYPAL-TRANSMISSION-TIME and its SDKs check none (providers.md §3.2).
+  // PayPal documents no tolerance for PAYPAL-TRANSMISSION-TIME and its SDKs check none (docs/providers.md §3.2).
   tolerance: null,
-  // Not published; a translated answer claims 15 s (providers.md §3.4).
+  // Not published; a translated answer claims 15 s (docs/providers.md §3.4).
   timeoutMs: 15_000,
-  // "25 times over 3 days" is commonly cited, never found in a primary source (providers.md §3.4).
+  // "25 times over 3 days" is commonly cited, never found in a primary source (docs/providers.md §3.4).
   retryScheduleSeconds: [60, 300, 900, 1_800, 3_600, 7_200, 14_400, 28_800, 43_200, 86_400, 86_400],
   secret: {
     format:

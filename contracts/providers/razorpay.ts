@@ -6,7 +6,7 @@ import { rejected, safeEqual, type VerifyResult } from '../verification.js';
 import { readHeader, utf8 } from '../wire.js';
 
 /**
- * Razorpay webhooks (providers.md §11): compact JSON `{entity:"event", account_id, event, contains, payload,
+ * Razorpay webhooks (docs/providers.md §11): compact JSON `{entity:"event", account_id, event, contains, payload,
  * created_at}`, `X-Razorpay-Signature: <hex>` = HMAC-SHA256 of the raw body keyed with the webhook's own secret (not
  * the API key secret), no timestamp, dedupe on the `x-razorpay-event-id` header (UNCONFIRMED: third-party docs only),
  * the merchant's order id in the payment's `notes.order_id` (the payment's `order_id` is Razorpay's own `order_…`).
@@ -151,7 +151,7 @@ export const razorpay = defineProvider<RazorpayEvent>({
   tolerance: null,
   // UNCONFIRMED: Razorpay documents no per-request timeout; 5 s is the conservative default used here.
   timeoutMs: 5_000,
-  // Exponential backoff for 24 h from the event's creation, then the webhook is disabled (providers.md §11); the
+  // Exponential backoff for 24 h from the event's creation, then the webhook is disabled (docs/providers.md §11); the
   // intervals themselves are UNCONFIRMED: doubling from 1 min, 24 h in all.
   retryScheduleSeconds: [60, 120, 240, 480, 960, 1_920, 3_840, 7_680, 14_400, 14_400, 14_400, 14_400],
   secret: {

@@ -6,7 +6,7 @@ import { rejected, safeEqual, type VerifyResult } from '../verification.js';
 import { fromUtf8, readHeader, utf8 } from '../wire.js';
 
 /**
- * Shopify webhooks (providers.md §6): the topic's REST resource as compact JSON with `/`, `&`, `<`, `>` escaped the
+ * Shopify webhooks (docs/providers.md §6): the topic's REST resource as compact JSON with `/`, `&`, `<`, `>` escaped the
  * way Shopify's Rails encoder writes them (so a re-serialized body never matches), `X-Shopify-Hmac-Sha256: <base64>`
  * = HMAC-SHA256 of the raw body keyed with the app's client secret, no timestamp, dedupe on `X-Shopify-Event-Id`
  * (identical for every delivery of one event), topic and shop in `X-Shopify-Topic` / `X-Shopify-Shop-Domain`.
@@ -154,7 +154,7 @@ export const shopify = defineProvider<ShopifyEvent>({
   orderIdField: 'source_identifier (orders/*)',
   eventIdSource: 'the X-Shopify-Event-Id header, identical for every delivery of one event',
   tolerance: null,
-  // 1 s to connect, 5 s in all ([2nd] providers.md §6.4).
+  // 1 s to connect, 5 s in all ([2nd] docs/providers.md §6.4).
   timeoutMs: 5_000,
   // 8 retries over 4 hours with exponential backoff (Shopify changelog 2024-09-10); intervals UNCONFIRMED.
   retryScheduleSeconds: [60, 120, 300, 600, 1_200, 2_400, 4_800, 4_800],

@@ -6,7 +6,7 @@ import { rejected, safeEqual, type VerifyResult } from '../verification.js';
 import { readHeader, utf8 } from '../wire.js';
 
 /**
- * Square webhooks (providers.md §9): compact JSON `{merchant_id, type, event_id, created_at, data:{type, id, object}}`,
+ * Square webhooks (docs/providers.md §9): compact JSON `{merchant_id, type, event_id, created_at, data:{type, id, object}}`,
  * `x-square-hmacsha256-signature: <base64>` = HMAC-SHA256 over the notification URL the subscription is registered
  * under followed by the raw body, keyed with the subscription's signature key; no timestamp; dedupe on `event_id`; the
  * merchant's order id in the payment's `reference_id`.
@@ -162,7 +162,7 @@ export const square = defineProvider<SquareEvent>({
   unhandledEventType: { path: 'type', value: 'customer.created' },
   eventIdSource: 'event_id (a UUID in the body)',
   tolerance: null,
-  // One copy of Square's troubleshooting page gives a 10 s acknowledgement window (providers.md §9).
+  // One copy of Square's troubleshooting page gives a 10 s acknowledgement window (docs/providers.md §9).
   timeoutMs: 10_000,
   // UNCONFIRMED: retries for up to 24 h (one doc copy; another says 72 h); intervals are not published, so backoff
   // doubling from 1 min, 24 h in all.

@@ -170,7 +170,7 @@ export const stripe = defineProvider<StripeEvent>({
   unhandledEventType: { path: 'type', value: 'customer.created' },
   eventIdSource: 'event.id (evt_…)',
   tolerance: { past: STRIPE_TOLERANCE_SECONDS, future: null },
-  // Stripe does not publish its per-request timeout; 10 s is a conservative default (see providers.md §1.4).
+  // Stripe does not publish its per-request timeout; 10 s is a conservative default (see docs/providers.md §1.4).
   timeoutMs: 10_000,
   // Live mode resends for up to 3 days with exponential backoff; exact intervals are not published.
   retryScheduleSeconds: [60, 300, 1_800, 3_600, 7_200, 14_400, 28_800, 57_600, 86_400, 86_400],

@@ -6,7 +6,7 @@ import { rejected, safeEqual, type VerifyResult } from '../verification.js';
 import { fromUtf8, readHeader, utf8 } from '../wire.js';
 
 /**
- * X (Twitter) Account Activity webhooks (providers.md §7): JSON POSTs keyed by activity (`for_user_id` plus one of
+ * X (Twitter) Account Activity webhooks (docs/providers.md §7): JSON POSTs keyed by activity (`for_user_id` plus one of
  * `tweet_create_events`, `direct_message_events`, …), `x-twitter-webhooks-signature: sha256=<base64>` = HMAC-SHA256
  * of the raw body keyed with the app's consumer (API) secret, no timestamp, no delivery id: dedupe on the inner
  * object's id. The same URL answers the CRC challenge: `GET ?crc_token=T` → `{"response_token": "sha256=" +
@@ -17,7 +17,7 @@ import { fromUtf8, readHeader, utf8 } from '../wire.js';
  * an app that takes payments over DMs (the buyer picks "Pay 49.99 USD" in a quick reply) gets its order reference
  * back, signed by X. The payment step a message stands for is this project's convention, in that metadata as JSON
  * (`{"order_id","payment":"succeeded"|…,"amount_minor","currency","refund_id"?}`), not X's; the event identity is the
- * DM event's `id`, as providers.md §7.3 says.
+ * DM event's `id`, as docs/providers.md §7.3 says.
  */
 export const X_APP_USER_ID = '1580000000000000001';
 export const X_SOURCE_APP_ID = '13090192';
@@ -111,9 +111,9 @@ export const x = defineProvider<XEvent>({
   orderIdField: 'direct_message_events[0].message_create.message_data.quick_reply_response.metadata (order_id)',
   eventIdSource: 'the direct message event id (direct_message_events[0].id); X sends no delivery id',
   tolerance: null,
-  // Enterprise: no answer within 3 s counts as a failure (providers.md §7.4; v2 docs allow 10 s).
+  // Enterprise: no answer within 3 s counts as a failure (docs/providers.md §7.4; v2 docs allow 10 s).
   timeoutMs: 3_000,
-  // Enterprise: up to three retries over five minutes (providers.md §7.4); the intervals are UNCONFIRMED.
+  // Enterprise: up to three retries over five minutes (docs/providers.md §7.4); the intervals are UNCONFIRMED.
   retryScheduleSeconds: [30, 90, 180],
   secret: {
     format: "the app's consumer secret (API key secret) as the developer portal shows it",

@@ -22,7 +22,7 @@ function sourceTree(): SourceText[] {
 
 const check = (path: string, text: string) => checkImports([{ path, text }]).map(formatViolation);
 
-test('the source tree follows the dependency rules of DESIGN.md', () => {
+test('the source tree follows the dependency rules of docs/design.md', () => {
   const files = sourceTree();
   expect(files.filter((f) => f.path.startsWith('contracts/')).length).toBeGreaterThan(5);
   expect(checkImports(files).map(formatViolation)).toEqual([]);

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import ts from 'typescript';
 
-/** DESIGN.md "Layout": the top-level folders each layer may import besides itself. Nothing may import `scenarios/`. */
+/** docs/design.md "Layout": the top-level folders each layer may import besides itself. Nothing may import `scenarios/`. */
 export const layerRules = {
   contracts: [],
   simulator: ['contracts'],

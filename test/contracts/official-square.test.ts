@@ -8,7 +8,7 @@ import { fromUtf8, utf8 } from '../../contracts/wire.js';
 /**
  * Cross-checks with the official `square` SDK: what our contract signs for a notification URL,
  * `WebhooksHelper.verifySignature` accepts for that URL and refuses for any other; a tampered body is refused by both.
- * The SDK cannot sign; the known-answer vectors (one from providers.md) pass both verifiers.
+ * The SDK cannot sign; the known-answer vectors (one from docs/providers.md) pass both verifiers.
  */
 const NOW = 1_700_000_000;
 const URL = 'https://shop.example.com/webhooks/square';

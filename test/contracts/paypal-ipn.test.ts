@@ -7,11 +7,11 @@ import { paypalIpn } from '../../contracts/providers/paypal-ipn.js';
 import { decodeIpn, formatPaymentDate, parsePaymentDate } from '../../contracts/providers/paypal-ipn-wire.js';
 import { decodeWindows1252, encodeWindows1252 } from '../../contracts/windows-1252.js';
 
-/** The hand-written windows-1252 IPN of providers.md §2.5, byte for byte as PayPal sends it. */
+/** The hand-written windows-1252 IPN of docs/providers.md §2.5, byte for byte as PayPal sends it. */
 const SAMPLE =
   'mc_gross=19.95&protection_eligibility=Eligible&payer_id=LPLWNMTBWMFAY&payment_date=20%3A12%3A59+Jan+13%2C+2026+PST&payment_status=Completed&charset=windows-1252&first_name=Jos%E9&mc_fee=0.88&notify_version=3.9&custom=ord_42&payer_status=verified&business=seller%40example.com&quantity=1&verify_sign=AtkOfCXbDm2hu0ZELryHFjY-Vb7PAUvS6nMXgysbElEn9v-1XcmSoGtf&payer_email=buyer%40example.com&txn_id=61E67681CH3238416&payment_type=instant&last_name=Ram%EDrez&receiver_email=seller%40example.com&receiver_id=S8XGHLYDW9T3S&txn_type=web_accept&item_name=Widget&mc_currency=USD&item_number=W-1&residence_country=US&test_ipn=1&invoice=INV-0042&ipn_track_id=5a3b1c9e8d7f2';
 
-/** PayPal's field order (providers.md §2.5). */
+/** PayPal's field order (docs/providers.md §2.5). */
 const ORDER = SAMPLE.split('&').map((part) => part.split('=')[0] ?? '');
 
 const ascii = (text: string) => new TextEncoder().encode(text);
@@ -43,7 +43,7 @@ test('windows-1252 decodes and encodes every byte as WHATWG says: Latin-1 but fo
   expect(() => encodeWindows1252('Ł')).toThrow(/U\+0141/);
 });
 
-test('the providers.md sample decodes with its charset and re-encodes to the same bytes, field order kept', () => {
+test('the docs/providers.md sample decodes with its charset and re-encodes to the same bytes, field order kept', () => {
   const decoded = paypalIpn.decode?.(ascii(SAMPLE), {}) as Record<string, string>;
   expect(decoded).toMatchObject({
     first_name: 'José',

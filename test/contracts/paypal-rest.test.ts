@@ -31,7 +31,7 @@ describe('crc32', () => {
     expect(crc32(utf8(text))).toBe(expected);
   });
 
-  test('a body whose CRC has the top bit set prints differently as a signed int (providers.md §3.2)', () => {
+  test('a body whose CRC has the top bit set prints differently as a signed int (docs/providers.md §3.2)', () => {
     expect(crc32AsSignedInt(utf8(PROVIDERS_MD_BODY))).toBe(-2_039_495_417);
     expect(crc32AsSignedInt(utf8('123456789'))).toBe(crc32(utf8('123456789')) - 2 ** 32);
     expect(crc32AsSignedInt(utf8('a'.repeat(3)))).toBe(crc32(utf8('aaa')) | 0);

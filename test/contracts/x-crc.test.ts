@@ -3,7 +3,7 @@ import type { PaymentStep } from '../../contracts/provider.js';
 import { crcResponse, x, xSignature } from '../../contracts/providers/x.js';
 import { fromUtf8, utf8 } from '../../contracts/wire.js';
 
-/** X's sample gist values (providers.md §7.2 [X-gist]) and the answer providers.md computed for them [calc]. */
+/** X's sample gist values (docs/providers.md §7.2 [X-gist]) and the answer docs/providers.md computed for them [calc]. */
 const GIST_SECRET = 'z3ZX4v7mAAUGykl3EcmkqbartmuW8VFOOzCloLx9Q45P0hLrFu';
 const GIST_TOKEN = '9b4507b3-9040-4669-9ca3-6b94edb50553';
 const NOW = 1_700_000_000;
@@ -22,7 +22,7 @@ function step(kind: PaymentStep['kind'], extra: Partial<PaymentStep> = {}): Paym
 }
 
 describe('X CRC challenge', () => {
-  test("the answer for X's sample token is the one providers.md computed", () => {
+  test("the answer for X's sample token is the one docs/providers.md computed", () => {
     expect(x.challenge?.respond(GIST_TOKEN, GIST_SECRET)).toEqual({
       response_token: 'sha256=Cytd4Sq+NvEcV3MMrXxWJGJx5A+y/lXzzU2Maartkx8=',
     });

@@ -14,7 +14,7 @@ import { type GatewayAnswer, type GatewayEndpoint, type GatewayRoutes, jsonAnswe
 const certOrigins = PAYPAL_CERT_HOSTS.map((host) => `https://${host}`);
 const apiOrigins = ['https://api-m.paypal.com', 'https://api-m.sandbox.paypal.com'];
 
-/** `POST /v1/notifications/verify-webhook-signature`'s body (providers.md §3.2). */
+/** `POST /v1/notifications/verify-webhook-signature`'s body (docs/providers.md §3.2). */
 const VerifyWebhookSignatureSchema = z.object({
   auth_algo: z.string(),
   cert_url: z.string(),

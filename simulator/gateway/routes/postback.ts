@@ -11,7 +11,7 @@ const postbackOrigins: Readonly<Record<string, readonly string[]>> = {
  * `cmd=_notify-validate&<the IPN's exact bytes>`) → `VERIFIED` when the bytes are exactly a message the gateway sent
  * (same fields, order and encoding), else `INVALID`. Stateless: the gateway recognises its messages by their mark
  * (`Postback.sealed` with the key), so any process with the key answers the same. Hosts are ignored (live and sandbox
- * alike); `?cmd=_notify-validate` with the raw body unchanged is answered too (providers.md §2.2).
+ * alike); `?cmd=_notify-validate` with the raw body unchanged is answered too (docs/providers.md §2.2).
  */
 export const postbackRoutes: GatewayRoutes = (providers) =>
   providers.flatMap((provider): GatewayEndpoint[] => (provider.postback === undefined ? [] : [postbackOf(provider)]));
