@@ -24,6 +24,7 @@ export const errorCatalog = {
     hint: 'Make the probe read the state the webhook writes, and the receiver find the order by the reference field.',
   },
   IPN_ERR_UNKNOWN_GUARANTEE: { exitCode: 2, hint: 'Use guarantee ids from `ipn-gauntlet guarantees`.' },
+  IPN_ERR_UNKNOWN_EVENT_TYPE: { exitCode: 2, hint: 'Pick one of the listed event types.' },
   IPN_ERR_STORAGE: { exitCode: 2, hint: 'Check that the database path is writable.' },
   IPN_ERR_STORAGE_UNAVAILABLE: {
     exitCode: 2,
