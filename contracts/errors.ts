@@ -59,6 +59,10 @@ export const errorCatalog = {
     exitCode: 2,
     hint: 'Check --receiver-cmd starts your receiver on the port the --target and --ready URLs name.',
   },
+  IPN_ERR_DEPENDENCY_MISSING: {
+    exitCode: 2,
+    hint: 'Install the package the message names beside ipn-gauntlet (it is an optional peer dependency).',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -1,5 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { IpnError } from '../../contracts/errors.js';
+import { optionalDependency } from '../../contracts/optional-dependency.js';
 import { isPostgresUnavailable } from './postgres-errors.js';
 import { holdLiveness } from './postgres-liveness.js';
 import { MIGRATION_LOCK_KEY, postgresMigrations } from './postgres-schema.js';
@@ -44,7 +45,8 @@ export async function openPool(options: PoolOptions): Promise<OpenedPool> {
     });
   }
   const connectionTimeoutMillis = options.connectionTimeoutMs ?? 5_000;
-  const pool = new pg.Pool({
+  const { Client, Pool } = optionalDependency<typeof pg>('pg', 'The reference receiver on PostgreSQL');
+  const pool = new Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis,
@@ -60,7 +62,7 @@ export async function openPool(options: PoolOptions): Promise<OpenedPool> {
   try {
     await migrate(pool, schema);
     liveness = await holdLiveness(
-      () => new pg.Client({ connectionString: url, connectionTimeoutMillis, keepAlive: true }),
+      () => new Client({ connectionString: url, connectionTimeoutMillis, keepAlive: true }),
     );
   } catch (error) {
     await pool.end().catch(() => undefined);

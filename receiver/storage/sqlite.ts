@@ -1,6 +1,7 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { IpnError } from '../../contracts/errors.js';
 import { type LifecycleFact, LifecycleFactSchema, type OrderTerms } from '../../contracts/lifecycle.js';
+import { optionalDependency } from '../../contracts/optional-dependency.js';
 import { OrderStatusSchema } from '../../contracts/probe.js';
 import type { OrderProjector } from '../order-projection.js';
 import { parseDeadLetterId } from './dead-letter-id.js';
@@ -363,9 +364,10 @@ export function openSqliteStorage(options: SqliteStorageOptions): ReceiverStorag
 }
 
 function open(file: string, keepClaims: boolean): Database.Database {
+  const Sqlite = optionalDependency<typeof Database>('better-sqlite3', 'The reference receiver on SQLite');
   let db: Database.Database | undefined;
   try {
-    db = new Database(file);
+    db = new Sqlite(file);
     db.pragma(`busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');

@@ -1,5 +1,6 @@
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { isIpnError } from '../../contracts/errors.js';
+import { optionalDependency } from '../../contracts/optional-dependency.js';
 import {
   type BoundStatement,
   type DriverOptions,
@@ -17,7 +18,7 @@ const CONNECTIONS = 8;
  * (`execute`): the values travel apart from the text, never escaped into it.
  */
 export function mysqlDriver(url: string, options: DriverOptions): SqlDriver {
-  const pool = mysql.createPool({
+  const pool = optionalDependency<typeof mysql>('mysql2/promise', 'A MySQL probe').createPool({
     uri: url,
     connectionLimit: CONNECTIONS,
     connectTimeout: options.deadlineMs,

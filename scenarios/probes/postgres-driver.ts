@@ -1,5 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { isIpnError } from '../../contracts/errors.js';
+import { optionalDependency } from '../../contracts/optional-dependency.js';
 import {
   type BoundStatement,
   type DriverOptions,
@@ -17,7 +18,8 @@ const SERVER_CLASSES = /^(08|28|53|57)/;
 
 /** The receiver's PostgreSQL database through a small pool; every call bounded by the deadline, connecting included. */
 export function postgresDriver(url: string, options: DriverOptions): SqlDriver {
-  const pool = new pg.Pool({
+  const { DatabaseError, Pool } = optionalDependency<typeof pg>('pg', 'A PostgreSQL probe');
+  const pool = new Pool({
     connectionString: url,
     max: CONNECTIONS,
     connectionTimeoutMillis: options.deadlineMs,
@@ -35,7 +37,7 @@ export function postgresDriver(url: string, options: DriverOptions): SqlDriver {
     }
   };
   const failure = (statement: BoundStatement, error: unknown) => {
-    const sqlState = error instanceof pg.DatabaseError ? (error.code ?? '') : null;
+    const sqlState = error instanceof DatabaseError ? (error.code ?? '') : null;
     if (sqlState === null || SERVER_CLASSES.test(sqlState)) return unreachable(options.shown, messageOf(error), error);
     return statementFailed(statement.what, options.shown, messageOf(error), error);
   };
@@ -55,7 +57,7 @@ export function postgresDriver(url: string, options: DriverOptions): SqlDriver {
       try {
         return await run(client, statement);
       } catch (error) {
-        if (error instanceof Error && error.cause !== undefined && !(error.cause instanceof pg.DatabaseError)) {
+        if (error instanceof Error && error.cause !== undefined && !(error.cause instanceof DatabaseError)) {
           broken = error;
         }
         throw error;

@@ -1,5 +1,6 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { isIpnError } from '../../contracts/errors.js';
+import { optionalDependency } from '../../contracts/optional-dependency.js';
 import {
   type BoundStatement,
   type DriverOptions,
@@ -23,8 +24,9 @@ export function sqliteDriver(path: string, options: DriverOptions): SqlDriver {
 
   const open = (): Database.Database => {
     if (db !== undefined) return db;
+    const Sqlite = optionalDependency<typeof Database>('better-sqlite3', 'A SQLite probe');
     try {
-      db = new Database(path, { fileMustExist: true, timeout: options.deadlineMs });
+      db = new Sqlite(path, { fileMustExist: true, timeout: options.deadlineMs });
       return db;
     } catch (error) {
       throw unreachable(options.shown, `no SQLite database could be opened there: ${messageOf(error)}`, error);
