@@ -14,6 +14,7 @@ export const GuaranteeIdSchema = z.enum([
   'order.final-state',
   'consistency.amount',
   'consistency.no-loss',
+  'consistency.reconciled',
   'compat.reformat',
   'compat.rotation',
   'compat.unhandled-events',
@@ -115,6 +116,15 @@ export const guarantees: readonly Guarantee[] = [
     title: 'Acknowledged means applied',
     requirement: 'Every event the receiver acknowledged (2xx) is applied, also across a crash of the receiver.',
     evidence: 'Probe state after a restart.',
+  },
+  {
+    id: 'consistency.reconciled',
+    title: 'What the webhook never delivered is recovered from the gateway',
+    requirement:
+      "After an outage longer than the gateway's retries, every event the gateway created is applied exactly once: " +
+      'the receiver pages through the gateway’s event list from a durable cursor and feeds what it finds through the ' +
+      'same inbox as its webhooks, so a later redelivery changes nothing.',
+    evidence: "Probe state after the receiver reconciled; the list calls it made to the gateway's API.",
   },
   {
     id: 'compat.reformat',

@@ -64,3 +64,12 @@ export function probeAuthorization(token: string): string {
 
 /** Order ids travel in URLs: keep them to a safe alphabet. */
 export const OrderIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,127}$/, 'letters, digits and _ . : - (at most 127)');
+
+/**
+ * `POST {probe}/reconcile` (optional): the receiver runs one reconcile pass now — reads the gateway's event list from
+ * its cursor and stores what it finds through its inbox — and answers once the events are stored (applying them may
+ * follow; `inboxPending` says when that is done). 2xx: done; 503: the gateway's list could not be read and nothing
+ * of the pass was kept (the harness asks again); 404 (or 405): the receiver has no such call, and the harness waits
+ * for a scheduled pass instead.
+ */
+export const RECONCILE_PATH = '/reconcile';

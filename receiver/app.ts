@@ -8,6 +8,8 @@ import { type ReceiverOptions, type ResolvedReceiverOptions, resolveReceiverOpti
 import { projectOrder } from './order-projection.js';
 import { requireGatewayUrl } from './postback.js';
 import { probeRoutes } from './probe.js';
+import type { ReconcileReport } from './reconcile.js';
+import { createReconciliation } from './reconciliation.js';
 import { configuredProviders } from './secrets.js';
 import { openStorage } from './storage/open-storage.js';
 import { webhookRoutes } from './webhook-routes.js';
@@ -27,6 +29,8 @@ export interface InboxControl {
 declare module 'fastify' {
   interface FastifyInstance {
     inbox: InboxControl;
+    /** One reconcile pass over the gateways' event lists (`reconcile` option); [] when nothing is reconciled. */
+    reconcile(): Promise<ReconcileReport[]>;
   }
 }
 
@@ -67,9 +71,23 @@ export async function buildReceiver(options: ReceiverOptions): Promise<FastifyIn
       drainTimeoutMs: resolved.drainTimeoutMs,
     });
 
+    const reconciliation = createReconciliation({
+      options: resolved,
+      configured,
+      storage,
+      clock,
+      log: app.log,
+      onStored: worker.kick,
+    });
+
     app.decorate('inbox', { drain: worker.drain, pending: worker.pending } satisfies InboxControl);
-    app.addHook('onReady', async () => worker.start());
+    app.decorate('reconcile', reconciliation.run);
+    app.addHook('onReady', async () => {
+      worker.start();
+      reconciliation.start();
+    });
     app.addHook('onClose', async () => {
+      await reconciliation.stop();
       await worker.stop();
       await storage.close();
     });
@@ -87,7 +105,13 @@ export async function buildReceiver(options: ReceiverOptions): Promise<FastifyIn
       metrics,
     });
     if (resolved.probe !== undefined) {
-      await app.register(probeRoutes, { prefix: '/ipn-probe', storage, clock, token: resolved.probe.token });
+      await app.register(probeRoutes, {
+        prefix: '/ipn-probe',
+        storage,
+        clock,
+        token: resolved.probe.token,
+        ...(reconciliation.providers.length === 0 ? {} : { reconcile: reconciliation.run }),
+      });
     }
     await app.register(metricsRoute, { metrics, token: resolved.metrics?.token });
     return app;

@@ -5,6 +5,7 @@ import { PROBE_TOKEN_ENV, PROBE_TOKEN_MIN_LENGTH } from '../contracts/probe.js';
 import { providerIds, providers } from '../contracts/providers/index.js';
 import { GatewaysSchema, GatewayUrlSchema } from './gateway-urls.js';
 import { METRICS_TOKEN_ENV, METRICS_TOKEN_MIN_LENGTH } from './metrics.js';
+import type { Reconciler } from './reconcile.js';
 import type { ReceiverStorage } from './storage/storage.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -121,6 +122,25 @@ export const ReceiverOptionsSchema = z
     retryBackoffMs: z.number().int().nonnegative().default(1_000),
     /** How long `app.inbox.drain()` waits for rows it cannot claim yet (another worker's, backing off). */
     drainTimeoutMs: z.number().int().positive().default(10_000),
+    /**
+     * Reconciliation: catching up from the gateway's event list on what its webhooks never delivered (an outage longer
+     * than its retries). A provider is reconciled when its gateway lists events (Stripe) and it has an API key here.
+     * Passes run on demand (the probe's `POST /ipn-probe/reconcile`, `ipn-gauntlet receiver reconcile`) and, with
+     * `everyMs`, on a schedule.
+     */
+    reconcile: z
+      .object({
+        /** The API key each provider's list is read with (Stripe: `sk_…` or a restricted `rk_…` key). */
+        apiKeys: z.partialRecord(z.enum(providerIds), z.string().regex(/^\S+$/, 'an API key without whitespace')),
+        /** Where the lists are read (default: `gatewayUrl`, else the gateway's live API, https://api.stripe.com). */
+        gatewayUrl: GatewayUrlSchema.optional(),
+        /** Reconcile every this many milliseconds, besides on demand. */
+        everyMs: z.number().int().min(1_000, 'at least 1000 ms between passes').optional(),
+        /** Replaces the reference reconciler (tests plant broken ones). */
+        strategy: z.custom<Reconciler>((value) => typeof value === 'function', 'a function').optional(),
+      })
+      .strict()
+      .optional(),
     /** Wraps the opened storage (instrumentation, or a planted flaw in tests); the wrapper is closed in its place. */
     wrapStorage: z
       .custom<(storage: ReceiverStorage) => ReceiverStorage>((value) => typeof value === 'function', 'a function')

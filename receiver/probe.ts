@@ -10,6 +10,7 @@ import {
   PutOrderBodySchema,
   probeAuthorization,
 } from '../contracts/probe.js';
+import { ListUnavailable, type ReconcileReport } from './reconcile.js';
 import type { ReceiverStorage, StoredOrder } from './storage/storage.js';
 
 export interface ProbeRoutesOptions {
@@ -17,6 +18,8 @@ export interface ProbeRoutesOptions {
   readonly clock: Clock;
   /** What every call must carry as `authorization: Bearer <token>`. */
   readonly token: string;
+  /** One reconcile pass, for `POST /reconcile` (absent: the receiver reconciles nothing, and answers 404). */
+  readonly reconcile?: () => Promise<ReconcileReport[]>;
 }
 
 /**
@@ -25,7 +28,8 @@ export interface ProbeRoutesOptions {
  * so every call must present the token (compared in constant time); without it, a 401 that discloses nothing. Bad
  * input is a 4xx with a JSON body naming what is wrong.
  */
-export const probeRoutes: FastifyPluginAsync<ProbeRoutesOptions> = async (app, { storage, clock, token }) => {
+export const probeRoutes: FastifyPluginAsync<ProbeRoutesOptions> = async (app, options) => {
+  const { storage, clock, token } = options;
   const expected = digest(probeAuthorization(token));
   app.addHook('onRequest', async (request, reply) => {
     const given = request.headers.authorization;
@@ -40,6 +44,20 @@ export const probeRoutes: FastifyPluginAsync<ProbeRoutesOptions> = async (app, {
   });
 
   app.get('/health', async () => ({ status: 'ok', inboxPending: await storage.pendingCount() }));
+
+  // One reconcile pass now (contracts/probe.ts): 200 with what it did, 503 when a gateway's list could not be read
+  // (nothing of that pass was kept; ask again), 404 when this receiver reconciles nothing.
+  app.post('/reconcile', async (_request, reply) => {
+    if (options.reconcile === undefined) {
+      return reply.code(404).send({ error: 'reconcile_not_offered', message: 'no provider has reconcile.apiKeys' });
+    }
+    try {
+      return { reports: await options.reconcile() };
+    } catch (error) {
+      if (!(error instanceof ListUnavailable)) throw error;
+      return reply.code(503).send({ error: 'gateway_list_unavailable', message: error.message });
+    }
+  });
 
   app.put('/orders/:orderId', async (request, reply) => {
     const orderId = OrderIdSchema.safeParse((request.params as { orderId?: unknown }).orderId);

@@ -1,6 +1,8 @@
+import type { Clock } from '../contracts/clock.js';
 import type { GuaranteeId } from '../contracts/guarantees.js';
 import type { Provider } from '../contracts/provider.js';
 import type { GatewayEvent } from '../simulator/events.js';
+import type { GatewayMonitor } from '../simulator/gateway/monitor.js';
 import type { Attempt } from '../simulator/history.js';
 import type { Delivery, PlanStep, SigningContext } from '../simulator/plan.js';
 import type { Random } from '../simulator/random.js';
@@ -37,6 +39,12 @@ export interface ScenarioPhase {
 /** What a phase's `drive` may do: deliver through the run's deliverer (recorded), knowing the webhook URL. */
 export interface PhaseIo {
   readonly target: string;
+  readonly clock: Clock;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** The run's fake gateway (the calls receivers made to its API, the outages it plays); absent when none runs. */
+  readonly gateway?: GatewayMonitor;
+  /** The probe's `POST /reconcile` (recorded among the probe calls); absent for probes that cannot ask for one. */
+  readonly reconcile?: () => Promise<{ readonly status: number; readonly text: string }>;
   /** Sends one delivery now (signed as it leaves) and answers its recorded attempt. */
   deliver(delivery: Delivery): Promise<Attempt>;
 }
@@ -84,6 +92,11 @@ export interface Scenario {
   appliesTo(provider: Provider): boolean;
   /** Whether the scenario kills and restarts the receiver, so it runs only when the gauntlet started it. */
   readonly needsReceiverProcess?: boolean;
+  /**
+   * Whether the scenario needs the run's fake gateway serving the provider's event list (reconciliation): it runs only
+   * when the run started one (`--gateway-port`, or a `gatewayMonitor` given to the API).
+   */
+  readonly needsGateway?: boolean;
   plan(ctx: ScenarioContext): ScenarioPlan;
   /**
    * The scenario's own check beside the generic ones (answers, health, state), a pure function of its record: what a

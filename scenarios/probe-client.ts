@@ -10,6 +10,7 @@ import {
   PROBE_TOKEN_ENV,
   type PutOrderBody,
   probeAuthorization,
+  RECONCILE_PATH,
 } from '../contracts/probe.js';
 import { answerExcerpt, readAnswerBody } from '../simulator/delivery/bounded-answer.js';
 import type { ProbeCall } from './record/run-record.js';
@@ -20,6 +21,11 @@ export interface ProbeClient {
   putOrder(orderId: string, body: PutOrderBody): Promise<void>;
   /** null when the receiver answers 404 (it does not know the order). */
   getOrder(orderId: string): Promise<OrderView | null>;
+  /**
+   * `POST {probe}/reconcile`: one reconcile pass now, answered with its status and body (404: not offered). Absent on
+   * probes that cannot ask for one (SQL, module): the harness then waits for a scheduled pass.
+   */
+  reconcile?(): Promise<{ readonly status: number; readonly text: string }>;
 }
 
 export interface ProbeClientOptions {
@@ -49,11 +55,11 @@ export function createProbeClient(base: string, options: ProbeClientOptions = {}
   const authorization = options.token === undefined ? {} : { authorization: probeAuthorization(options.token) };
 
   const clock = options.clock ?? systemClock;
-  async function call(method: 'GET' | 'PUT', path: string, body?: unknown) {
-    if (options.onCall === undefined) return send(method, path, body);
+  async function call(method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown, deadline = deadlineMs) {
+    if (options.onCall === undefined) return send(method, path, body, deadline);
     const sentAt = clock();
     try {
-      const answer = await send(method, path, body);
+      const answer = await send(method, path, body, deadline);
       options.onCall({
         method,
         path,
@@ -70,14 +76,14 @@ export function createProbeClient(base: string, options: ProbeClientOptions = {}
     }
   }
 
-  async function send(method: 'GET' | 'PUT', path: string, body?: unknown) {
+  async function send(method: 'GET' | 'PUT' | 'POST', path: string, body: unknown, deadline: number) {
     let answer: { status: number; text: string };
     try {
       const response = await request(url(path), {
         dispatcher,
         method,
         // The deadline covers the whole call: a probe that trickles an endless answer is cut, not waited for.
-        signal: AbortSignal.timeout(deadlineMs),
+        signal: AbortSignal.timeout(deadline),
         headers: { ...authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
@@ -85,7 +91,7 @@ export function createProbeClient(base: string, options: ProbeClientOptions = {}
       if (read.end !== 'complete') {
         throw new IpnError(
           'IPN_ERR_PROBE_INVALID',
-          `${method} ${url(path)} answered ${response.statusCode} with a body ${read.end === 'cap' ? `longer than ${MAX_ANSWER_BYTES} bytes` : `that did not end within ${deadlineMs} ms`}: ${answerExcerpt(read, 120)}`,
+          `${method} ${url(path)} answered ${response.statusCode} with a body ${read.end === 'cap' ? `longer than ${MAX_ANSWER_BYTES} bytes` : `that did not end within ${deadline} ms`}: ${answerExcerpt(read, 120)}`,
         );
       }
       answer = { status: response.statusCode, text: read.bytes.toString('utf8') };
@@ -93,7 +99,7 @@ export function createProbeClient(base: string, options: ProbeClientOptions = {}
       if (error instanceof IpnError) throw error;
       throw new IpnError(
         'IPN_ERR_PROBE_MISSING',
-        `the probe at ${url(path)} could not be reached or did not answer within ${deadlineMs} ms (${String(error)}).`,
+        `the probe at ${url(path)} could not be reached or did not answer within ${deadline} ms (${String(error)}).`,
         { cause: error },
       );
     }
@@ -155,8 +161,15 @@ export function createProbeClient(base: string, options: ProbeClientOptions = {}
       }
       return parsed.data;
     },
+    async reconcile() {
+      const { status, text } = await call('POST', RECONCILE_PATH, undefined, RECONCILE_DEADLINE_MS);
+      return { status, text };
+    },
   };
 }
+
+/** A reconcile pass pages through a whole backlog: it may take longer than a read. */
+const RECONCILE_DEADLINE_MS = 60_000;
 
 /** An order whose status is one of the receiver's own words, with the contract's in its place (unknown words stay). */
 export function mapStatus(order: unknown, statuses: Readonly<Record<string, OrderStatus>> | undefined): unknown {

@@ -31,7 +31,19 @@ export function recordingProbe(inner: ProbeClient, onCall: (call: ProbeCall) => 
       throw error;
     }
   }
+  const reconcile = inner.reconcile?.bind(inner);
   return {
+    ...(reconcile === undefined
+      ? {}
+      : {
+          reconcile: () =>
+            recorded(
+              'POST',
+              '/reconcile',
+              () => reconcile(),
+              (answer) => answer.status,
+            ),
+        }),
     health: () =>
       recorded(
         'GET',

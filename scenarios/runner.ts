@@ -8,6 +8,7 @@ import type { Provider } from '../contracts/provider.js';
 import { createHttpDeliverer } from '../simulator/delivery/http.js';
 import { gatewayKeyFromSeed } from '../simulator/gateway/key.js';
 import type { GatewayLedger } from '../simulator/gateway/ledger.js';
+import type { GatewayMonitor } from '../simulator/gateway/monitor.js';
 import { recordingWorld } from '../simulator/gateway/recording-world.js';
 import { type Attempt, DeliveryHistory } from '../simulator/history.js';
 import { createSigningContext, type SigningContext } from '../simulator/plan.js';
@@ -56,6 +57,11 @@ export interface RunOptions {
   readonly gatewayKey?: string;
   /** The ledger of the gateway the run started, fed with every order's events (Stripe's event API answers from it). */
   readonly gatewayLedger?: GatewayLedger;
+  /**
+   * The monitor of the gateway the run started (the calls receivers make to its API, the outages the run plays): with
+   * it and the ledger, `consistency.reconciled` runs for providers whose gateway lists its events.
+   */
+  readonly gatewayMonitor?: GatewayMonitor;
   /** Makes order and event ids fresh, so a run needs no reset of the receiver. Letters and digits. */
   readonly runId: string;
   readonly only?: readonly GuaranteeId[];
@@ -135,6 +141,7 @@ export async function runGauntlet(given: RunOptions): Promise<RunReport> {
     options.provider,
     options.only,
     options.receiverProcess !== undefined,
+    options.gatewayMonitor !== undefined && options.gatewayLedger !== undefined,
   );
   const startedAt = clock();
   const deadline = startedAt + (options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS);
@@ -349,6 +356,7 @@ async function recordPlanned(planned: PlannedScenario, run: RunContext): Promise
       connections: run.connections ?? 16,
       timeScale: run.timeScale ?? 0.001,
       deadline: run.deadline,
+      ...(run.gatewayMonitor === undefined ? {} : { gatewayMonitor: run.gatewayMonitor }),
       onAttempts: () => {
         const attempts = history.all();
         for (const attempt of attempts.slice(reported)) {
@@ -470,6 +478,7 @@ function selectScenarios(
   provider: Provider,
   only: readonly GuaranteeId[] | undefined,
   withProcess: boolean,
+  withGateway: boolean,
 ): Scenario[] {
   const needingProcess = (s: Scenario) => s.needsReceiverProcess === true && s.appliesTo(provider);
   if (
@@ -483,7 +492,22 @@ function selectScenarios(
       { hint: 'Pass --receiver-cmd "…" (how to start your receiver) and --ready URL (what answers once it is up).' },
     );
   }
-  const applicable = all.filter((s) => s.appliesTo(provider) && (withProcess || s.needsReceiverProcess !== true));
+  const needingGateway = (s: Scenario) => s.needsGateway === true && s.appliesTo(provider);
+  if (!withGateway && only?.some((id) => all.some((s) => s.guarantee === id && needingGateway(s)))) {
+    throw new IpnError(
+      'IPN_ERR_USAGE',
+      `${only.filter((id) => all.some((s) => s.guarantee === id && needingGateway(s))).join(', ')} needs the fake gateway serving ${provider.title}'s event list, which this run did not start.`,
+      {
+        hint: 'Pass --gateway-port PORT and point your receiver’s API client (its reconciler) at http://127.0.0.1:PORT.',
+      },
+    );
+  }
+  const applicable = all.filter(
+    (s) =>
+      s.appliesTo(provider) &&
+      (withProcess || s.needsReceiverProcess !== true) &&
+      (withGateway || s.needsGateway !== true),
+  );
   if (only === undefined || only.length === 0) return applicable;
   const missing = only.filter(
     (id) => !applicable.some((s) => s.guarantee === id) && !(RUN_LEVEL_GUARANTEES as readonly string[]).includes(id),

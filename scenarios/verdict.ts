@@ -63,6 +63,7 @@ export const FindingReasonSchema = z.enum([
   'challenge.wrong',
   'challenge.oracle',
   'latency.over-timeout',
+  'reconcile.not-recovered',
   'check.error',
 ]);
 export type FindingReason = z.infer<typeof FindingReasonSchema>;

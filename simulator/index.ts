@@ -32,3 +32,4 @@ export {
 } from './plan.js';
 export { createRandom, deriveSeed, type Random } from './random.js';
 export { canPlay, createWorld, type LifecycleKind, lifecycleKinds, type World, type WorldOrder } from './world.js';
+export { GatewayMonitor, type GatewayCall, type GatewayOutage } from './gateway/monitor.js';

@@ -79,6 +79,18 @@ CREATE TABLE receiver_health (id INTEGER PRIMARY KEY CHECK (id = 1), probes BIGI
 INSERT INTO receiver_health (id) VALUES (1);
 `,
   },
+  {
+    // Per provider, the newest event the reconciler stored from the gateway's list (it pages back to here next time).
+    version: 4,
+    sql: `
+CREATE TABLE reconcile_cursors (
+  provider TEXT PRIMARY KEY,
+  created_s BIGINT NOT NULL,
+  event_id TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+`,
+  },
 ];
 
 /** The advisory lock key that serialises migrations across processes ("ipn-gauntlet" in ASCII, truncated). */

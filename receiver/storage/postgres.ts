@@ -236,6 +236,24 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
       });
     },
     pendingCount,
+    async reconcileCursor(provider) {
+      const { rows } = await statement(
+        'reading the reconcile cursor',
+        'SELECT created_s, event_id FROM reconcile_cursors WHERE provider = $1',
+        [provider],
+      );
+      const row = rows[0] as { created_s: string; event_id: string } | undefined;
+      return row === undefined ? null : { createdSeconds: Number(row.created_s), eventId: row.event_id };
+    },
+    async saveReconcileCursor(provider, cursor, atMs) {
+      await statement(
+        'saving the reconcile cursor',
+        `INSERT INTO reconcile_cursors (provider, created_s, event_id, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (provider) DO UPDATE SET created_s = EXCLUDED.created_s, event_id = EXCLUDED.event_id,
+           updated_at = EXCLUDED.updated_at`,
+        [provider, cursor.createdSeconds, cursor.eventId, atMs],
+      );
+    },
     health: () =>
       pool.health.check(pendingCount, async () => {
         await statement('probing a write', 'UPDATE receiver_health SET probes = probes + 1 WHERE id = 1', []);

@@ -52,6 +52,14 @@ CREATE TABLE IF NOT EXISTS receiver_health (
 ) STRICT;
 INSERT OR IGNORE INTO receiver_health (id) VALUES (1);
 
+-- Per provider, the newest event the reconciler stored from the gateway's list (it pages back to here next time).
+CREATE TABLE IF NOT EXISTS reconcile_cursors (
+  provider TEXT PRIMARY KEY,
+  created_s INTEGER NOT NULL,
+  event_id TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+
 CREATE TABLE IF NOT EXISTS dead_letters (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   provider TEXT NOT NULL,

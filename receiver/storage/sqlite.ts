@@ -100,6 +100,12 @@ export function openSqliteStorage(options: SqliteStorageOptions): ReceiverStorag
       `UPDATE inbox SET available_at = ?, last_error = ? WHERE provider = ? AND event_id = ? AND state = 'pending'`,
     ),
     pendingCount: db.prepare(`SELECT count(*) AS n FROM inbox WHERE state = 'pending'`).pluck(),
+    reconcileCursor: db.prepare(`SELECT created_s, event_id FROM reconcile_cursors WHERE provider = ?`),
+    saveReconcileCursor: db.prepare(
+      `INSERT INTO reconcile_cursors (provider, created_s, event_id, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (provider) DO UPDATE SET created_s = excluded.created_s, event_id = excluded.event_id,
+         updated_at = excluded.updated_at`,
+    ),
     deadLetterCount: db.prepare(`SELECT count(*) AS n FROM (${deadLettersSql})`).pluck(),
     listDeadLetters: db.prepare(`SELECT * FROM (${deadLettersSql}) ${deadLettersOrder} LIMIT ? OFFSET ?`),
     showInboxDeadLetter: db.prepare(
@@ -327,6 +333,18 @@ export function openSqliteStorage(options: SqliteStorageOptions): ReceiverStorag
           once('probing a write', () => sql.probeWrite.run());
         },
       ),
+    async reconcileCursor(provider) {
+      const row = once(
+        'reading the reconcile cursor',
+        () => sql.reconcileCursor.get(provider) as { created_s: number; event_id: string } | undefined,
+      );
+      return row === undefined ? null : { createdSeconds: row.created_s, eventId: row.event_id };
+    },
+    async saveReconcileCursor(provider, cursor, atMs) {
+      await write('saving the reconcile cursor', () =>
+        sql.saveReconcileCursor.run(provider, cursor.createdSeconds, cursor.eventId, atMs),
+      );
+    },
     async deadLetterCount() {
       return once('counting dead letters', () => sql.deadLetterCount.get() as number);
     },

@@ -60,7 +60,17 @@ export interface ReceiverStorage {
   /** Creates the order and applies the facts already received for it; the same terms again change nothing. */
   putOrder(terms: OrderTerms, atMs: number): Promise<PutOrderOutcome>;
   getOrder(orderId: string): Promise<StoredOrder | null>;
+  /** Where the reconciler of a provider stopped: the newest event it has stored from the gateway's list; null: never. */
+  reconcileCursor(provider: string): Promise<ReconcileCursor | null>;
+  /** Moves a provider's reconcile cursor (only after every event it covers is in the inbox). */
+  saveReconcileCursor(provider: string, cursor: ReconcileCursor, atMs: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A reconciler's high-water mark: the creation time (gateway seconds) and id of the newest event it stored. */
+export interface ReconcileCursor {
+  readonly createdSeconds: number;
+  readonly eventId: string;
 }
 
 export type StorageHealth =

@@ -9,11 +9,15 @@ import { forgedRejected } from './forged-rejected.js';
 import { idemConcurrent, idemResigned, idemSequential } from './idempotency.js';
 import { consistencyNoLoss } from './no-loss.js';
 import { orderFinalState } from './order-final-state.js';
+import { consistencyReconciled } from './reconciled.js';
 import { replayWindow } from './replay-window.js';
 import { compatUnhandledEvents } from './unhandled-events.js';
 import { verifiedPostback } from './verified-postback.js';
 
-/** Every scenario, in the order a run reports them. */
+/**
+ * Every scenario, in the order a run reports them. `consistency.reconciled` comes last: a reconciler reads the whole
+ * event list, which holds every scenario's events, so it runs once the others have been judged.
+ */
 export const scenarios: readonly Scenario[] = [
   forgedRejected,
   replayWindow,
@@ -30,4 +34,5 @@ export const scenarios: readonly Scenario[] = [
   compatUnhandledEvents,
   robustBadInput,
   consistencyNoLoss,
+  consistencyReconciled,
 ];

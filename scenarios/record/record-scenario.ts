@@ -5,6 +5,7 @@ import type { OrderView } from '../../contracts/probe.js';
 import type { Provider } from '../../contracts/provider.js';
 import type { HttpDeliverer } from '../../simulator/delivery/http.js';
 import { eventsOf, type GatewayEvent } from '../../simulator/events.js';
+import type { GatewayMonitor } from '../../simulator/gateway/monitor.js';
 import type { DeliveryHistory } from '../../simulator/history.js';
 import { inSequence, type SigningContext } from '../../simulator/plan.js';
 import type { WorldOrder } from '../../simulator/world.js';
@@ -41,6 +42,8 @@ export interface RecordContext {
   readonly deadline: number;
   /** After each step: the attempts so far (progress, the live dashboard). */
   readonly onAttempts?: (attempts: number) => void;
+  /** The run's fake gateway, when it started one: the API calls receivers made, and the outages it plays. */
+  readonly gatewayMonitor?: GatewayMonitor;
 }
 
 /** Genuine deliveries in a row without an answer in time after which the scenario stops: the receiver is too slow. */
@@ -144,6 +147,10 @@ export async function recordScenario(ctx: RecordContext): Promise<ScenarioRecord
       observations =
         (await phase.drive({
           target: ctx.target,
+          clock: ctx.clock,
+          sleep: ctx.settle.sleep,
+          ...(ctx.gatewayMonitor === undefined ? {} : { gateway: ctx.gatewayMonitor }),
+          ...(ctx.probe.reconcile === undefined ? {} : { reconcile: ctx.probe.reconcile.bind(ctx.probe) }),
           deliver: async (delivery) => {
             deliveryIds.push(delivery.id);
             const [attempt] = await ctx.deliverer.deliverStep([delivery]);

@@ -28,7 +28,7 @@ export type AttemptRecord = z.infer<typeof AttemptRecordSchema>;
 
 /** A probe call (PUT, GET or health) and its answer, in the order they were made. */
 export const ProbeCallSchema = z.object({
-  method: z.enum(['GET', 'PUT']),
+  method: z.enum(['GET', 'PUT', 'POST']),
   path: z.string(),
   sentAt: z.number(),
   answeredAt: z.number(),

@@ -4,6 +4,7 @@ import type { Provider } from '../../contracts/provider.js';
 import type { GatewayContext } from './endpoint.js';
 import { registerEndpoints } from './fastify-adapter.js';
 import type { GatewayLedger } from './ledger.js';
+import type { GatewayMonitor } from './monitor.js';
 import { createGatewayLedger, gatewayEndpoints } from './routes/index.js';
 
 export interface GatewayOptions {
@@ -22,6 +23,8 @@ export interface GatewayOptions {
   readonly clock?: Clock;
   /** Largest request body accepted, bytes. */
   readonly bodyLimit?: number;
+  /** Records every API call and plays scripted outages (the run's `consistency.reconciled` uses it). */
+  readonly monitor?: GatewayMonitor;
 }
 
 /** The context every endpoint answers from, with the defaults filled in (shared with the msw handlers). */
@@ -32,6 +35,7 @@ export function gatewayContext(options: Omit<GatewayOptions, 'bodyLimit'>): Gate
     ledger: options.ledger ?? createGatewayLedger(),
     apiKeys: options.apiKeys ?? [],
     clock: options.clock ?? systemClock,
+    ...(options.monitor === undefined ? {} : { monitor: options.monitor }),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Clock } from '../../contracts/clock.js';
 import type { Provider } from '../../contracts/provider.js';
 import type { GatewayLedger } from './ledger.js';
+import type { GatewayMonitor } from './monitor.js';
 
 /**
  * One request to the fake gateway's API, whatever carried it (fastify over HTTP, msw in-process): the transport-neutral
@@ -21,6 +22,8 @@ export interface GatewayAnswer {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
+  /** For a list answer: the ids of the objects it carries (the run's evidence of what a reconciler fetched). */
+  readonly listed?: readonly string[];
 }
 
 /** What every endpoint answers from: the gateway's key, the providers it serves and what the run has sent. */
@@ -37,6 +40,8 @@ export interface GatewayContext {
   readonly apiKeys: readonly string[];
   /** The gateway's time (certificate validity when it verifies a PayPal REST signature). */
   readonly clock: Clock;
+  /** Where the run watches the calls receivers make and scripts the API's outages (none: nothing recorded). */
+  readonly monitor?: GatewayMonitor;
 }
 
 /**
@@ -52,6 +57,35 @@ export interface GatewayEndpoint {
   /** For the gateway's index page and reports: `stripe events`, `paypal-ipn postback`. */
   readonly name: string;
   answer(request: GatewayRequest, context: GatewayContext): GatewayAnswer | Promise<GatewayAnswer>;
+  /**
+   * Set on a list of what the gateway sent (Stripe's `GET /v1/events`), the API a reconciler pages through: whether a
+   * request asks for a page after the first (where the run plays its outage).
+   */
+  readonly lists?: { readonly isLaterPage: (request: GatewayRequest) => boolean };
+}
+
+/**
+ * An endpoint's answer to a request, through the run's monitor when there is one: a scripted outage answers in its
+ * place, and the call is recorded with what it listed. Both adapters answer through this.
+ */
+export async function answerRequest(
+  endpoint: GatewayEndpoint,
+  request: GatewayRequest,
+  context: GatewayContext,
+): Promise<GatewayAnswer> {
+  const monitor = context.monitor;
+  if (monitor === undefined) return endpoint.answer(request, context);
+  const answer = monitor.outageFor(endpoint.name, request) ?? (await endpoint.answer(request, context));
+  const query = request.query.toString();
+  monitor.record({
+    atMs: context.clock(),
+    endpoint: endpoint.name,
+    method: request.method,
+    path: `${endpoint.path.replace(/:([a-z]+)/gi, (_, name: string) => request.params[name] ?? '')}${query === '' ? '' : `?${query}`}`,
+    status: answer.status,
+    listed: answer.status === 200 ? (answer.listed ?? []) : [],
+  });
+  return answer;
 }
 
 /** The endpoints one module adds for the providers a gateway serves (none when it serves none of its providers). */

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { GatewayContext, GatewayEndpoint, GatewayRequest } from './endpoint.js';
+import { answerRequest, type GatewayContext, type GatewayEndpoint, type GatewayRequest } from './endpoint.js';
 
 /** Serves endpoints on a fastify app (the gateway server's adapter; `gatewayHandlers` is msw's). */
 export function registerEndpoints(
@@ -12,7 +12,7 @@ export function registerEndpoints(
       method: endpoint.method,
       url: endpoint.path,
       handler: async (request, reply) => {
-        const answer = await endpoint.answer(gatewayRequestOf(request), context);
+        const answer = await answerRequest(endpoint, gatewayRequestOf(request), context);
         return reply.code(answer.status).headers(answer.headers).send(answer.body);
       },
     });

@@ -2,9 +2,10 @@ import { type HttpHandler, HttpResponse, http } from 'msw';
 import type { Provider } from '../../contracts/provider.js';
 import { providerById, providerIds } from '../../contracts/providers/index.js';
 import { gatewayContext } from '../gateway/app.js';
-import type { GatewayEndpoint, GatewayRequest } from '../gateway/endpoint.js';
+import { answerRequest, type GatewayEndpoint, type GatewayRequest } from '../gateway/endpoint.js';
 import { gatewayKeyFromSeed } from '../gateway/key.js';
 import type { GatewayLedger } from '../gateway/ledger.js';
+import type { GatewayMonitor } from '../gateway/monitor.js';
 import { gatewayEndpoints } from '../gateway/routes/index.js';
 
 interface CommonOptions {
@@ -22,6 +23,8 @@ interface CommonOptions {
    * gateway URL your receiver is configured with in tests (`http://gateway.test`).
    */
   readonly origins?: readonly string[];
+  /** Records the calls your code makes and plays scripted outages (`monitor.fail(…)`), as the run's gateway does. */
+  readonly monitor?: GatewayMonitor;
 }
 
 /**
@@ -46,6 +49,7 @@ export function gatewayHandlers(options: GatewayHandlersOptions): HttpHandler[] 
     providers,
     ...(options.ledger === undefined ? {} : { ledger: options.ledger }),
     ...(options.apiKeys === undefined ? {} : { apiKeys: options.apiKeys }),
+    ...(options.monitor === undefined ? {} : { monitor: options.monitor }),
   });
   const extra = (options.origins ?? []).map((origin) => origin.replace(/\/+$/, ''));
   return gatewayEndpoints(providers).flatMap((endpoint) =>
@@ -56,7 +60,7 @@ export function gatewayHandlers(options: GatewayHandlersOptions): HttpHandler[] 
 function handlerOf(endpoint: GatewayEndpoint, url: string, context: ReturnType<typeof gatewayContext>): HttpHandler {
   const method = endpoint.method === 'GET' ? http.get : http.post;
   return method(url, async ({ request, params }) => {
-    const answer = await endpoint.answer(await gatewayRequestOf(request, params), context);
+    const answer = await answerRequest(endpoint, await gatewayRequestOf(request, params), context);
     return new HttpResponse(answer.body, { status: answer.status, headers: answer.headers });
   });
 }

@@ -5,5 +5,6 @@
 
 export { gatewayKeyFromSeed } from '../gateway/key.js';
 export type { GatewayLedger } from '../gateway/ledger.js';
+export { type GatewayCall, GatewayMonitor, type GatewayOutage } from '../gateway/monitor.js';
 export { createGatewayLedger } from '../gateway/routes/index.js';
 export { type GatewayHandlersOptions, gatewayHandlers } from './handlers.js';

@@ -24,3 +24,8 @@ export function gatewayEndpoints(providers: readonly Provider[]): GatewayEndpoin
 export function createGatewayLedger(options: { readonly maxEntries?: number } = {}): GatewayLedger {
   return new GatewayLedger(recorders, options);
 }
+
+/** The endpoint a reconciler pages through for this provider (a list of what the gateway sent), if it serves one. */
+export function listEndpoint(provider: Provider): GatewayEndpoint | undefined {
+  return gatewayEndpoints([provider]).find((endpoint) => endpoint.lists !== undefined);
+}

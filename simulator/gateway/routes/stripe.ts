@@ -33,6 +33,7 @@ export const stripeRoutes: GatewayRoutes = (providers) =>
           origins: ORIGINS,
           name: 'stripe event list',
           answer: (request, context) => listEvents(request, context),
+          lists: { isLaterPage: (request) => request.query.has('starting_after') },
         },
         {
           method: 'GET',
@@ -199,5 +200,8 @@ function listEvents(request: GatewayRequest, context: GatewayContext): GatewayAn
   }
   const page = before !== null ? all.slice(Math.max(0, at - limit), at) : all.slice(at + 1, at + 1 + limit);
   const hasMore = before !== null ? at - limit > 0 : at + 1 + limit < all.length;
-  return jsonAnswer(200, { object: 'list', data: page, has_more: hasMore, url: '/v1/events' }, headers);
+  return {
+    ...jsonAnswer(200, { object: 'list', data: page, has_more: hasMore, url: '/v1/events' }, headers),
+    listed: page.map((event) => String(event.id)),
+  };
 }
