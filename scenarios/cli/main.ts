@@ -12,6 +12,7 @@ import { createRedactor } from './redaction.js';
 import { replayCaseCommand, replayHelp } from './replay-case-command.js';
 import { runCommand, runHelp } from './run-command.js';
 import { showReportCommand, showReportHelp } from './show-report-command.js';
+import { triggerCommand, triggerHelp } from './trigger-command.js';
 
 const usage = `ipn-gauntlet — a fake payment gateway that attacks your webhook receiver and says which guarantees broke.
 
@@ -22,6 +23,7 @@ Commands:
   run          run every scenario against your receiver
   explore      search random delivery schedules for one your receiver gets wrong, and shrink it
   replay       play a saved case file again (run --cases DIR plays a directory of them)
+  trigger      send one signed event of a named type to your receiver, with overrides (or print it as curl)
   load         deliver signed events under load, then check nothing was lost or applied twice
   show-report  render the HTML report from a JSON report (run --json), optionally served on 127.0.0.1
   receiver     start the reference receiver (receiver dead-letters: list, show and replay its dead letters)
@@ -38,6 +40,7 @@ const commands: Record<
   run: { help: runHelp, run: runCommand },
   explore: { help: exploreHelp, run: exploreCommand },
   replay: { help: replayHelp, run: replayCaseCommand },
+  trigger: { help: triggerHelp, run: triggerCommand },
   load: { help: loadHelp, run: loadCommand },
   'show-report': { help: showReportHelp, run: showReportCommand },
   receiver: { help: receiverHelpFor, run: receiverCommand },
