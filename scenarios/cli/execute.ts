@@ -1,4 +1,5 @@
 import { runSummary, styleFor, verdictLine } from '../report/console.js';
+import { type GithubReportOptions, writeGithubReport } from '../report/github.js';
 import { writeHtmlReport } from '../report/html.js';
 import { writeJsonReport } from '../report/json.js';
 import { writeJunitReport } from '../report/junit.js';
@@ -15,6 +16,8 @@ export interface ReportFiles {
   readonly html?: string | undefined;
   /** The live dashboard's feed (`--ui`): every attempt and verdict as it happens, then the reports. */
   readonly live?: LiveFeed | undefined;
+  /** `--reporter github`: annotations on stdout and the job summary in `$GITHUB_STEP_SUMMARY`. */
+  readonly github?: GithubReportOptions | undefined;
 }
 
 /**
@@ -73,6 +76,7 @@ export async function executeRuns(runs: readonly RunOptions[], io: CliIo, files:
     await writeHtmlReport(files.html, reports);
     io.stdout.write(style.dim(`HTML report: ${files.html}\n`));
   }
+  if (files.github !== undefined) await writeGithubReport(reports, io, files.github);
   publish({ type: 'done', reports });
   // Only a run where every guarantee held passes: a guarantee not judged has not been shown to hold.
   return reports.every((r) => r.results.every((v) => v.status === 'pass')) ? 0 : 1;

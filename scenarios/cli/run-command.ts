@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { IpnError } from '../../contracts/errors.js';
 import { providerById, providerIds, withFamilies } from '../../contracts/providers/index.js';
 import { gatewayKeyFromSeed } from '../../simulator/gateway/key.js';
@@ -26,6 +27,8 @@ import { executeRuns } from './execute.js';
 import type { CliIo } from './io.js';
 import { parseProfile, profileFlagNames, profileHelp, profileReplayFlags } from './profile-flags.js';
 import { credentialsIn, RECEIVER_CMD_ENV, receiverCmdForReplay, redactHelp, takeRedactFlags } from './redaction.js';
+import { parseReporter } from './reporter-flag.js';
+import { takeVerboseFlag, verboseHelp } from './verbose-flag.js';
 
 export const runHelp = `Usage: ipn-gauntlet run --target URL --probe URL|--probe-sql FILE|--probe-module FILE --provider ID --secret S [options]
 
@@ -45,7 +48,10 @@ ${probeTokenHelp}
   --json FILE      write the verdicts as JSON
   --junit FILE     write a JUnit XML report (one test case per guarantee; a failure's text is its evidence)
   --html FILE      write a self-contained HTML report (verdicts, timeline of every delivery, failures, replay commands)
+  --reporter github  also report for GitHub Actions: an ::error annotation per broken guarantee (::warning per one
+                   not judged) and a table of every verdict appended to $GITHUB_STEP_SUMMARY when it is set
 ${uiHelp}
+${verboseHelp}
   --run-id ID      prefix for order and event ids (default: fresh, so no reset of the receiver is needed)
 ${casesHelp}
   --gateway-port N postback and fetch providers (paypal-ipn, mollie): the port the fake gateway listens on at 127.0.0.1 (default 8787;
@@ -67,8 +73,9 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   const saving = caseSaver(cases.rest);
   const ui = takeUiFlags(saving.rest);
   const redact = takeRedactFlags(ui.rest);
+  const verbose = takeVerboseFlag(redact.rest);
   const given = parseFlags(
-    redact.rest,
+    verbose.rest,
     [
       'config',
       'target',
@@ -81,6 +88,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       'json',
       'junit',
       'html',
+      'reporter',
       'run-id',
       'notification-url',
       'gateway-port',
@@ -138,6 +146,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   }
   const seed = parseSeed(flags.seed, io.randomSeed);
   const only = parseOnly(flags.only);
+  const github = parseReporter(flags.reporter, config === undefined ? undefined : relative(cwd, config.file));
   const chaos = parseChaosFlags(
     receiverCmd === undefined ? flags : { ...flags, 'receiver-cmd': receiverCmd },
     choice.kind === 'http' ? choice.url : '',
@@ -223,10 +232,11 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
           ...(only === undefined ? {} : { only }),
           replayCommand: (guarantee) => replayCommand(invocation, seed, guarantee),
           onVerdict: saving.record,
+          ...verbose.onAttempt(io),
         },
       ],
       io,
-      { json: flags.json, junit: flags.junit, html: flags.html, live: dashboard.live },
+      { json: flags.json, junit: flags.junit, html: flags.html, live: dashboard.live, github },
     );
     await saving.write(io, { target, probe });
     return await dashboard.finish(code);
