@@ -12,9 +12,13 @@ const load = createRequire(import.meta.url);
  * work in a project that installed no database driver. Missing, it is `IPN_ERR_DEPENDENCY_MISSING` saying what needs
  * it and the command that installs it; any other failure to load it (a native build for another Node) is rethrown.
  */
-export function optionalDependency<T>(specifier: OptionalDependency, neededBy: string): T {
+export function optionalDependency<T>(
+  specifier: OptionalDependency,
+  neededBy: string,
+  require: (specifier: string) => unknown = load,
+): T {
   try {
-    return load(specifier) as T;
+    return require(specifier) as T;
   } catch (error) {
     if (!isNotFound(error, specifier)) throw error;
     const name = specifier.split('/')[0] ?? specifier;
