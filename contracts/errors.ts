@@ -55,6 +55,14 @@ export const errorCatalog = {
     exitCode: 2,
     hint: 'Stop what listens on that port, or pass another port (0 picks a free one, printed at start).',
   },
+  IPN_ERR_THRESHOLD_INVALID: {
+    exitCode: 2,
+    hint: "Write a threshold as METRIC OPERATOR VALUE, such as 'p99<200ms' or 'lost==0' (README, \"Thresholds\").",
+  },
+  IPN_ERR_LOAD_SHARDS: {
+    exitCode: 2,
+    hint: 'Pass every shard report of one plan once: the JSON of `load --shard i/n --json FILE` for each i from 1 to n, same seed, run id and flags.',
+  },
   IPN_ERR_RECEIVER_PROCESS: {
     exitCode: 2,
     hint: 'Check --receiver-cmd starts your receiver on the port the --target and --ready URLs name.',

@@ -1,13 +1,26 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { IpnError } from '../../contracts/errors.js';
+import { PROBE_TOKEN_ENV } from '../../contracts/probe.js';
 import { providerById, providerIds } from '../../contracts/providers/index.js';
-import { loadProgressLine, loadSummary } from '../load/console.js';
+import { loadConfig } from '../config/load.js';
+import { liveOutput, loadProgressLine, loadSummary } from '../load/console.js';
 import { loadHtml } from '../load/html.js';
-import { type LoadModel, LoadReportSchema, loadExitCode } from '../load/report.js';
+import { mergeShards } from '../load/merge.js';
+import { type LoadModel, type LoadReport, LoadReportSchema, loadExitCode } from '../load/report.js';
 import { runLoad } from '../load/run-load.js';
+import { parseShard } from '../load/shard.js';
+import { LoadSummarySchema, loadSummaryExport } from '../load/summary.js';
+import {
+  evaluateThresholds,
+  parseThreshold,
+  probeMetrics,
+  type Threshold,
+  thresholdMetrics,
+} from '../load/threshold.js';
 import { openProbe, probeChoice, probeFlagNames } from '../probes/probe-choice.js';
+import { pairs } from '../replay-command.js';
 import { styleFor } from '../report/console.js';
 import { endpointSecret, parseFlags, parseSeed, parseUrl, probeTokenHelp, probeTokenOption, required } from './args.js';
 import type { CliIo } from './io.js';
@@ -36,11 +49,22 @@ ${probeTokenHelp}
   --settle-timeout T how long to wait for the receiver to apply what it acknowledged (default 60s)
   --seed N           replay a run exactly (default: a fresh seed, printed)
   --run-id ID        prefix for order and event ids (default: fresh)
+  --shard I/N        send only shard I of N of the plan (same flags and --seed on every machine; the rate and the
+                     concurrency are the whole test's, each shard takes its share); merge the JSON reports after
+  --threshold EXPR   fail the run (exit 99) when EXPR does not hold, e.g. 'p99<200ms', 'lost==0', 'error_rate<1%';
+                     repeatable; also "thresholds" in the config file. Metrics: ${thresholdMetrics.join(', ')}
+  --config FILE      read "thresholds" from this config file (default: ipn-gauntlet.config.* in the directory)
   --json FILE        write the results as JSON
   --html FILE        write a self-contained HTML report with a latency-over-time chart
+  --summary-export FILE  write a JSON summary (metrics, thresholds, verdict; schemas/load-summary.schema.json)
 
-Exit code: 0 nothing lost, applied twice or forged accepted and every order explained; 1 otherwise; 2 usage or
-setup error.`;
+Usage: ipn-gauntlet load merge SHARD.json… [--threshold EXPR…] [--json FILE] [--html FILE] [--summary-export FILE]
+
+  Merges the JSON reports of every shard of one plan (--shard 1/N … N/N): adds the latency histograms and runs the
+  check once over the union of their histories. Refuses reports of different plans, a missing or repeated shard.
+
+Exit code: 0 nothing lost, applied twice, mismatched, out of order or forged accepted and every order explained;
+1 otherwise; 99 the check passed but a --threshold was crossed; 2 usage or setup error.`;
 
 const flagNames = [
   'target',
@@ -61,10 +85,18 @@ const flagNames = [
   'run-id',
   'json',
   'html',
+  'shard',
+  'config',
+  'summary-export',
 ] as const;
 
+/** The flags a replay command leaves out: secrets (read from the environment again) and report files. */
+const notReplayed = new Set(['secret', 'probe-token', 'seed', 'run-id', 'json', 'html', 'summary-export', 'config']);
+
 export async function loadCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(args, flagNames, 'load');
+  if (args[0] === 'merge') return loadMergeCommand(args.slice(1), io);
+  const { thresholds: thresholdFlags, rest } = takeThresholds(args);
+  const flags = parseFlags(rest, flagNames, 'load');
   io.redactor.add(
     flags.secret,
     io.env.IPN_GAUNTLET_SECRET,
@@ -91,15 +123,28 @@ export async function loadCommand(args: readonly string[], io: CliIo): Promise<n
   if (!/^[a-z0-9]{1,12}$/.test(runId))
     throw usage(`--run-id must be 1 to 12 lower-case letters or digits, got "${runId}"`);
   const seed = parseSeed(flags.seed, io.randomSeed);
+  const shard = flags.shard === undefined ? null : parseShard(flags.shard);
+  const thresholds = await loadThresholds(thresholdFlags, flags.config, io);
+  const blind = thresholds.find((t) => probeMetrics.includes(t.metric));
+  if (choice === null && blind !== undefined) {
+    throw new IpnError(
+      'IPN_ERR_THRESHOLD_INVALID',
+      `threshold "${blind.expression}": ${blind.metric} is measured through the probe, and no probe was given.`,
+      {
+        hint: 'Pass --probe (or --probe-sql / --probe-module), or keep to thresholds on latency, forged, errors, error_rate and throughput.',
+      },
+    );
+  }
   const style = styleFor(io.stdout, io.env);
-  const live = io.stdout.isTTY === true && io.env.CI === undefined;
+  const out = liveOutput((text) => io.stdout.write(text), io.stdout.isTTY === true && io.env.CI === undefined);
+  const replay = replayLine(rest, seed, runId, thresholdFlags);
 
   const opened =
     choice === null ? null : await openProbe(choice, { redact: (...values) => io.redactor.add(...values) });
   io.stdout.write(
     `${style.bold(`${provider.title} load`)} ${style.dim(`→ ${target}  (seed ${seed}, run ${runId})`)}\n`,
   );
-  const report = await runLoad({
+  const run = await runLoad({
     target,
     probe: opened?.name ?? null,
     ...(opened?.client === undefined ? {} : { probeClient: opened.client }),
@@ -109,6 +154,8 @@ export async function loadCommand(args: readonly string[], io: CliIo): Promise<n
     seed,
     runId,
     model,
+    shard,
+    replay,
     durationMs,
     events,
     orders: flags.orders === undefined ? null : parseCount(flags.orders, '--orders', 0, 1e8),
@@ -121,12 +168,23 @@ export async function loadCommand(args: readonly string[], io: CliIo): Promise<n
     settleTimeoutMs:
       flags['settle-timeout'] === undefined ? 60_000 : parseDuration(flags['settle-timeout'], '--settle-timeout'),
     peakRss: () => process.resourceUsage().maxRSS * 1024,
-    onPhase: (phase) => io.stdout.write(style.dim(`  ${phase}…\n`)),
-    ...(live
-      ? { onProgress: (progress) => io.stdout.write(`\r\u001b[2K  ${style.dim(loadProgressLine(progress))}`) }
-      : {}),
-  }).finally(() => opened?.close());
-  if (live) io.stdout.write('\r\u001b[2K');
+    onPhase: (phase) => out.line(style.dim(`  ${phase}…`)),
+    onProgress: (progress) => out.progress(`  ${style.dim(loadProgressLine(progress))}`),
+  }).finally(() => {
+    out.end();
+    return opened?.close();
+  });
+  const report = { ...run, thresholds: evaluateThresholds(thresholds, run) };
+  return writeOutputs(report, flags, io);
+}
+
+/** The summary on stdout, then the files asked for; returns the exit code. */
+async function writeOutputs(
+  report: LoadReport,
+  flags: { readonly json?: string; readonly html?: string; readonly 'summary-export'?: string },
+  io: CliIo,
+): Promise<number> {
+  const style = styleFor(io.stdout, io.env);
   io.stdout.write(`${loadSummary(report, style)}\n`);
   if (flags.json !== undefined) {
     await writeReport(flags.json, `${JSON.stringify(io.redactor.value(LoadReportSchema.parse(report)), null, 2)}\n`);
@@ -136,7 +194,96 @@ export async function loadCommand(args: readonly string[], io: CliIo): Promise<n
     await writeReport(flags.html, loadHtml(io.redactor.value(report)));
     io.stdout.write(style.dim(`HTML report: ${flags.html}\n`));
   }
+  const summaryFile = flags['summary-export'];
+  if (summaryFile !== undefined) {
+    const summary = LoadSummarySchema.parse(loadSummaryExport(report));
+    await writeReport(summaryFile, `${JSON.stringify(io.redactor.value(summary), null, 2)}\n`);
+    io.stdout.write(style.dim(`summary: ${summaryFile}\n`));
+  }
   return loadExitCode(report);
+}
+
+/** `load merge a.json b.json …`: one report, and one check, for every shard of a plan. */
+async function loadMergeCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { thresholds: thresholdFlags, rest } = takeThresholds(args);
+  const files: string[] = [];
+  const flagArgs: string[] = [];
+  for (let i = 0; i < rest.length; i += 1) {
+    const arg = rest[i] ?? '';
+    if (!arg.startsWith('--')) files.push(arg);
+    else if (arg.includes('=')) flagArgs.push(arg);
+    else {
+      flagArgs.push(arg, rest[i + 1] ?? '');
+      i += 1;
+    }
+  }
+  const flags = parseFlags(flagArgs, ['json', 'html', 'summary-export', 'config'] as const, 'load merge');
+  const thresholds = await loadThresholds(thresholdFlags, flags.config, io);
+  const cwd = io.cwd ?? process.cwd();
+  const shards = await Promise.all(
+    files.map(async (file) => {
+      let text: string;
+      try {
+        text = await readFile(resolve(cwd, file), 'utf8');
+      } catch {
+        throw new IpnError('IPN_ERR_LOAD_SHARDS', `load merge: cannot read ${file}.`);
+      }
+      try {
+        return { file, json: JSON.parse(text) as unknown };
+      } catch {
+        throw new IpnError('IPN_ERR_LOAD_SHARDS', `load merge: ${file} is not JSON.`);
+      }
+    }),
+  );
+  const merged = mergeShards(shards);
+  return writeOutputs({ ...merged, thresholds: evaluateThresholds(thresholds, merged) }, flags, io);
+}
+
+/** `--threshold EXPR` may be given several times; parseFlags keeps one value a flag, so they are taken out first. */
+function takeThresholds(args: readonly string[]): { thresholds: string[]; rest: string[] } {
+  const thresholds: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    if (arg === '--threshold') {
+      const value = args[i + 1];
+      if (value === undefined) throw usage("--threshold needs an expression, such as 'p99<200ms'");
+      thresholds.push(value);
+      i += 1;
+    } else if (arg.startsWith('--threshold=')) thresholds.push(arg.slice('--threshold='.length));
+    else rest.push(arg);
+  }
+  return { thresholds, rest };
+}
+
+/** The flags' thresholds, then the config file's; each parsed now, so a mistake stops the run before it starts. */
+async function loadThresholds(
+  expressions: readonly string[],
+  configFile: string | undefined,
+  io: CliIo,
+): Promise<Threshold[]> {
+  const loaded = await loadConfig({ file: configFile, cwd: io.cwd ?? process.cwd() });
+  return [...expressions, ...(loaded?.config.thresholds ?? [])].map(parseThreshold);
+}
+
+/** The command that sends the same plan again: the flags as given, seed and run id pinned, secrets from the environment. */
+function replayLine(args: readonly string[], seed: number, runId: string, thresholds: readonly string[]): string {
+  const given: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const name = (args[i] ?? '').replace(/^--/, '').split('=')[0] ?? '';
+    const inline = (args[i] ?? '').includes('=');
+    const value = inline ? (args[i] ?? '').slice((args[i] ?? '').indexOf('=') + 1) : (args[i + 1] ?? '');
+    if (!inline) i += 1;
+    if (!notReplayed.has(name)) given.push(`--${name}`, value);
+  }
+  return [
+    'npx ipn-gauntlet load',
+    ...pairs(given),
+    '--secret "$IPN_GAUNTLET_SECRET"',
+    ...(args.includes('--probe-token') ? [`--probe-token "$${PROBE_TOKEN_ENV}"`] : []),
+    ...pairs(['--seed', String(seed), '--run-id', runId]),
+    ...pairs(thresholds.flatMap((t) => ['--threshold', t])),
+  ].join(' ');
 }
 
 async function writeReport(file: string, text: string): Promise<void> {

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { IpnError } from '../../contracts/errors.js';
 import { GuaranteeIdSchema } from '../../contracts/guarantees.js';
 import { ReceiverProfileSchema } from '../../contracts/profile.js';
 import { providerIds } from '../../contracts/providers/index.js';
+import { parseThreshold } from '../load/threshold.js';
 import { SqlProbeSettingsSchema, sqlProbeKeys } from '../probes/sql-config.js';
 
 /**
@@ -97,6 +99,20 @@ const configShape = {
     .int({ error: 'expected a whole number from 0 to 65535' })
     .min(0, { error: 'expected a whole number from 0 to 65535' })
     .max(65_535, { error: 'expected a whole number from 0 to 65535' }),
+  /** `load` only: thresholds such as 'p99<200ms' or 'lost==0' (README, "Thresholds"), beside any --threshold flags. */
+  thresholds: z.array(
+    z.string({ error: "expected a threshold as a string, such as 'p99<200ms'" }).superRefine((value, ctx) => {
+      try {
+        parseThreshold(value);
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          message: error instanceof IpnError ? `${error.message} ${error.hint}` : String(error),
+        });
+      }
+    }),
+    { error: "expected a list of thresholds, such as ['p99<200ms', 'lost==0']" },
+  ),
 };
 
 export const ConfigSchema = z

@@ -1,4 +1,6 @@
+import { ordersText } from './console.js';
 import type { LoadReport } from './report.js';
+import { formatMeasured } from './threshold.js';
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
@@ -13,20 +15,27 @@ export function latencyChart(report: LoadReport): string {
   const points = downsample(report.timeline.filter((p) => p.count > 0));
   if (points.length === 0) return '<p>No answers were recorded.</p>';
   const lastSecond = Math.max(1, ...points.map((p) => p.second));
-  const top = Math.max(1, ...points.map((p) => p.max)) * 1.05;
-  const x = (second: number) => PAD.left + (second / lastSecond) * (WIDTH - PAD.left - PAD.right);
+  const yTicks = niceTicks(Math.max(...points.map((p) => p.max)));
+  const top = yTicks.at(-1) ?? 1;
+  const xTicks = niceTicks(lastSecond);
+  const right = xTicks.at(-1) ?? 1;
+  const x = (second: number) => PAD.left + (second / right) * (WIDTH - PAD.left - PAD.right);
   const y = (ms: number) => HEIGHT - PAD.bottom - (ms / top) * (HEIGHT - PAD.top - PAD.bottom);
   const line = (pick: (p: (typeof points)[number]) => number, colour: string) =>
     `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${points
       .map((p) => `${x(p.second).toFixed(1)},${y(pick(p)).toFixed(1)}`)
       .join(' ')}"/>`;
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((t) => {
-    const value = top * t;
-    return `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(value)}" y2="${y(value)}" stroke="#ddd"/><text x="${PAD.left - 6}" y="${y(value) + 4}" text-anchor="end">${value.toFixed(value < 10 ? 1 : 0)}</text>`;
-  });
+  const ticks = yTicks.map(
+    (value) =>
+      `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(value).toFixed(1)}" y2="${y(value).toFixed(1)}" stroke="#ddd"/><text x="${PAD.left - 6}" y="${(y(value) + 4).toFixed(1)}" text-anchor="end">${tickLabel(value)}</text>`,
+  );
+  const secondTicks = xTicks.map(
+    (second) =>
+      `<text x="${x(second).toFixed(1)}" y="${HEIGHT - 8}" text-anchor="middle">${tickLabel(second)} s</text>`,
+  );
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" font-size="11" font-family="sans-serif" role="img" aria-label="acknowledgement latency over time">
 ${ticks.join('\n')}
-<text x="${PAD.left}" y="${HEIGHT - 8}">0 s</text><text x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">${lastSecond} s</text>
+${secondTicks.join('')}
 <text x="12" y="${PAD.top + 4}">ms</text>
 ${line((p) => p.max, '#bbb')}
 ${line((p) => p.p99, '#d9480f')}
@@ -34,6 +43,21 @@ ${line((p) => p.p50, '#1971c2')}
 <g transform="translate(${PAD.left + 8},${PAD.top + 4})"><text fill="#1971c2">p50</text><text x="34" fill="#d9480f">p99</text><text x="68" fill="#999">max</text></g>
 </svg>`;
 }
+
+/**
+ * Axis ticks from 0 to at least `max` in steps of 1, 2 or 5 times a power of ten (so 0, 50, 100, 150 ms, never 37.8),
+ * four to eight of them.
+ */
+export function niceTicks(max: number): number[] {
+  const top = max > 0 ? max : 1;
+  const rough = top / 5;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = ([1, 2, 5, 10].map((m) => m * power).find((s) => top / s <= 7) ?? 10 * power) as number;
+  const count = Math.ceil(top / step - 1e-9);
+  return Array.from({ length: count + 1 }, (_, i) => Number((i * step).toPrecision(12)));
+}
+
+const tickLabel = (value: number) => String(Number(value.toPrecision(6)));
 
 function downsample<T>(points: readonly T[]): T[] {
   if (points.length <= MAX_POINTS) return [...points];
@@ -49,6 +73,8 @@ export function loadHtml(report: LoadReport): string {
   const items = [
     ...check.lost.events.map((e) => `lost: ${e.eventId} (${e.kind}, order ${e.orderId}): ${e.problem}`),
     ...check.appliedTwice.orders.map((o) => `applied twice: order ${o.orderId}: ${o.problem}`),
+    ...check.amountMismatch.orders.map((o) => `amount mismatch: order ${o.orderId}: ${o.problem}`),
+    ...check.outOfOrder.orders.map((o) => `out of order: order ${o.orderId}: ${o.problem}`),
     ...check.forgedAccepted.deliveries.map(
       (x) => `forged accepted: delivery #${x.delivery} (${x.forgery}) of ${x.eventId} → ${x.statusCode}`,
     ),
@@ -56,7 +82,7 @@ export function loadHtml(report: LoadReport): string {
   ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ipn-gauntlet load — ${escapeHtml(report.provider)}</title>
-<style>body{font-family:sans-serif;max-width:820px;margin:2em auto;color:#222}table{border-collapse:collapse}th,td{text-align:left;padding:2px 12px 2px 0}th{font-weight:normal;color:#666}.pass{color:#2b8a3e}.fail{color:#c92a2a}</style>
+<style>body{font-family:sans-serif;max-width:820px;margin:2em auto;color:#222}table{border-collapse:collapse}th,td{text-align:left;padding:2px 12px 2px 0}th{font-weight:normal;color:#666}.replay{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;padding:8px}.pass{color:#2b8a3e}.fail{color:#c92a2a}</style>
 </head><body>
 <h1>ipn-gauntlet load: <span class="${check.status}">${check.status.toUpperCase()}</span></h1>
 <p>${escapeHtml(report.provider)} → ${escapeHtml(report.target)}, seed ${report.seed}, run ${escapeHtml(report.runId)}, started ${escapeHtml(report.startedAt)}</p>
@@ -64,10 +90,14 @@ export function loadHtml(report: LoadReport): string {
 ${row('model', report.model.kind === 'open' ? `open, ${report.model.ratePerSecond}/s` : `closed, concurrency ${report.model.concurrency}`)}
 ${row('deliveries', `${d.sent} in ${(report.durationMs / 1000).toFixed(1)} s (${report.throughputPerSecond}/s)`)}
 ${row('answers', `${d.acknowledged} acknowledged, ${d.refused} refused, ${d.unsure} unsure`)}
-${row('latency ms', `p50 ${l.p50} · p90 ${l.p90} · p99 ${l.p99} · p99.9 ${l.p999} · max ${l.max}`)}
+${row('latency ms', `p50 ${l.p50} · p90 ${l.p90} · p95 ${l.p95} · p99 ${l.p99} · p99.9 ${l.p999} · max ${l.max}`)}
 ${report.backlog === null ? '' : row('backlog', `${report.backlog.maxInFlight} outstanding at most, ${report.backlog.maxLagMs} ms behind schedule at most`)}
-${row('correctness', `${check.lost.count} lost, ${check.appliedTwice.count} applied twice, ${check.forgedAccepted.count} forged accepted, ${check.unexplained.count} unexplained`)}
+${row('correctness', `${check.lost.count} lost, ${check.appliedTwice.count} applied twice, ${check.amountMismatch.count} amount mismatch, ${check.outOfOrder.count} out of order, ${check.forgedAccepted.count} forged accepted, ${check.unexplained.count} unexplained`)}
+${row('orders', check.reason ?? ordersText(report))}
+${report.thresholds.map((t) => row(`threshold ${t.expression}`, `${t.passed ? 'held' : 'crossed'}: ${t.metric} was ${formatMeasured(t.metric, t.measured)}`)).join('\n')}
 </table>
+<h2>Replay</h2>
+<pre class="replay">${escapeHtml(report.replay)}</pre>
 <h2>Acknowledgement latency over time</h2>
 ${latencyChart(report)}
 ${items.length === 0 ? '' : `<h2>Problems</h2><ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`}

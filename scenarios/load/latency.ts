@@ -1,10 +1,11 @@
-import { build, type Histogram } from 'hdr-histogram-js';
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 
 /** Acknowledgement latency percentiles, milliseconds. */
 export interface LatencySummary {
   readonly count: number;
   readonly p50: number;
   readonly p90: number;
+  readonly p95: number;
   readonly p99: number;
   readonly p999: number;
   readonly max: number;
@@ -48,9 +49,15 @@ export class LatencyRecorder {
     return summarize(this.#total);
   }
 
+  /** The whole run's histogram, HDR compressed base64 (what `load merge` adds up). */
+  encoded(): string {
+    return encodeIntoCompressedBase64(this.#total);
+  }
+
   /** p50 and p99 so far, milliseconds (for the live progress line). */
   soFar(): { p50: number; p99: number } {
-    return { p50: ms(this.#total.getValueAtPercentile(50)), p99: ms(this.#total.getValueAtPercentile(99)) };
+    const { p50, p99 } = summarize(this.#total);
+    return { p50, p99 };
   }
 
   /** The per-second points, the current second included. */
@@ -73,20 +80,33 @@ export class LatencyRecorder {
     return {
       second,
       count: h.totalCount,
-      p50: ms(h.getValueAtPercentile(50)),
-      p99: ms(h.getValueAtPercentile(99)),
+      p50: ms(Math.min(h.getValueAtPercentile(50), h.maxValue)),
+      p99: ms(Math.min(h.getValueAtPercentile(99), h.maxValue)),
       max: ms(h.maxValue),
     };
   }
 }
 
+/** Several runs' encoded histograms added up: the merged histogram, encoded, and its summary. */
+export function mergeHistograms(encoded: readonly string[]): { encoded: string; summary: LatencySummary } {
+  const total = histogram();
+  for (const one of encoded) total.add(decodeFromCompressedBase64(one));
+  return { encoded: encodeIntoCompressedBase64(total), summary: summarize(total) };
+}
+
+/**
+ * Percentiles of one histogram. HDR reports a percentile as the highest value equivalent to its bucket, which can lie
+ * above the largest value recorded (p99.9 above max); each percentile is capped at the maximum.
+ */
 function summarize(h: Histogram): LatencySummary {
+  const at = (percentile: number) => ms(Math.min(h.getValueAtPercentile(percentile), h.maxValue));
   return {
     count: h.totalCount,
-    p50: ms(h.getValueAtPercentile(50)),
-    p90: ms(h.getValueAtPercentile(90)),
-    p99: ms(h.getValueAtPercentile(99)),
-    p999: ms(h.getValueAtPercentile(99.9)),
+    p50: at(50),
+    p90: at(90),
+    p95: at(95),
+    p99: at(99),
+    p999: at(99.9),
     max: ms(h.maxValue),
     mean: Math.round(h.mean) / 1000,
   };

@@ -7,9 +7,11 @@ import { checkLoad } from './check.js';
 import { isAcknowledged, isRefused, LoadHistory } from './history.js';
 import { LatencyRecorder } from './latency.js';
 import { createLoadPlan, DUPLICATE, FORGED, GENUINE } from './plan.js';
-import type { LoadModel, LoadReport } from './report.js';
+import type { LoadModel, LoadReport, Shard } from './report.js';
 import { runClosed, runOpen } from './schedule.js';
 import { createSender } from './sender.js';
+import { inShard, shardSource } from './shard.js';
+import { shardRecord } from './shard-record.js';
 
 export interface LoadOptions {
   readonly target: string;
@@ -24,7 +26,12 @@ export interface LoadOptions {
   readonly notificationUrl?: string;
   readonly seed: number;
   readonly runId: string;
+  /** The whole test's model; a shard sends its share of it (shardModel). */
   readonly model: LoadModel;
+  /** Send only this shard of the plan (and record what `load merge` needs); null: the whole plan. */
+  readonly shard: Shard | null;
+  /** The command line that sends this plan again, for the report. */
+  readonly replay: string;
   /** Stop sending after this long (ms); null = until `events` are sent. */
   readonly durationMs: number | null;
   /** Most deliveries; null = as many as the duration allows (and the plan holds). */
@@ -52,6 +59,10 @@ export interface LoadOptions {
 export interface LoadProgress {
   readonly elapsedMs: number;
   readonly sent: number;
+  /** Deliveries this run will send at most (a shard's is its expected share); null when only a duration bounds it. */
+  readonly total: number | null;
+  /** Seconds left at the current rate (or of the duration, if that ends first); null when unknown. */
+  readonly etaSeconds: number | null;
   readonly inFlight: number;
   /** Answers per second over the last interval. */
   readonly ratePerSecond: number;
@@ -87,10 +98,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     ...(options.notificationUrl === undefined ? {} : { notificationUrl: options.notificationUrl }),
   });
 
+  const model = shardModel(options.model, options.shard);
+  const orders = Array.from({ length: plan.table.orders }, (_, order) => order).filter(
+    (order) => options.shard === null || inShard(options.shard, order),
+  );
   const setupStart = options.now();
   if (probe !== null) {
-    options.onPhase?.(`creating ${plan.table.orders} orders through the probe`);
-    await createOrders(probe, plan.table);
+    options.onPhase?.(`creating ${orders.length.toLocaleString('en-US')} orders through the probe`);
+    await createOrders(probe, plan.table, orders);
   }
   const setupMs = options.now() - setupStart;
 
@@ -109,24 +124,25 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     startedAt,
   });
   options.onPhase?.('delivering');
-  const stopProgress = reportProgress(options, history, latency, sender.inFlight, startedAt);
+  const total = options.durationMs !== null && options.events === null ? null : shareOf(maxDeliveries, options.shard);
+  const stopProgress = reportProgress(options, { history, latency, inFlight: sender.inFlight, startedAt, total });
   const limits = {
     maxDeliveries,
     deadline: options.durationMs === null ? null : startedAt + options.durationMs,
     now: options.now,
   };
-  const source = plan.deliveries();
+  const source = shardSource(plan.deliveries(), plan.table, options.shard, maxDeliveries);
   let outcome: Awaited<ReturnType<typeof runOpen>>;
   try {
     outcome =
-      options.model.kind === 'open'
+      model.kind === 'open'
         ? await runOpen(source, sender.dispatch, {
             ...limits,
-            ratePerSecond: options.model.ratePerSecond,
+            ratePerSecond: model.ratePerSecond,
             maxInFlight: MAX_IN_FLIGHT,
             sleep: options.sleep,
           })
-        : await runClosed(source, sender.dispatch, { ...limits, concurrency: options.model.concurrency });
+        : await runClosed(source, sender.dispatch, { ...limits, concurrency: model.concurrency });
   } finally {
     stopProgress();
     await sender.close();
@@ -134,7 +150,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const durationMs = options.now() - startedAt;
 
   options.onPhase?.(probe === null ? 'checking answers' : 'checking every order through the probe');
-  const check = await checkLoad({
+  const { check, observed } = await checkLoad({
     table: plan.table,
     history,
     forgeries: plan.forgeries,
@@ -145,6 +161,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     concurrency: SETUP_CONCURRENCY,
     now: options.now,
     sleep: options.sleep,
+    ordersCreated: probe === null ? 0 : orders.length,
   });
 
   const counts = { sent: history.size, genuine: 0, duplicates: 0, forged: 0, acknowledged: 0, refused: 0, unsure: 0 };
@@ -167,23 +184,30 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     probe: options.probe,
     seed: options.seed,
     runId: options.runId,
-    model: options.model,
+    model,
+    shard: options.shard,
+    mergedShards: null,
     startedAt: new Date(startedAtWall).toISOString(),
     durationMs: round(durationMs),
     setupMs: round(setupMs),
     plan: {
       orders: plan.table.orders,
       events: plan.table.events,
+      deliveries: maxDeliveries,
       duplicatePercent: options.duplicatePercent,
       forgedPercent: options.forgedPercent,
-      exhausted: outcome.exhausted,
+      exhausted: outcome.exhausted && !source.limitReached(),
     },
     deliveries: counts,
     throughputPerSecond: durationMs > 0 ? round((summary.count * 1000) / durationMs) : 0,
     latencyMs: summary,
-    backlog: options.model.kind === 'open' ? { maxInFlight: outcome.maxInFlight, maxLagMs: outcome.maxLagMs } : null,
+    latencyHistogram: latency.encoded(),
+    backlog: model.kind === 'open' ? { maxInFlight: outcome.maxInFlight, maxLagMs: outcome.maxLagMs } : null,
     timeline: latency.timeline(),
     check,
+    replay: options.replay,
+    record: options.shard === null ? null : shardRecord(history, observed),
+    thresholds: [],
     memory: { peakRssBytes: options.peakRss(), historyBytes: history.bytes },
   };
 }
@@ -195,11 +219,31 @@ function deliveryLimit(options: LoadOptions): number {
   return DEFAULT_CLOSED_PLAN;
 }
 
-async function createOrders(probe: ProbeClient, table: ReturnType<typeof createLoadPlan>['table']): Promise<void> {
+/**
+ * A shard's share of the whole test's model, as k6 splits a test across execution segments: the rate divided by the
+ * shard count, the concurrency dealt out (at least 1 each).
+ */
+export function shardModel(model: LoadModel, shard: Shard | null): LoadModel {
+  if (shard === null) return model;
+  if (model.kind === 'open') return { kind: 'open', ratePerSecond: model.ratePerSecond / shard.count };
+  const base = Math.floor(model.concurrency / shard.count);
+  const extra = shard.index <= model.concurrency % shard.count ? 1 : 0;
+  return { kind: 'closed', concurrency: Math.max(1, base + extra) };
+}
+
+/** A shard's expected share of the plan's deliveries (orders are dealt out evenly). */
+const shareOf = (deliveries: number, shard: Shard | null) =>
+  shard === null ? deliveries : Math.round(deliveries / shard.count);
+
+async function createOrders(
+  probe: ProbeClient,
+  table: ReturnType<typeof createLoadPlan>['table'],
+  orders: readonly number[],
+): Promise<void> {
   let next = 0;
   const creator = async () => {
-    while (next < table.orders) {
-      const terms = table.terms(next);
+    while (next < orders.length) {
+      const terms = table.terms(orders[next] ?? 0);
       next += 1;
       await probe.putOrder(terms.orderId, {
         amount: formatMinor(terms.amountMinor, terms.currency),
@@ -210,26 +254,33 @@ async function createOrders(probe: ProbeClient, table: ReturnType<typeof createL
   await Promise.all(Array.from({ length: SETUP_CONCURRENCY }, creator));
 }
 
-function reportProgress(
-  options: LoadOptions,
-  history: LoadHistory,
-  latency: LatencyRecorder,
-  inFlight: () => number,
-  startedAt: number,
-): () => void {
+interface ProgressSources {
+  readonly history: LoadHistory;
+  readonly latency: LatencyRecorder;
+  readonly inFlight: () => number;
+  readonly startedAt: number;
+  readonly total: number | null;
+}
+
+function reportProgress(options: LoadOptions, sources: ProgressSources): () => void {
   const onProgress = options.onProgress;
   if (onProgress === undefined) return () => undefined;
+  const { history, latency, inFlight, startedAt, total } = sources;
   let lastAt = startedAt;
   let lastAnswered = 0;
   const timer = setInterval(() => {
     const now = options.now();
     const answered = latency.summary().count;
     const { p50, p99 } = latency.soFar();
+    const elapsedMs = now - startedAt;
+    const ratePerSecond = now > lastAt ? ((answered - lastAnswered) * 1000) / (now - lastAt) : 0;
     onProgress({
-      elapsedMs: now - startedAt,
+      elapsedMs,
       sent: history.size,
+      total,
+      etaSeconds: etaSeconds(history.size, total, ratePerSecond, options.durationMs, elapsedMs),
       inFlight: inFlight(),
-      ratePerSecond: now > lastAt ? ((answered - lastAnswered) * 1000) / (now - lastAt) : 0,
+      ratePerSecond,
       p50,
       p99,
     });
@@ -238,6 +289,20 @@ function reportProgress(
   }, options.progressIntervalMs ?? 500);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** Seconds left: the deliveries left at the current rate, or the duration left, whichever ends first. */
+export function etaSeconds(
+  sent: number,
+  total: number | null,
+  ratePerSecond: number,
+  durationMs: number | null,
+  elapsedMs: number,
+): number | null {
+  const byCount = total !== null && ratePerSecond > 0 ? Math.max(0, total - sent) / ratePerSecond : null;
+  const byTime = durationMs === null ? null : Math.max(0, durationMs - elapsedMs) / 1000;
+  if (byCount === null) return byTime;
+  return byTime === null ? byCount : Math.min(byCount, byTime);
 }
 
 const round = (value: number) => Math.round(value * 10) / 10;

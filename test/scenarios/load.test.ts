@@ -64,7 +64,9 @@ test('load exits 0 against the same receiver when it drops nothing, in the open 
     io,
   );
   expect(captured.err).toBe('');
-  expect(captured.out).toMatch(/PASS {2}correctness: 0 lost, 0 applied twice, 0 forged accepted/);
+  expect(captured.out).toMatch(
+    /PASS {2}correctness: 0 lost, 0 applied twice, 0 amount mismatch, 0 out of order, 0 forged accepted/,
+  );
   expect(captured.out).toMatch(/backlog/);
   expect(code).toBe(0);
   const page = await readFile(html, 'utf8');
