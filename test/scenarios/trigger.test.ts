@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterEach, expect, test } from 'vitest';
-import { providers } from '../../contracts/providers/index.js';
+import { type ProviderId, providerIds, providers } from '../../contracts/providers/index.js';
 import { buildReceiver } from '../../receiver/app.js';
 import type { CliEnvironment } from '../../scenarios/cli/io.js';
 import { main } from '../../scenarios/cli/main.js';
 import { fakeIo } from '../support/fake-io.js';
+import { startTestGateway } from '../support/gateway.js';
 import { listenOnLoopback } from '../support/listen.js';
 import { probeHeaders, testProbe } from '../support/probe-token.js';
 
@@ -231,6 +232,56 @@ test.each([
   expect(await main(args, io)).toBe(2);
   expect(captured.err.startsWith(`${code}: `)).toBe(true);
   expect(captured.err).toMatch(message);
+});
+
+/** What each gateway calls the event of a payment that succeeded. */
+const paymentSucceeded: Record<ProviderId, string> = {
+  stripe: 'payment_intent.succeeded',
+  'standard-webhooks': 'payment.succeeded',
+  paddle: 'transaction.completed',
+  razorpay: 'payment.captured',
+  shopify: 'succeeded',
+  square: 'payment.updated',
+  'paypal-ipn': 'succeeded',
+  'paypal-rest': 'PAYMENT.CAPTURE.COMPLETED',
+  adyen: 'succeeded',
+  x: 'succeeded',
+  mollie: 'succeeded',
+};
+
+test("every gateway's triggered event is accepted by the reference receiver, which asks the fake gateway where its gateway is asked", async () => {
+  const gatewayKey = 'trigger-test-gateway-key';
+  const gateway = await startTestGateway(gatewayKey);
+  cleanups.push(gateway.close);
+  const secrets = Object.fromEntries(
+    providerIds.map((id) => [
+      id,
+      id === 'paypal-ipn' ? 'merchant@example.com' : providers[id].secret.generate(new Uint8Array(32).fill(2)),
+    ]),
+  );
+  const registered = 'https://hooks.example.com';
+  const dir = await mkdtemp(join(tmpdir(), 'ipn-trigger-all-'));
+  const app = await buildReceiver({
+    secrets,
+    dbFile: join(dir, 'r.db'),
+    gatewayUrl: gateway.url,
+    publicUrl: registered,
+  });
+  const base = await listenOnLoopback(app);
+  cleanups.push(async () => {
+    await app.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const answers: Record<string, string> = {};
+  for (const id of providerIds) {
+    const route = `/webhooks/${providers[id].route}`;
+    const { io, captured } = fakeIo();
+    const args = ['--target', `${base}${route}`, '--secret', secrets[id] ?? '', '--gateway-key', gatewayKey];
+    const notificationUrl = ['--notification-url', `${registered}${route}`];
+    const code = await main(['trigger', id, paymentSucceeded[id], ...args, ...notificationUrl], io);
+    answers[id] = `${code} ${/<-- \[(\d+)\]/.exec(captured.out)?.[1] ?? captured.err}`;
+  }
+  expect(answers).toEqual(Object.fromEntries(providerIds.map((id) => [id, '0 200'])));
 });
 
 test('without an event type, trigger lists every type the provider sends, family by family', async () => {
