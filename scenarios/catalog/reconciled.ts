@@ -53,7 +53,9 @@ type ReconcileObservations = z.infer<typeof ReconcileObservationsSchema>;
 export const consistencyReconciled = defineScenario({
   guarantee: 'consistency.reconciled',
   judgement: 'rule',
-  dependsOn: ['idem.sequential'],
+  // A redelivery is a re-signed duplicate, possibly out of order, in any currency: those guarantees own what their
+  // failures do here.
+  dependsOn: ['idem.sequential', 'idem.resigned', 'order.final-state', 'consistency.amount'],
   needsGateway: true,
   diagnosis:
     "Reconcile from the gateway's event list: page through all of it (follow has_more) from a durable cursor, a " +

@@ -1,15 +1,23 @@
 import { IpnError } from '../../contracts/errors.js';
 import { PROBE_TOKEN_ENV, PROBE_TOKEN_MIN_LENGTH } from '../../contracts/probe.js';
 import { providers } from '../../contracts/providers/index.js';
-import { secretsFromEnv } from '../../receiver/app.js';
+import { buildReceiver, secretsFromEnv } from '../../receiver/app.js';
 import { gatewayEnvVars, gatewaysFromEnv } from '../../receiver/gateway-urls.js';
 import { METRICS_TOKEN_ENV, METRICS_TOKEN_MIN_LENGTH } from '../../receiver/metrics.js';
+import { ListUnavailable } from '../../receiver/reconcile.js';
 import { startReceiver } from '../../receiver/server.js';
 import { parseFlags, parsePort } from './args.js';
 import { deadLettersCommand, deadLettersHelp } from './dead-letters-command.js';
 import type { CliIo } from './io.js';
+import { parseCount } from './receiver-flags.js';
 
-export const receiverHelp = `Usage: ipn-gauntlet receiver [--port N] [--host H] [--db FILE] [--public-url URL] [--probe]
+/** The environment variable holding each listing provider's API key, for its reconciler. */
+const API_KEY_ENV = { stripe: 'IPN_GAUNTLET_API_KEY_STRIPE' } as const;
+/** Where Stripe's event list is read, when not IPN_GAUNTLET_GATEWAY_URL. */
+const STRIPE_GATEWAY_ENV = 'IPN_GAUNTLET_GATEWAY_URL_STRIPE';
+
+export const receiverHelp = `Usage: ipn-gauntlet receiver [--port N] [--host H] [--db FILE] [--public-url URL] [--probe] [--reconcile-every S]
+       ipn-gauntlet receiver reconcile [--db FILE]   (one reconcile pass, then exit)
        ipn-gauntlet receiver dead-letters list|show ID|replay ID   (see \`receiver dead-letters --help\`)
 
 Starts the reference receiver: verify raw bytes → validate → durable idempotent inbox → 2xx → worker → order state.
@@ -38,6 +46,12 @@ ${gatewayEnvVars['paypal-rest']} override it per provider. Live, set only the pe
 ${gatewayEnvVars['paypal-ipn']}=https://ipnpb.paypal.com, ${gatewayEnvVars.mollie}=https://api.mollie.com, and none for
 PayPal REST (IPN_GAUNTLET_GATEWAY_URL=https://ipnpb.paypal.com would send certificate fetches to the IPN host).
 
+Reconciliation (after an outage longer than the gateway's retries): with ${API_KEY_ENV.stripe} set (a Stripe secret or
+restricted key that may read events), the receiver pages through GET /v1/events from its durable cursor and stores
+what its webhooks missed through the same inbox (a redelivery then changes nothing). It runs on demand (the probe's
+POST /ipn-probe/reconcile, or \`ipn-gauntlet receiver reconcile\`) and every S seconds with --reconcile-every S. The
+list is read from ${STRIPE_GATEWAY_ENV}, else IPN_GAUNTLET_GATEWAY_URL, else https://api.stripe.com.
+
 Logs are pino JSON on standard output; LOG_LEVEL sets the level (default info). Prometheus metrics are at GET /metrics:
 public, or with ${METRICS_TOKEN_ENV} set (${METRICS_TOKEN_MIN_LENGTH}+ characters) only to authorization: Bearer <that token>
 (Prometheus: authorization.credentials_file in the scrape config).
@@ -53,9 +67,10 @@ export function receiverHelpFor(args: readonly string[]): string {
 
 export async function receiverCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (args[0] === 'dead-letters') return deadLettersCommand(args.slice(1), io);
+  if (args[0] === 'reconcile') return reconcileOnce(args.slice(1), io);
   const flags = parseFlags(
     args.filter((arg) => arg !== '--probe'),
-    ['port', 'host', 'db', 'schema', 'public-url'],
+    ['port', 'host', 'db', 'schema', 'public-url', 'reconcile-every'],
     'receiver',
   );
   const probe = probeOption(args.includes('--probe') || io.env.IPN_GAUNTLET_PROBE === '1', io.env);
@@ -66,12 +81,25 @@ export async function receiverCommand(args: readonly string[], io: CliIo): Promi
   }
   const gateways = gatewaysFromEnv(io.env);
   const metricsToken = io.env[METRICS_TOKEN_ENV];
+  const everySeconds =
+    flags['reconcile-every'] === undefined
+      ? undefined
+      : parseCount(flags['reconcile-every'], '--reconcile-every', 0, 86_400);
+  const reconcile = reconcileOption(io.env, everySeconds);
+  if (everySeconds !== undefined && reconcile === undefined) {
+    throw new IpnError(
+      'IPN_ERR_USAGE',
+      `--reconcile-every needs an API key to read the event list with, and ${API_KEY_ENV.stripe} is not set.`,
+      {
+        hint: `Set ${API_KEY_ENV.stripe} to a Stripe key that may read events (sk_test_… or a restricted rk_test_… key).`,
+      },
+    );
+  }
   // The receiver refuses to start without a secret, naming the environment variables to set.
   const receiver = await startReceiver({
     secrets: secretsFromEnv(io.env),
-    ...(databaseUrl === undefined || databaseUrl === ''
-      ? { dbFile: flags.db ?? 'ipn-receiver.db' }
-      : { databaseUrl, ...(flags.schema === undefined ? {} : { schema: flags.schema }) }),
+    ...storageOption(flags, databaseUrl),
+    ...(reconcile === undefined ? {} : { reconcile }),
     port: parsePort(flags.port, 3000),
     host: flags.host ?? '127.0.0.1',
     clock: io.clock,
@@ -88,6 +116,74 @@ export async function receiverCommand(args: readonly string[], io: CliIo): Promi
   await io.untilStopped();
   await receiver.close();
   return 0;
+}
+
+function storageOption(flags: { readonly db?: string; readonly schema?: string }, databaseUrl: string | undefined) {
+  return databaseUrl === undefined || databaseUrl === ''
+    ? { dbFile: flags.db ?? 'ipn-receiver.db' }
+    : { databaseUrl, ...(flags.schema === undefined ? {} : { schema: flags.schema }) };
+}
+
+/** The reconcile option from the environment: an API key per listing provider, where the list is, how often. */
+function reconcileOption(env: Readonly<Record<string, string | undefined>>, everySeconds: number | undefined) {
+  const stripeKey = env[API_KEY_ENV.stripe];
+  if (stripeKey === undefined || stripeKey === '') return undefined;
+  const gatewayUrl = env[STRIPE_GATEWAY_ENV] || env.IPN_GAUNTLET_GATEWAY_URL;
+  return {
+    apiKeys: { stripe: stripeKey },
+    ...(gatewayUrl ? { gatewayUrl } : {}),
+    ...(everySeconds === undefined ? {} : { everyMs: everySeconds * 1_000 }),
+  };
+}
+
+/**
+ * `receiver reconcile`: one pass over the gateways' event lists into the receiver's database (which a running receiver
+ * may share: its worker applies what the pass stored), the stored events applied, then a line per provider. Exit 1
+ * when a list could not be read (nothing of that pass kept, the cursor where it was: run it again).
+ */
+async function reconcileOnce(args: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(args, ['db', 'schema'], 'receiver reconcile');
+  const reconcile = reconcileOption(io.env, undefined);
+  if (reconcile === undefined) {
+    throw new IpnError(
+      'IPN_ERR_USAGE',
+      `receiver reconcile reads the gateway's event list, and ${API_KEY_ENV.stripe} is not set.`,
+      {
+        hint: `Set ${API_KEY_ENV.stripe} to a Stripe key that may read events (sk_test_… or a restricted rk_test_… key).`,
+      },
+    );
+  }
+  io.redactor.add(reconcile.apiKeys.stripe);
+  const app = await buildReceiver({
+    secrets: secretsFromEnv(io.env),
+    ...storageOption(flags, io.env.DATABASE_URL),
+    reconcile,
+    clock: io.clock,
+  });
+  try {
+    await app.ready();
+    const reports = await app.reconcile();
+    await app.inbox.drain();
+    for (const r of reports) {
+      io.stdout.write(
+        `${r.provider}: ${r.pages} page(s), ${r.listed} listed, ${r.stored} recovered (new to the inbox), ${r.duplicates} already there; cursor ${r.cursor === null ? 'none' : `${r.cursor.eventId} (${new Date(r.cursor.createdSeconds * 1000).toISOString()})`}\n`,
+      );
+      if (r.gapSinceSeconds !== null) {
+        io.stderr.write(
+          `warning: the last pass was at ${new Date(r.gapSinceSeconds * 1000).toISOString()}, before the gateway's list window: events created between then and its start cannot be recovered from the list\n`,
+        );
+      }
+    }
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ListUnavailable)) throw error;
+    io.stderr.write(
+      `IPN_ERR_GATEWAY_LIST: ${error.message}. Nothing of this pass was kept and the cursor did not move: run it again.\n`,
+    );
+    return 1;
+  } finally {
+    await app.close();
+  }
 }
 
 /** The probe, when enabled: its token from the environment, required (a probe anyone could call changes orders). */

@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { IpnError } from '../../contracts/errors.js';
 import { providerById, providerIds, withFamilies } from '../../contracts/providers/index.js';
 import { gatewayKeyFromSeed } from '../../simulator/gateway/key.js';
+import { GatewayMonitor } from '../../simulator/gateway/monitor.js';
 import { createGatewayLedger, gatewayEndpoints } from '../../simulator/gateway/routes/index.js';
 import { startGateway } from '../../simulator/gateway/server.js';
 import { loadConfig } from '../config/load.js';
@@ -175,6 +176,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   // providers with a gateway API (Stripe's event re-fetch) get one when --gateway-port asks, fed with the run's events.
   const gatewayKey = flags['gateway-key'] ?? gatewayKeyFromSeed(seed);
   const gatewayLedger = createGatewayLedger();
+  const gatewayMonitor = new GatewayMonitor();
   const gateway =
     provider.postback === undefined &&
     provider.fetch === undefined &&
@@ -185,6 +187,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
           key: gatewayKey,
           providers: [provider],
           ledger: gatewayLedger,
+          monitor: gatewayMonitor,
           // Mollie: the payments API accepts only the run's API key (the receiver's secret).
           ...(provider.fetch === undefined ? {} : { apiKeys: [secret] }),
           port: parsePort(flags['gateway-port'], 8787),
@@ -227,7 +230,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
           clock: io.clock,
           ...(otherTargets.length === 0 ? {} : { otherTargets }),
           ...chaos,
-          ...(gateway === undefined ? {} : { gatewayKey, gatewayLedger }),
+          ...(gateway === undefined ? {} : { gatewayKey, gatewayLedger, gatewayMonitor }),
           ...(notificationUrl === undefined ? {} : { notificationUrl }),
           ...(only === undefined ? {} : { only }),
           replayCommand: (guarantee) => replayCommand(invocation, seed, guarantee),

@@ -3,6 +3,7 @@ import { isIpnError } from '../../contracts/errors.js';
 import type { GuaranteeId } from '../../contracts/guarantees.js';
 import { type ProviderId, providers } from '../../contracts/providers/index.js';
 import type { FindingReason } from '../../scenarios/verdict.js';
+import { listEndpoint } from '../../simulator/gateway/routes/index.js';
 import { type Flaw, flawApplies } from '../fixtures/flawed-receiver/flaws.js';
 import { failures, runAgainstFlaw } from '../support/flawed-run.js';
 
@@ -205,6 +206,13 @@ const rows: readonly Row[] = [
     },
   },
 
+  // A reconciler that applies what it fetches past the inbox: the events both fetched and delivered by the webhook are
+  // applied twice. Only the scenario that makes the receiver reconcile sees it.
+  {
+    flaw: 'reconcile-bypasses-inbox',
+    provider: 'stripe',
+    expect: { fails: { 'consistency.reconciled': 'state.differs' } },
+  },
   {
     flaw: 'cert-url-any-host',
     provider: 'paypal-rest',
@@ -260,6 +268,9 @@ describe.each(Object.keys(providers) as ProviderId[])('%s', (providerId) => {
     const report = await runAgainstFlaw(providerId, 'none');
     const notHeld = report.results.filter((r) => r.status !== 'pass').map((r) => `${r.guarantee}: ${r.summary}`);
     expect(notHeld).toEqual([]);
+    // Where the gateway lists its events, the run plays the outage and the receiver reconciles.
+    const reconciled = report.results.some((r) => r.guarantee === 'consistency.reconciled');
+    expect(reconciled).toBe(listEndpoint(providers[providerId]) !== undefined);
     expect(report.results[0]?.guarantee).toBe('baseline.applied');
     expect(report.results.at(-1)?.guarantee).toBe('liveness.ack-latency');
   }, 60_000);

@@ -2,6 +2,8 @@ import { onTestFinished } from 'vitest';
 import type { GuaranteeId } from '../../contracts/guarantees.js';
 import { type ProviderId, providers } from '../../contracts/providers/index.js';
 import type { FindingReason, RunReport } from '../../scenarios/verdict.js';
+import { GatewayMonitor } from '../../simulator/gateway/monitor.js';
+import { createGatewayLedger, listEndpoint } from '../../simulator/gateway/routes/index.js';
 import { buildFlawedReceiver, type Flaw, type FlawedReceiverOptions } from '../fixtures/flawed-receiver.js';
 import { startTestGateway } from './gateway.js';
 import { gauntletAgainst } from './gauntlet.js';
@@ -30,9 +32,16 @@ export async function runAgainstFlaw(
   const provider = providers[providerId];
   const secret = provider.secret.generate(new Uint8Array(32).fill(7));
   const registered = provider.signsNotificationUrl ? `${REGISTERED_BASE}/webhooks/${provider.route}` : undefined;
+  // Where the gateway lists its events (Stripe), it runs with the run's ledger and monitor, and the receiver
+  // reconciles from it: consistency.reconciled is in every such run.
+  const lists = listEndpoint(provider) !== undefined;
+  const watch = lists ? { ledger: createGatewayLedger(), monitor: new GatewayMonitor() } : undefined;
   const asksGateway =
-    provider.postback !== undefined || provider.fetch !== undefined || provider.certificateUrlHeader !== undefined;
-  const gateway = asksGateway ? await startTestGateway(GATEWAY_KEY, [provider]) : undefined;
+    provider.postback !== undefined ||
+    provider.fetch !== undefined ||
+    provider.certificateUrlHeader !== undefined ||
+    lists;
+  const gateway = asksGateway ? await startTestGateway(GATEWAY_KEY, [provider], watch) : undefined;
   if (gateway !== undefined) onTestFinished(gateway.close);
   const app = buildFlawedReceiver({
     provider: providerId,
@@ -40,6 +49,7 @@ export async function runAgainstFlaw(
     flaw,
     ...(registered === undefined ? {} : { notificationUrl: registered }),
     ...(gateway === undefined ? {} : { gatewayUrl: gateway.url }),
+    ...(gateway === undefined || !lists ? {} : { reconcile: { gatewayUrl: gateway.url, apiKey: 'sk_test_flawed' } }),
     ...options.receiver,
   });
   const base = await listenOnLoopback(app);
@@ -50,6 +60,7 @@ export async function runAgainstFlaw(
     ...(options.only === undefined ? {} : { only: options.only }),
     ...(registered === undefined ? {} : { notificationUrl: registered }),
     ...(gateway === undefined ? {} : { gatewayKey: GATEWAY_KEY }),
+    ...(watch === undefined ? {} : { gateway: watch }),
   });
 }
 

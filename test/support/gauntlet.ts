@@ -2,6 +2,8 @@ import type { GuaranteeId } from '../../contracts/guarantees.js';
 import { type ProviderId, providers } from '../../contracts/providers/index.js';
 import { runGauntlet } from '../../scenarios/runner.js';
 import type { RunReport } from '../../scenarios/verdict.js';
+import type { GatewayLedger } from '../../simulator/gateway/ledger.js';
+import type { GatewayMonitor } from '../../simulator/gateway/monitor.js';
 import { TEST_PROBE_TOKEN } from './probe-token.js';
 
 let runs = 0;
@@ -14,7 +16,15 @@ export function gauntletAgainst(
   base: string,
   providerId: ProviderId,
   secret: string,
-  options: { seed?: number; runId?: string; only?: GuaranteeId[]; gatewayKey?: string; notificationUrl?: string } = {},
+  options: {
+    seed?: number;
+    runId?: string;
+    only?: GuaranteeId[];
+    gatewayKey?: string;
+    notificationUrl?: string;
+    /** The run's gateway's ledger and monitor (its event list: `consistency.reconciled` runs). */
+    gateway?: { readonly ledger: GatewayLedger; readonly monitor: GatewayMonitor };
+  } = {},
 ): Promise<RunReport> {
   const provider = providers[providerId];
   runs += 1;
@@ -29,6 +39,9 @@ export function gauntletAgainst(
     ...(options.only === undefined ? {} : { only: options.only }),
     ...(options.gatewayKey === undefined ? {} : { gatewayKey: options.gatewayKey }),
     ...(options.notificationUrl === undefined ? {} : { notificationUrl: options.notificationUrl }),
+    ...(options.gateway === undefined
+      ? {}
+      : { gatewayLedger: options.gateway.ledger, gatewayMonitor: options.gateway.monitor }),
     settle: { timeoutMs: 5_000, quietMs: 150 },
     replayCommand: (guarantee) => `replay ${guarantee}`,
   });
