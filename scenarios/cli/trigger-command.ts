@@ -145,8 +145,9 @@ export async function triggerCommand(args: readonly string[], io: CliIo): Promis
   if (flags.print === true) {
     const [first] = deliveries;
     if (first === undefined) return 2;
-    io.stderr.write(`# ${provider.title} ${picked.type} ${picked.eventId} (seed ${seed}), signed at ${nowSeconds}\n`);
-    io.stdout.write(`${curlCommand(target, first.sign(unixSeconds(io.clock)).request)}\n`);
+    const signedAt = unixSeconds(io.clock);
+    io.stderr.write(`# ${provider.title} ${picked.type} ${picked.eventId} (seed ${seed}), signed at ${signedAt}\n`);
+    io.stdout.write(`${curlCommand(target, first.sign(signedAt).request)}\n`);
     return 0;
   }
 
