@@ -107,7 +107,7 @@ const configShape = {
       } catch (error) {
         ctx.addIssue({
           code: 'custom',
-          message: error instanceof IpnError ? `${error.message} ${error.hint}` : String(error),
+          message: error instanceof IpnError ? `${error.message} ${error.hint.replace(/\.$/, '')}` : String(error),
         });
       }
     }),

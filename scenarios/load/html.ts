@@ -17,7 +17,7 @@ export function latencyChart(report: LoadReport): string {
   const lastSecond = Math.max(1, ...points.map((p) => p.second));
   const yTicks = niceTicks(Math.max(...points.map((p) => p.max)));
   const top = yTicks.at(-1) ?? 1;
-  const xTicks = niceTicks(lastSecond);
+  const xTicks = niceTicks(Math.max(5, lastSecond));
   const right = xTicks.at(-1) ?? 1;
   const x = (second: number) => PAD.left + (second / right) * (WIDTH - PAD.left - PAD.right);
   const y = (ms: number) => HEIGHT - PAD.bottom - (ms / top) * (HEIGHT - PAD.top - PAD.bottom);
