@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { type ProviderId, providerById, providerIds, providers } from '../../contracts/providers/index.js';
 import { startReceiver } from '../../receiver/server.js';
 import { gatewayKeyFromSeed } from '../../simulator/gateway/key.js';
+import { GatewayMonitor } from '../../simulator/gateway/monitor.js';
+import { createGatewayLedger, listEndpoint } from '../../simulator/gateway/routes/index.js';
 import { startGateway } from '../../simulator/gateway/server.js';
 import { replayCommand } from '../replay-command.js';
 import type { RunOptions } from '../runner.js';
@@ -25,6 +27,9 @@ scenario against it, for every provider (or the one named). What a correct recei
   --html FILE      write a self-contained HTML report
 ${uiHelp}`;
 
+/** The API key the demo's receiver reads the fake gateway's event lists with (any test-mode key is accepted). */
+const DEMO_API_KEY = 'sk_test_ipn_gauntlet_demo';
+
 /** Where the demo pretends the gateways reach the receiver (a proxy in front of the loopback address). */
 const DEMO_PUBLIC_URL = 'https://receiver.ipn-gauntlet.test';
 
@@ -42,20 +47,39 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
   const dbFile = join(directory, 'receiver.db');
   // Postback providers (PayPal IPN) need the fake gateway to ask; its key comes from the seed, as the runner's does.
   // Certificate schemes (PayPal REST) fetch their certificate from it.
+  // Providers whose gateway lists its events (Stripe) get it too: the receiver reconciles from it, and the runs play
+  // the outage of consistency.reconciled.
   const postback = chosen
     .map((id) => providers[id])
-    .filter((p) => p.postback !== undefined || p.certificateUrlHeader !== undefined || p.fetch !== undefined);
+    .filter(
+      (p) =>
+        p.postback !== undefined ||
+        p.certificateUrlHeader !== undefined ||
+        p.fetch !== undefined ||
+        listEndpoint(p) !== undefined,
+    );
+  const listing = postback.filter((p) => listEndpoint(p) !== undefined).map((p) => p.id);
+  const ledger = createGatewayLedger();
+  const monitor = new GatewayMonitor();
   // Fetch providers (Mollie) fetch what a webhook names from it, with their API key (the gateway accepts only those).
-  const apiKeys = chosen.filter((id) => providers[id].fetch !== undefined).map((id) => secrets[id] ?? '');
+  const apiKeys = [
+    ...chosen.filter((id) => providers[id].fetch !== undefined).map((id) => secrets[id] ?? ''),
+    ...(listing.length > 0 ? [DEMO_API_KEY] : []),
+  ];
   const gateway =
     postback.length === 0
       ? undefined
-      : await startGateway({ key: gatewayKeyFromSeed(seed), providers: postback, apiKeys });
+      : await startGateway({ key: gatewayKeyFromSeed(seed), providers: postback, apiKeys, ledger, monitor });
   const receiver = await startReceiver({
     secrets,
     dbFile,
     clock: io.clock,
     ...(gateway === undefined ? {} : { gatewayUrl: gateway.url }),
+    ...(gateway === undefined || listing.length === 0
+      ? {}
+      : {
+          reconcile: { apiKeys: Object.fromEntries(listing.map((id) => [id, DEMO_API_KEY])), gatewayUrl: gateway.url },
+        }),
     publicUrl: DEMO_PUBLIC_URL,
     probe: { token: probeToken },
   }).catch(async (error: unknown) => {
@@ -79,6 +103,7 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
         runId: io.randomRunId(),
         clock: io.clock,
         ...(only === undefined ? {} : { only }),
+        ...(gateway !== undefined && listing.includes(id) ? { gatewayLedger: ledger, gatewayMonitor: monitor } : {}),
         replayCommand: (guarantee) => replayCommand({ kind: 'demo', provider: id }, seed, guarantee),
       };
     });
