@@ -53,7 +53,8 @@ let runs = 0;
 const resolve = <T>(value: Lazy<T>): T => (typeof value === 'function' ? (value as () => T)() : value);
 
 /**
- * The guarantees a run of `provider` checks without a receiver process the gauntlet starts: the baseline first, the
+ * The guarantees a run of `provider` checks without a receiver process or a fake gateway the gauntlet starts (so no
+ * `consistency.reconciled`: that needs `ipn-gauntlet run --gateway-port`): the baseline first, the
  * scenarios', then the acknowledgement latency over all of them.
  */
 export function applicableGuarantees(
@@ -63,7 +64,9 @@ export function applicableGuarantees(
 ): GuaranteeId[] {
   const ids = [
     ...RUN_LEVEL_GUARANTEES.slice(0, 1),
-    ...scenarios.filter((s) => s.appliesTo(provider) && s.needsReceiverProcess !== true).map((s) => s.guarantee),
+    ...scenarios
+      .filter((s) => s.appliesTo(provider) && s.needsReceiverProcess !== true && s.needsGateway !== true)
+      .map((s) => s.guarantee),
     ...RUN_LEVEL_GUARANTEES.slice(1),
   ].filter((id) => only === undefined || only.length === 0 || only.includes(id));
   return [...new Set(ids)];
