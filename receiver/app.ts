@@ -57,6 +57,12 @@ export async function buildReceiver(options: ReceiverOptions): Promise<FastifyIn
   try {
     const app = Fastify(serverOptions(resolved));
     refuseOversizeBodies(app, resolved.bodyLimit);
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.info(
+        { method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'request completed',
+      );
+    });
     const metrics = createReceiverMetrics(storage);
     installOperations(app, { storage, metrics });
     const worker = createInboxWorker({
@@ -130,6 +136,8 @@ function serverOptions(options: ResolvedReceiverOptions) {
   const checkEveryMs = Math.max(10, Math.min(1_000, Math.floor(options.headersTimeoutMs / 4)));
   return {
     logger: options.logger ?? false,
+    // One log line per request (the hook in buildReceiver), not fastify's two ("incoming request", "request completed").
+    disableRequestLogging: true,
     bodyLimit: options.bodyLimit,
     connectionTimeout: options.connectionTimeoutMs,
     requestTimeout: options.requestTimeoutMs,

@@ -52,7 +52,7 @@ what its webhooks missed through the same inbox (a redelivery then changes nothi
 POST /ipn-probe/reconcile, or \`ipn-gauntlet receiver reconcile\`) and every S seconds with --reconcile-every S. The
 list is read from ${STRIPE_GATEWAY_ENV}, else IPN_GAUNTLET_GATEWAY_URL, else https://api.stripe.com.
 
-Logs are pino JSON on standard output; LOG_LEVEL sets the level (default info). Prometheus metrics are at GET /metrics:
+Logs are pino JSON on standard output (one line per request; the start-up line is on standard error); LOG_LEVEL sets the level (default info). Prometheus metrics are at GET /metrics:
 public, or with ${METRICS_TOKEN_ENV} set (${METRICS_TOKEN_MIN_LENGTH}+ characters) only to authorization: Bearer <that token>
 (Prometheus: authorization.credentials_file in the scrape config).
 
@@ -110,7 +110,8 @@ export async function receiverCommand(args: readonly string[], io: CliIo): Promi
     ...(probe === undefined ? {} : { probe }),
     ...(metricsToken ? { metrics: { token: metricsToken } } : {}),
   });
-  io.stdout.write(
+  // Standard output carries the JSON log lines only (a log shipper parses every line); this one is for people.
+  io.stderr.write(
     `Reference receiver listening at ${receiver.url}${probe === undefined ? ' (no probe)' : ` (probe: ${receiver.url}/ipn-probe)`}\n`,
   );
   await io.untilStopped();

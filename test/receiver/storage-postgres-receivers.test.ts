@@ -229,7 +229,7 @@ describe('a receiver on PostgreSQL', () => {
       DATABASE_URL: postgresUrl(),
     });
     expect(await main(['receiver', '--port', '0', '--schema', schema], io)).toBe(0);
-    expect(captured.out).toContain('listening at http://127.0.0.1:');
+    expect(captured.err).toContain('listening at http://127.0.0.1:');
     const tables = await admin('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema]);
     expect(tables.rows.map((row: { table_name: string }) => row.table_name)).toContain('inbox');
   });

@@ -51,7 +51,7 @@ test('ipn-gauntlet receiver protects /metrics with IPN_GAUNTLET_METRICS_TOKEN, o
     LOG_LEVEL: 'silent',
   });
   io.untilStopped = async () => {
-    const url = /listening at (http:\/\/\S+)/.exec(captured.out)?.[1] ?? '';
+    const url = /listening at (http:\/\/\S+)/.exec(captured.err)?.[1] ?? '';
     for (const headers of [{}, { authorization: `Bearer ${TOKEN}` }]) {
       const response = await fetch(`${url}/metrics`, { headers, signal: AbortSignal.timeout(5_000) });
       await response.text();

@@ -92,5 +92,5 @@ test('the receiver command refuses Square without a public URL and takes one fro
 
   const started = fakeIo({ ...env, IPN_GAUNTLET_PUBLIC_URL: PUBLIC_URL });
   expect(await main(['receiver', '--port', '0', '--db', join(directory, 'b.db')], started.io)).toBe(0);
-  expect(started.captured.out).toContain('listening at http://127.0.0.1:');
+  expect(started.captured.err).toContain('listening at http://127.0.0.1:');
 });

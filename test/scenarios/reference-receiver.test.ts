@@ -34,7 +34,7 @@ test('the receiver command starts the reference receiver on the given database a
   const secret = providers.stripe.secret.generate(new Uint8Array(32).fill(1));
   const { io, captured } = fakeIo({ STRIPE_WEBHOOK_SECRET: secret, LOG_LEVEL: 'silent' });
   expect(await main(['receiver', '--port', '0', '--db', db, '--probe'], io)).toBe(0);
-  expect(captured.out).toMatch(
+  expect(captured.err).toMatch(
     /listening at http:\/\/127\.0\.0\.1:\d+ \(probe: http:\/\/127\.0\.0\.1:\d+\/ipn-probe\)/,
   );
   expect((await readFile(db)).subarray(0, 15).toString()).toBe('SQLite format 3');
@@ -46,7 +46,7 @@ test('the receiver command serves no probe unless asked, and refuses --probe wit
   const secret = providers.stripe.secret.generate(new Uint8Array(32).fill(1));
   const plain = fakeIo({ STRIPE_WEBHOOK_SECRET: secret, LOG_LEVEL: 'silent' });
   expect(await main(['receiver', '--port', '0', '--db', join(dir, 'a.db')], plain.io)).toBe(0);
-  expect(plain.captured.out).toMatch(/listening at http:\/\/127\.0\.0\.1:\d+ \(no probe\)/);
+  expect(plain.captured.err).toMatch(/listening at http:\/\/127\.0\.0\.1:\d+ \(no probe\)/);
   const tokenless = fakeIo({ STRIPE_WEBHOOK_SECRET: secret, LOG_LEVEL: 'silent', IPN_GAUNTLET_PROBE_TOKEN: '' });
   expect(await main(['receiver', '--port', '0', '--db', join(dir, 'b.db'), '--probe'], tokenless.io)).toBe(2);
   expect(tokenless.captured.err).toMatch(
