@@ -46,6 +46,10 @@ export function configuredProviders(secrets: ReceiverSecrets): ConfiguredProvide
     throw new IpnError(
       'IPN_ERR_SECRET_MISSING',
       `the receiver has no webhook secret, so it could verify nothing; give at least one of: ${names}.`,
+      {
+        // The receiver takes no secret flag: from the CLI, secrets come from the environment only.
+        hint: `Set one of those environment variables (\`ipn-gauntlet receiver\` reads secrets from the environment only, e.g. ${secretEnvVars.stripe}=whsec_…), or pass \`secrets\` to buildReceiver.`,
+      },
     );
   }
   return configured;

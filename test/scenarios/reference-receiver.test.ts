@@ -58,4 +58,7 @@ test('the receiver command refuses to start without a secret and names the varia
   const { io, captured } = fakeIo({});
   expect(await main(['receiver', '--port', '0'], io)).toBe(2);
   expect(captured.err).toMatch(/IPN_ERR_SECRET_MISSING.*STRIPE_WEBHOOK_SECRET.*STANDARD_WEBHOOKS_SECRET/);
+  // The receiver has no secret flag: the fix it names is an environment variable, never a flag.
+  expect(captured.err).toMatch(/reads secrets from the environment only/);
+  expect(captured.err).not.toMatch(/flag/);
 });
