@@ -1,8 +1,8 @@
 /**
- * The page's failure and not-judged panels: each failure open unless the reader closes it, with its findings (the
+ * The page's failure, not-judged and held panels: each failure open unless the reader closes it, with its findings (the
  * reason code, a field-level diff of probe / correct receiver / twin from `finding.differences`, the deliveries with
  * each answer's body excerpt) and its replay command; each unknown verdict with the reason it was not judged.
- * Part of the page script (see `html-client.ts`): it shares that script's scope.
+ * The guarantees that held are listed closed, one line each. Part of the page script (see `html-client.ts`).
  */
 // biome-ignore lint/complexity/noUselessStringRaw: raw keeps any backslash in the script as the browser must see it.
 export const findingsScript = String.raw`
@@ -101,38 +101,43 @@ export const findingsScript = String.raw`
     return details;
   }
 
-  function emptyNote(host, total, none) {
-    host.appendChild(el('p', { class: 'empty', text: total > 0 ? 'None matches the filters (' + total + ' hidden).' : none }));
-  }
-
-  function renderFailures() {
-    var host = clear(document.getElementById('failures'));
+  /** One panel per verdict of a status that the filters show, or a note saying why there is none. */
+  function renderPanels(hostId, status, panelOf, none) {
+    var host = clear(document.getElementById(hostId));
     var total = 0;
     state.runs.forEach(function (run) {
-      run.results.filter(function (v) { return v.status === 'fail'; }).forEach(function (v) {
+      run.results.filter(function (v) { return v.status === status; }).forEach(function (v) {
         total += 1;
-        if (verdictShown(run, v)) host.appendChild(failurePanel(run, v));
+        if (verdictShown(run, v)) host.appendChild(panelOf(run, v));
       });
     });
-    if (host.firstChild === null) emptyNote(host, total, state.finished ? 'None: no guarantee broke.' : 'None so far.');
+    if (host.firstChild !== null) return;
+    var text = total > 0 ? 'None matches the filters (' + total + ' hidden).' : state.finished ? none : 'None so far.';
+    host.appendChild(el('p', { class: 'empty', text: text }));
   }
 
-  function renderUnknowns() {
-    var host = clear(document.getElementById('unknowns'));
-    var total = 0;
-    state.runs.forEach(function (run) {
-      run.results.filter(function (v) { return v.status === 'unknown'; }).forEach(function (v) {
-        total += 1;
-        if (!verdictShown(run, v)) return;
-        host.appendChild(el('details', { class: 'unknown', open: '', id: idOf('unknown', run.provider, v.guarantee),
-          'data-testid': 'unknown', 'data-guarantee': v.guarantee, 'data-provider': run.provider }, [
-          el('summary', { text: v.guarantee + ' — ' + run.provider + ': not judged' }),
-          el('p', { class: 'reason', 'data-testid': 'unknown-reason', text: v.reason || v.summary }),
-          el('div', { class: 'title', text: 'Replay exactly this case:' }),
-          replayRow(v.replay),
-        ]));
-      });
-    });
-    if (host.firstChild === null) emptyNote(host, total, state.finished ? 'None: every guarantee was judged.' : 'None so far.');
+  function unknownPanel(run, v) {
+    return el('details', { class: 'unknown', open: '', id: idOf('unknown', run.provider, v.guarantee),
+      'data-testid': 'unknown', 'data-guarantee': v.guarantee, 'data-provider': run.provider }, [
+      el('summary', { text: v.guarantee + ' — ' + run.provider + ': not judged' }),
+      el('p', { class: 'reason', 'data-testid': 'unknown-reason', text: v.reason || v.summary }),
+      el('div', { class: 'title', text: 'Replay exactly this case:' }),
+      replayRow(v.replay),
+    ]);
   }
+
+  /** A guarantee that held, closed: its summary, what it checks, how many deliveries and its replay command. */
+  function passPanel(run, v) {
+    return el('details', { class: 'pass', id: idOf('pass', run.provider, v.guarantee), 'data-testid': 'pass',
+      'data-guarantee': v.guarantee, 'data-provider': run.provider }, [
+      el('summary', { text: v.guarantee + ' — ' + run.provider + ': ' + v.summary }),
+      el('p', { class: 'title', text: v.title + ' · ' + v.deliveries + ' deliveries in ' + v.durationMs + ' ms' }),
+      el('div', { class: 'title', text: 'Replay exactly this case:' }),
+      replayRow(v.replay),
+    ]);
+  }
+
+  function renderFailures() { renderPanels('failures', 'fail', failurePanel, 'None: no guarantee broke.'); }
+  function renderUnknowns() { renderPanels('unknowns', 'unknown', unknownPanel, 'None: every guarantee was judged.'); }
+  function renderPasses() { renderPanels('passes', 'pass', passPanel, 'None: no guarantee held.'); }
 `;

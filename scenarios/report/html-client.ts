@@ -1,3 +1,4 @@
+import { filtersScript } from './html-client-filters.js';
 import { findingsScript } from './html-client-findings.js';
 import { liveScript } from './html-client-live.js';
 import { timelineScript } from './html-client-timeline.js';
@@ -5,16 +6,16 @@ import { timelineScript } from './html-client-timeline.js';
 /**
  * The page's shared state and helpers, the header (summary, counts, filters) and the verdict grid. Every judgement it
  * shows comes from the data: a verdict's `status` and `reason`, an attempt's `judgement` and `involved` (computed once
- * in TypeScript, `scenarios/judge/scenario.ts`); the page draws them and decides nothing. Filters live in the URL
- * hash (`#show=fail&provider=stripe&guarantee=idem.sequential`). Everything from a receiver goes in as text.
+ * in TypeScript, `scenarios/judge/scenario.ts`); the page draws them and decides nothing. The filters are in
+ * `html-client-filters.ts`. Everything from a receiver goes in as text.
  */
-// Raw: the script's backslashes ('\n') reach the browser as written.
+// biome-ignore lint/complexity/noUselessStringRaw: raw keeps any backslash in the script as the browser must see it.
 const coreScript = String.raw`
   var MAX_MARKS = 2000;
   var data = JSON.parse(document.getElementById('ipn-data').textContent);
   var catalog = data.catalog || { guarantees: [], applicable: {}, needsReceiverCmd: [] };
   var state = { mode: data.mode, served: data.mode === 'live', finished: data.mode === 'report', runs: [], liveAttempts: 0,
-    lastSeq: 0, selected: null, open: {}, filters: readFilters(), zoom: 'auto' };
+    lastSeq: 0, selected: null, open: {}, filters: null, zoom: 'auto' };
   var pending = false;
   var CELL_TEXT = { pass: 'PASS', fail: 'FAIL', unknown: 'UNKNOWN', running: 'running', 'not-run-yet': 'not run yet',
     'not-run': 'not run', 'not-applicable': 'not applicable' };
@@ -78,31 +79,6 @@ const coreScript = String.raw`
     }
   }
 
-  function readFilters() {
-    var params = new URLSearchParams(location.hash.replace(/^#/, ''));
-    var show = params.get('show');
-    return { show: show === 'fail' || show === 'problems' ? show : 'all', provider: params.get('provider') || '',
-      guarantee: params.get('guarantee') || '' };
-  }
-  function writeFilters() {
-    var params = new URLSearchParams();
-    if (state.filters.show !== 'all') params.set('show', state.filters.show);
-    if (state.filters.provider) params.set('provider', state.filters.provider);
-    if (state.filters.guarantee) params.set('guarantee', state.filters.guarantee);
-    var hash = params.toString();
-    try { history.replaceState(null, '', hash ? '#' + hash : location.pathname + location.search); }
-    catch (error) { location.hash = hash; }
-  }
-  function statusShown(status) {
-    if (state.filters.show === 'fail') return status === 'fail';
-    if (state.filters.show === 'problems') return status === 'fail' || status === 'unknown';
-    return true;
-  }
-  function providerShown(run) { return !state.filters.provider || run.provider === state.filters.provider; }
-  function guaranteeShown(guarantee) { return !state.filters.guarantee || guarantee === state.filters.guarantee; }
-  function verdictShown(run, v) { return providerShown(run) && guaranteeShown(v.guarantee) && statusShown(v.status); }
-  function shownRuns() { return state.runs.filter(providerShown); }
-
   /** Every guarantee with a result in some run, in the order the runs judged them. */
   function rowIds() {
     var rows = [];
@@ -113,41 +89,6 @@ const coreScript = String.raw`
     for (var i = 0; i < catalog.guarantees.length; i++) if (catalog.guarantees[i].id === guarantee) return catalog.guarantees[i].title;
     var titled = allResults().filter(function (v) { return v.guarantee === guarantee && v.title; })[0];
     return titled ? titled.title : '';
-  }
-
-  /** A select's options (all, then each value); a filter from the hash that names nothing here yet stays shown. */
-  function setOptions(select, values, current) {
-    if (current && values.indexOf(current) < 0) values = values.concat([current]);
-    var wanted = [''].concat(values);
-    var have = Array.prototype.map.call(select.options, function (o) { return o.value; });
-    if (have.join('\n') !== wanted.join('\n')) {
-      clear(select).appendChild(el('option', { value: '', text: 'all' }));
-      values.forEach(function (v) { select.appendChild(el('option', { value: v, text: v })); });
-    }
-    select.value = current;
-  }
-  function renderFilters() {
-    document.getElementById('filter-show').value = state.filters.show;
-    setOptions(document.getElementById('filter-provider'), state.runs.map(function (r) { return r.provider; }), state.filters.provider);
-    setOptions(document.getElementById('filter-guarantee'), rowIds(), state.filters.guarantee);
-    var hidden = 0;
-    state.runs.forEach(function (run) { run.results.forEach(function (v) { if (!verdictShown(run, v)) hidden += 1; }); });
-    document.getElementById('filter-note').textContent = hidden === 0 ? '' : hidden + ' verdicts hidden by the filters';
-  }
-  function bindFilters() {
-    var show = document.getElementById('filter-show');
-    var provider = document.getElementById('filter-provider');
-    var guarantee = document.getElementById('filter-guarantee');
-    var zoom = document.getElementById('zoom');
-    var changed = function () {
-      state.filters = { show: show.value, provider: provider.value, guarantee: guarantee.value };
-      writeFilters();
-      render();
-    };
-    [show, provider, guarantee].forEach(function (select) { select.addEventListener('change', changed); });
-    zoom.addEventListener('change', function () { state.zoom = zoom.value; renderTimeline(); });
-    document.getElementById('filters').addEventListener('submit', function (event) { event.preventDefault(); });
-    window.addEventListener('hashchange', function () { state.filters = readFilters(); render(); });
   }
 
   function renderHeader() {
@@ -230,6 +171,7 @@ const coreScript = String.raw`
     renderFilters();
     renderFailures();
     renderUnknowns();
+    renderPasses();
     renderVerdicts();
     renderTimeline();
   }
@@ -245,9 +187,11 @@ export const clientScript = `
 (function () {
   'use strict';
 ${coreScript}
+${filtersScript}
 ${findingsScript}
 ${timelineScript}
 ${liveScript}
+  state.filters = readFilters();
   bindFilters();
   render();
   if (state.mode === 'live') follow();

@@ -13,6 +13,7 @@ h1{font-size:1.4em;margin:.3em 0}h2{font-size:1.1em;margin:1.2em 0 .5em}
 #runs{flex-basis:100%;color:var(--muted);font-size:.85em}
 .filters{flex-basis:100%;display:flex;flex-wrap:wrap;gap:.4em 1.2em;align-items:center;font-size:.85em;padding:.4em 0 .6em}
 .filters select,.zoom select{font:inherit}
+.statuses{display:flex;flex-wrap:wrap;gap:.2em .8em;border:0;margin:0;padding:0}.statuses legend{float:left;padding:0 .4em 0 0}
 table{border-collapse:collapse;font-size:.9em}th,td{text-align:left;padding:3px 10px 3px 0;vertical-align:top;border-bottom:1px solid var(--line)}
 th{font-weight:600}.title{color:var(--muted);font-weight:normal}
 #verdicts{overflow-x:auto}
@@ -52,6 +53,8 @@ th{font-weight:600}.title{color:var(--muted);font-weight:normal}
 .detail dd{margin:0;overflow-wrap:anywhere}
 details.failure,details.unknown{border:1px solid var(--line);border-left:4px solid var(--bad);border-radius:4px;margin:.6em 0;padding:.4em .8em}
 details.unknown{border-left-color:var(--unknown)}
+details.pass{border:1px solid var(--line);border-left:4px solid var(--ok);border-radius:4px;margin:.3em 0;padding:.2em .8em}
+details.pass summary{font-weight:normal}
 details.highlight{box-shadow:0 0 0 3px #ffc9c9}
 details summary{cursor:pointer;font-weight:600}
 .diagnosis{margin:.3em 0}

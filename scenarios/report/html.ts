@@ -31,7 +31,8 @@ let catalog: PageCatalog | undefined;
 
 /**
  * One self-contained page (inline CSS and script, no external assets): the summary and filters, the failures (open),
- * the verdicts not judged, the verdict grid and the timeline. The script renders it from the embedded data.
+ * the verdicts not judged, the guarantees that held (closed), the verdict grid and the timeline. The script renders
+ * it from the embedded data.
  */
 export function pageHtml(data: PageData): string {
   catalog ??= pageCatalog();
@@ -54,11 +55,13 @@ export function pageHtml(data: PageData): string {
   <p id="counts" data-testid="counts"></p>
   <div id="runs"></div>
   <form id="filters" class="filters" data-testid="filters">
-    <label>Show <select id="filter-show" data-testid="filter-show">
-      <option value="all">every guarantee</option>
-      <option value="fail">only failures</option>
-      <option value="problems">failures and not judged</option>
-    </select></label>
+    <fieldset id="filter-status" class="statuses" data-testid="filter-status"><legend>Status</legend>
+      <label><input type="checkbox" value="fail" checked> fail</label>
+      <label><input type="checkbox" value="unknown" checked> not judged</label>
+      <label><input type="checkbox" value="pass" checked> pass</label>
+      <label><input type="checkbox" value="not-applicable" checked> not applicable</label>
+      <label><input type="checkbox" value="not-run" checked> not run</label>
+    </fieldset>
     <label>Provider <select id="filter-provider" data-testid="filter-provider"><option value="">all</option></select></label>
     <label>Guarantee <select id="filter-guarantee" data-testid="filter-guarantee"><option value="">all</option></select></label>
     <span id="filter-note" class="title" data-testid="filter-note"></span>
@@ -68,6 +71,7 @@ export function pageHtml(data: PageData): string {
 <main>
   <section><h2>Failures</h2><div id="failures" data-testid="failures"></div></section>
   <section><h2>Not judged</h2><div id="unknowns" data-testid="unknowns"></div></section>
+  <section><h2>Held</h2><div id="passes" data-testid="passes"></div></section>
   <section><h2>Verdicts</h2><div id="verdicts" data-testid="verdicts"></div></section>
   <section><h2>Timeline</h2>
     <div class="legend">

@@ -205,3 +205,33 @@ test('a failure is open from the start, with a diff table of its fields, its del
     await page.close();
   }
 }, 60_000);
+
+test('failures come first and open; each guarantee that held is listed below them, closed, and opens on a click', async () => {
+  const held = duplicates.results.filter((v) => v.status === 'pass');
+  const failed = duplicates.results.filter((v) => v.status === 'fail');
+  expect([held.length > 0, failed.length > 0]).toEqual([true, true]);
+  const page = await openReportPage(browser, join(files.dir, 'held.html'), [duplicates]);
+  try {
+    const panels = await page.locator('[data-testid=failure], [data-testid=pass]').evaluateAll((nodes) =>
+      nodes.map((n) => ({
+        kind: n.getAttribute('data-testid'),
+        guarantee: n.getAttribute('data-guarantee'),
+        open: n.hasAttribute('open'),
+        top: n.getBoundingClientRect().top,
+      })),
+    );
+    expect(panels.map((p) => [p.kind, p.guarantee, p.open])).toEqual([
+      ...failed.map((v) => ['failure', v.guarantee, true]),
+      ...held.map((v) => ['pass', v.guarantee, false]),
+    ]);
+    const lastFailure = Math.max(...panels.filter((p) => p.kind === 'failure').map((p) => p.top));
+    expect(panels.filter((p) => p.kind === 'pass').every((p) => p.top > lastFailure)).toBe(true);
+    const first = page.getByTestId('pass').first();
+    expect(await first.getByTestId('replay').isVisible()).toBe(false);
+    await first.locator('summary').click();
+    expect(await first.evaluate((d) => d.hasAttribute('open'))).toBe(true);
+    expect(await first.getByTestId('replay').textContent()).toBe(held[0]?.replay);
+  } finally {
+    await page.close();
+  }
+}, 60_000);
