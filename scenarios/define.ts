@@ -109,5 +109,21 @@ export function defineScenario(scenario: Scenario): Scenario {
   return scenario;
 }
 
+/**
+ * Whether a scenario runs for a provider in a run that has (or lacks) a receiver process the gauntlet starts
+ * (`--receiver-cmd`) and a fake gateway serving the provider's event list (`--gateway-port`).
+ */
+export function runsIn(
+  scenario: Scenario,
+  provider: Provider,
+  run: { readonly withProcess?: boolean; readonly withGateway?: boolean } = {},
+): boolean {
+  return (
+    scenario.appliesTo(provider) &&
+    (run.withProcess === true || scenario.needsReceiverProcess !== true) &&
+    (run.withGateway === true || scenario.needsGateway !== true)
+  );
+}
+
 /** Every scenario applies to every provider unless it says otherwise. */
 export const everyProvider = (): boolean => true;

@@ -17,7 +17,7 @@ import { createWorld, type World, type WorldOrder } from '../simulator/world.js'
 import { BASELINE_CURRENCY, baselineGate, baselinePlan } from './baseline.js';
 import { runCanary } from './canary.js';
 import { scenarios as catalog } from './catalog/index.js';
-import { type ChaosSettings, defaultChaos, type Scenario, type ScenarioPlan } from './define.js';
+import { type ChaosSettings, defaultChaos, runsIn, type Scenario, type ScenarioPlan } from './define.js';
 import { judgeLatency } from './judge/latency.js';
 import { safely } from './judge/safely.js';
 import { type JudgeContext, judgeScenario, plainRefusalFindings } from './judge/scenario.js';
@@ -502,12 +502,7 @@ function selectScenarios(
       },
     );
   }
-  const applicable = all.filter(
-    (s) =>
-      s.appliesTo(provider) &&
-      (withProcess || s.needsReceiverProcess !== true) &&
-      (withGateway || s.needsGateway !== true),
-  );
+  const applicable = all.filter((s) => runsIn(s, provider, { withProcess, withGateway }));
   if (only === undefined || only.length === 0) return applicable;
   const missing = only.filter(
     (id) => !applicable.some((s) => s.guarantee === id) && !(RUN_LEVEL_GUARANTEES as readonly string[]).includes(id),

@@ -4,7 +4,7 @@ import { type GuaranteeId, guarantee as guaranteeOf } from '../../contracts/guar
 import type { Provider } from '../../contracts/provider.js';
 import { providerById } from '../../contracts/providers/index.js';
 import { scenarios as catalog } from '../catalog/index.js';
-import type { Scenario } from '../define.js';
+import { runsIn, type Scenario } from '../define.js';
 import { replayCommand } from '../replay-command.js';
 import { RUN_LEVEL_GUARANTEES, type RunOptions, runGauntlet } from '../runner.js';
 import type { RunReport } from '../verdict.js';
@@ -64,9 +64,7 @@ export function applicableGuarantees(
 ): GuaranteeId[] {
   const ids = [
     ...RUN_LEVEL_GUARANTEES.slice(0, 1),
-    ...scenarios
-      .filter((s) => s.appliesTo(provider) && s.needsReceiverProcess !== true && s.needsGateway !== true)
-      .map((s) => s.guarantee),
+    ...scenarios.filter((s) => runsIn(s, provider)).map((s) => s.guarantee),
     ...RUN_LEVEL_GUARANTEES.slice(1),
   ].filter((id) => only === undefined || only.length === 0 || only.includes(id));
   return [...new Set(ids)];

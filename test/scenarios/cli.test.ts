@@ -7,6 +7,7 @@ import { providers } from '../../contracts/providers/index.js';
 import { buildReceiver } from '../../receiver/app.js';
 import { scenarios } from '../../scenarios/catalog/index.js';
 import { main } from '../../scenarios/cli/main.js';
+import { runsIn } from '../../scenarios/define.js';
 import { RunReportSchema } from '../../scenarios/verdict.js';
 import { buildFlawedReceiver, type Flaw } from '../fixtures/flawed-receiver.js';
 import { fakeIo } from '../support/fake-io.js';
@@ -34,9 +35,7 @@ test('run exits 0 and prints a passing line per guarantee when every guarantee h
   expect(code).toBe(0);
   // The scenarios that apply (without --receiver-cmd and --gateway-port), and the baseline and acknowledgement-latency
   // verdicts every run has.
-  const applicable =
-    scenarios.filter((s) => s.appliesTo(providers.stripe) && s.needsReceiverProcess !== true && s.needsGateway !== true)
-      .length + 2;
+  const applicable = scenarios.filter((s) => runsIn(s, providers.stripe)).length + 2;
   expect(captured.out.match(/PASS/g)).toHaveLength(applicable);
   expect(captured.out).toContain(`${applicable} of ${applicable} guarantees held`);
 });

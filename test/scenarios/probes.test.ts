@@ -6,6 +6,7 @@ import { expect, onTestFinished, test } from 'vitest';
 import { providers } from '../../contracts/providers/index.js';
 import { scenarios as catalog } from '../../scenarios/catalog/index.js';
 import { main } from '../../scenarios/cli/main.js';
+import { runsIn } from '../../scenarios/define.js';
 import { loadModuleProbe } from '../../scenarios/probes/module-probe.js';
 import { createSqlProbe, type OpenProbe } from '../../scenarios/probes/sql-probe.js';
 import type { ProbeCall, ScenarioRecord } from '../../scenarios/record/run-record.js';
@@ -73,7 +74,7 @@ function expectEveryGuaranteeHeld(report: Awaited<ReturnType<typeof gauntlet>>['
   expect(report.results.map((r) => [r.guarantee, r.status, r.findings.map((f) => f.problem)])).toEqual(
     report.results.map((r) => [r.guarantee, 'pass', []]),
   );
-  const applicable = catalog.filter((s) => s.appliesTo(stripe) && s.needsReceiverProcess !== true);
+  const applicable = catalog.filter((s) => runsIn(s, stripe));
   // Besides the scenarios: the baseline and the acknowledgement-latency verdicts.
   expect(report.results).toHaveLength(applicable.length + 2);
 }

@@ -3,6 +3,7 @@ import { systemClock } from '../../contracts/clock.js';
 import { providers } from '../../contracts/providers/index.js';
 import { buildReceiver } from '../../receiver/app.js';
 import { scenarios } from '../../scenarios/catalog/index.js';
+import { runsIn } from '../../scenarios/define.js';
 import { runGauntlet } from '../../scenarios/runner.js';
 import { buildFlawedReceiver, flawedDatabase } from '../fixtures/flawed-receiver.js';
 import { listenOnLoopback } from '../support/listen.js';
@@ -47,7 +48,7 @@ test('two reference receivers behind one PostgreSQL pass every scenario with del
   expect(report.results.map((r) => [r.guarantee, r.status, r.findings.map((f) => f.problem)])).toEqual(
     report.results.map((r) => [r.guarantee, 'pass', []]),
   );
-  const applicable = scenarios.filter((s) => s.appliesTo(stripe) && s.needsReceiverProcess !== true);
+  const applicable = scenarios.filter((s) => runsIn(s, stripe));
   // Besides the scenarios: the baseline and the acknowledgement-latency verdicts.
   expect(report.results).toHaveLength(applicable.length + 2);
   expect(a.webhooks()).toBeGreaterThan(10);

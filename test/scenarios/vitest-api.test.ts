@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, expect, test } from 'vitest';
 import { providers } from '../../contracts/providers/index.js';
 import { scenarios } from '../../scenarios/catalog/index.js';
+import { runsIn } from '../../scenarios/define.js';
 import { runGauntlet } from '../../scenarios/runner.js';
 import {
   applicableGuarantees,
@@ -70,7 +71,7 @@ test('a guarantee the run could not judge is not a failure: its test is skipped 
 });
 
 test('the guarantees that become tests are the ones a run checks without a receiver process', () => {
-  const runnable = scenarios.filter((s) => s.appliesTo(providers.stripe) && s.needsReceiverProcess !== true);
+  const runnable = scenarios.filter((s) => runsIn(s, providers.stripe));
   expect(applicableGuarantees(providers.stripe)).toEqual([
     'baseline.applied',
     ...new Set(runnable.map((s) => s.guarantee)),
