@@ -1,3 +1,4 @@
+import { pageStyle } from '../report/html-style.js';
 import { ordersText } from './console.js';
 import type { LoadReport } from './report.js';
 import { formatMeasured } from './threshold.js';
@@ -65,7 +66,21 @@ function downsample<T>(points: readonly T[]): T[] {
   return Array.from({ length: MAX_POINTS }, (_, i) => points[Math.floor(i * step)] as T);
 }
 
-/** `--html FILE`: one self-contained page (no external assets) with the summary, the chart and the check. */
+/** The headline, where the run report says "N held, M broken": what the check counted and the thresholds crossed. */
+function summaryLine(report: LoadReport): string {
+  const { check } = report;
+  const crossed = report.thresholds.filter((t) => !t.passed).map((t) => t.expression);
+  return (
+    `${check.status.toUpperCase()}: ${report.deliveries.sent} deliveries, ${check.lost.count} lost, ` +
+    `${check.appliedTwice.count} applied twice, ${check.forgedAccepted.count} forged accepted` +
+    (crossed.length === 0 ? '' : `; thresholds crossed: ${crossed.join(', ')}`)
+  );
+}
+
+/**
+ * `--html FILE`: one self-contained page (no external assets) with the summary, the chart and the check, in the run
+ * report's stylesheet (`report/html-style.ts`) and its layout (header, summary line, sections).
+ */
 export function loadHtml(report: LoadReport): string {
   const { deliveries: d, latencyMs: l, check } = report;
   const row = (name: string, value: string | number) =>
@@ -80,13 +95,22 @@ export function loadHtml(report: LoadReport): string {
     ),
     ...check.unexplained.orders.map((o) => `unexplained: order ${o.orderId}: ${o.problem}`),
   ];
+  const broken = check.status === 'fail' || report.thresholds.some((t) => !t.passed);
+  const tone = broken ? 'broken' : check.status === 'skipped' ? 'unknown' : 'held';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ipn-gauntlet load — ${escapeHtml(report.provider)}</title>
-<style>body{font-family:sans-serif;max-width:820px;margin:2em auto;color:#222}table{border-collapse:collapse}th,td{text-align:left;padding:2px 12px 2px 0}th{font-weight:normal;color:#666}.replay{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;padding:8px}.pass{color:#2b8a3e}.fail{color:#c92a2a}</style>
-</head><body>
-<h1>ipn-gauntlet load: <span class="${check.status}">${check.status.toUpperCase()}</span></h1>
-<p>${escapeHtml(report.provider)} → ${escapeHtml(report.target)}, seed ${report.seed}, run ${escapeHtml(report.runId)}, started ${escapeHtml(report.startedAt)}</p>
-<table>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ipn-gauntlet load — ${escapeHtml(report.provider)}</title>
+<style>${pageStyle}</style>
+</head><body data-mode="load">
+<header>
+<h1>ipn-gauntlet load</h1>
+<span class="badge">load</span>
+<p id="summary" class="${tone}" data-testid="summary">${escapeHtml(summaryLine(report))}</p>
+<div id="runs">${escapeHtml(report.provider)} → ${escapeHtml(report.target)}  (seed ${report.seed}, run ${escapeHtml(report.runId)}, started ${escapeHtml(report.startedAt)})</div>
+</header>
+<main>
+<section><h2>Summary</h2>
+<table class="facts">
 ${row('model', report.model.kind === 'open' ? `open, ${report.model.ratePerSecond}/s` : `closed, concurrency ${report.model.concurrency}`)}
 ${row('deliveries', `${d.sent} in ${(report.durationMs / 1000).toFixed(1)} s (${report.throughputPerSecond}/s)`)}
 ${row('answers', `${d.acknowledged} acknowledged, ${d.refused} refused, ${d.unsure} unsure`)}
@@ -95,12 +119,13 @@ ${report.backlog === null ? '' : row('backlog', `${report.backlog.maxInFlight} o
 ${row('correctness', `${check.lost.count} lost, ${check.appliedTwice.count} applied twice, ${check.amountMismatch.count} amount mismatch, ${check.outOfOrder.count} out of order, ${check.forgedAccepted.count} forged accepted, ${check.unexplained.count} unexplained`)}
 ${row('orders', check.reason ?? ordersText(report))}
 ${report.thresholds.map((t) => row(`threshold ${t.expression}`, `${t.passed ? 'held' : 'crossed'}: ${t.metric} was ${formatMeasured(t.metric, t.measured)}`)).join('\n')}
-</table>
-<h2>Replay</h2>
-<pre class="replay">${escapeHtml(report.replay)}</pre>
-<h2>Acknowledgement latency over time</h2>
-${latencyChart(report)}
-${items.length === 0 ? '' : `<h2>Problems</h2><ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`}
+</table></section>
+<section><h2>Replay</h2>
+<div class="replay-row"><pre class="replay">${escapeHtml(report.replay)}</pre></div></section>
+<section><h2>Acknowledgement latency over time</h2>
+<div class="chart">${latencyChart(report)}</div></section>
+${items.length === 0 ? '' : `<section><h2>Problems</h2><ul class="problems">${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul></section>`}
+</main>
 </body></html>
 `;
 }

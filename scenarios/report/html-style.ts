@@ -1,4 +1,4 @@
-/** The report page's stylesheet (inline: the page has no external assets). */
+/** The stylesheet of the run report, the dashboard and the load report (inline: the pages have no external assets). */
 export const pageStyle = `
 :root{--ok:#2f9e44;--fail:#e8590c;--info:#868e96;--bad:#c92a2a;--unknown:#5f3dc4;--involved:#f59f00;--line:#dee2e6;--muted:#666}
 *{box-sizing:border-box}
@@ -71,4 +71,7 @@ p.reason{margin:.3em 0}
 pre.replay{flex:1;min-width:0;margin:.3em 0;padding:.5em;border-radius:4px;background:#f1f3f5;white-space:pre;overflow-x:auto;word-break:normal;overflow-wrap:normal}
 .copy{font:inherit;font-size:.85em;padding:.3em .8em;cursor:pointer;flex:none}
 .empty{color:var(--muted);font-style:italic}
+table.facts th{font-weight:normal;color:var(--muted)}
+.chart svg{max-width:100%;height:auto}
+ul.problems{font-size:.9em;padding-left:1.2em}ul.problems li{overflow-wrap:anywhere}
 `;
