@@ -60,7 +60,7 @@ export function pageHtml(data: PageData): string {
       <label><input type="checkbox" value="unknown" checked> not judged</label>
       <label><input type="checkbox" value="pass" checked> pass</label>
       <label><input type="checkbox" value="not-applicable" checked> not applicable</label>
-      <label><input type="checkbox" value="not-run" checked> not run</label>
+      <label><input type="checkbox" value="not-run" checked> not run or running</label>
     </fieldset>
     <label>Provider <select id="filter-provider" data-testid="filter-provider"><option value="">all</option></select></label>
     <label>Guarantee <select id="filter-guarantee" data-testid="filter-guarantee"><option value="">all</option></select></label>
