@@ -116,6 +116,28 @@ console.log(JSON.stringify({
   });
 }, 60_000);
 
+test('trigger runs from the installed package: one signed Stripe event, printed as the curl that sends it', async () => {
+  const printed = await inProject('npx', [
+    '--no-install',
+    'ipn-gauntlet',
+    'trigger',
+    'stripe',
+    'payment_intent.succeeded',
+    '--secret',
+    'whsec_packedtrigger0123456789',
+    '--target',
+    'http://127.0.0.1:9/webhooks/stripe',
+    '--print',
+    '--seed',
+    '3',
+  ]);
+  expect(printed.stderr).toMatch(/^# Stripe payment_intent\.succeeded evt_\w+ \(seed 3\)/);
+  expect(printed.code).toBe(0);
+  expect(printed.stdout).toMatch(/^curl -sS 'http:\/\/127\.0\.0\.1:9\/webhooks\/stripe'/m);
+  expect(printed.stdout).toMatch(/-H 'stripe-signature: t=\d+,v1=[0-9a-f]{64}'/);
+  expect(printed.stdout + printed.stderr).not.toContain('whsec_packedtrigger0123456789');
+}, 60_000);
+
 test('demo without better-sqlite3 stops with IPN_ERR_DEPENDENCY_MISSING and the npm install that fixes it', async () => {
   const demo = await withoutSqlite(() => inProject('npx', ['--no-install', 'ipn-gauntlet', 'demo']));
   expect(demo.code).toBe(2);
