@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { checkFindings } from '../scenarios/load/check-findings.js';
 import type { LoadReport } from '../scenarios/load/report.js';
 import { startPostgres } from './postgres.js';
 import { type BenchResult, type BenchRow, fmt, ratio, runLoadCli, startServer } from './support.js';
@@ -92,6 +93,9 @@ export async function receiverThroughput(options: ReceiverThroughputOptions): Pr
     rows: [row('SQLite (synchronous=FULL)', sqlite, true), row('PostgreSQL', postgres, false)],
     notes: [
       `bare fastify p50/p99 ${bare.latencyMs.p50}/${bare.latencyMs.p99} ms; SQLite p50/p99 ${sqlite.latencyMs.p50}/${sqlite.latencyMs.p99} ms.`,
+      // A failed check says what failed (the load's JSON report is in the bench's temporary folder, gone after the run).
+      ...checkFindings(sqlite.check).map((line) => `SQLite check: ${line}`),
+      ...(typeof postgres === 'string' ? [] : checkFindings(postgres.check).map((line) => `PostgreSQL check: ${line}`)),
     ],
   };
 }
