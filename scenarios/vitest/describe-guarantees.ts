@@ -8,7 +8,7 @@ import { runsIn, type Scenario } from '../define.js';
 import { replayCommand } from '../replay-command.js';
 import { RUN_LEVEL_GUARANTEES, type RunOptions, runGauntlet } from '../runner.js';
 import type { RunReport } from '../verdict.js';
-import { verdictFailure, verdictUnknown } from './verdict-failure.js';
+import { verdictDiff, verdictFailure, verdictUnknown } from './verdict-failure.js';
 
 /** A value, or a function that gives it once the suite runs (a receiver started in `beforeAll` has its port then). */
 export type Lazy<T> = T | (() => T);
@@ -124,7 +124,10 @@ export function describeGuarantees(options: DescribeGuaranteesOptions): Describe
     for (const id of ids) {
       test(`${id}: ${guaranteeOf(id).title}`, (context) => {
         const failure = verdictFailure(report, id);
-        if (failure !== null) throw new Error(failure);
+        if (failure !== null) {
+          // With `actual` and `expected`, vitest prints a diff of the probe's state against a correct receiver's.
+          throw Object.assign(new Error(failure), verdictDiff(report, id) ?? {});
+        }
         const unknown = verdictUnknown(report, id);
         if (unknown !== null) context.skip(unknown);
       });

@@ -11,4 +11,4 @@ export {
   describeGuarantees,
   type Lazy,
 } from './describe-guarantees.js';
-export { verdictFailure, verdictUnknown } from './verdict-failure.js';
+export { verdictDiff, verdictFailure, verdictUnknown } from './verdict-failure.js';

@@ -1,6 +1,6 @@
 import type { GuaranteeId } from '../../contracts/guarantees.js';
 import { failureDetails, plain } from '../report/console.js';
-import type { RunReport } from '../verdict.js';
+import type { AttemptSummary, RunReport } from '../verdict.js';
 
 /**
  * Why the run's verdict on `guarantee` is not a pass: each failure's evidence and replay command, or that there is no
@@ -13,6 +13,53 @@ export function verdictFailure(report: RunReport | undefined, guarantee: Guarant
   const failed = verdicts.filter((v) => v.status === 'fail');
   return failed.length === 0 ? null : failed.map((v) => failureDetails(v, plain)).join('\n\n');
 }
+
+/**
+ * What the failing verdicts on `guarantee` found, as the two sides of a diff (vitest prints `expected` against `actual`):
+ * per order that ended wrong, the fields that differ, as the probe showed them and as a correct receiver shows them;
+ * per delivery answered wrongly, its status and what a correct receiver answers. Null when nothing can be compared.
+ */
+export function verdictDiff(
+  report: RunReport | undefined,
+  guarantee: GuaranteeId,
+): { readonly actual: Record<string, unknown>; readonly expected: Record<string, unknown> } | null {
+  const actual: Record<string, unknown> = {};
+  const expected: Record<string, unknown> = {};
+  const failed = report?.results.filter((v) => v.guarantee === guarantee && v.status === 'fail') ?? [];
+  for (const finding of failed.flatMap((v) => v.findings)) {
+    if (finding.differences.length > 0 && finding.orderId !== null) {
+      const key = `${finding.orderId} (${finding.phase})`;
+      actual[key] = Object.fromEntries(finding.differences.map((d) => [d.field, d.observed]));
+      expected[key] = Object.fromEntries(finding.differences.map((d) => [d.field, d.expected]));
+      continue;
+    }
+    if (!finding.reason.startsWith('answer.')) continue;
+    for (const delivery of finding.deliveries.filter(answeredWrongly)) {
+      const key = `${delivery.deliveryId} ${delivery.label}${delivery.fault === null ? '' : ` (${delivery.fault})`}`;
+      actual[key] = delivery.statusCode ?? delivery.detail;
+      expected[key] = ANSWERS[delivery.expected];
+    }
+  }
+  return Object.keys(actual).length === 0 ? null : { actual, expected };
+}
+
+/** Whether a delivery's answer is not one a correct receiver gives (an abandoned attempt's is never judged). */
+function answeredWrongly(delivery: AttemptSummary): boolean {
+  const status = delivery.statusCode;
+  const ok = status !== null && status >= 200 && status < 300;
+  if (delivery.expected === 'accept') return !ok;
+  if (delivery.expected === 'reject') return ok;
+  if (delivery.expected === 'survive') return status === null || status >= 500;
+  return false;
+}
+
+/** What a correct receiver answers, by expectation (simulator/plan.ts). */
+const ANSWERS: Readonly<Record<string, string>> = {
+  accept: '2xx',
+  reject: 'non-2xx, nothing changed',
+  survive: 'not a 5xx, reset or timeout',
+  abandoned: 'not judged',
+};
 
 /**
  * Why the run could not judge `guarantee` (the baseline it builds on failed, its deliveries timed out, the receiver

@@ -7,6 +7,7 @@ import { runGauntlet } from '../../scenarios/runner.js';
 import {
   applicableGuarantees,
   describeGuarantees,
+  verdictDiff,
   verdictFailure,
   verdictUnknown,
 } from '../../scenarios/vitest/index.js';
@@ -40,6 +41,22 @@ test('a broken guarantee becomes a failure message with its evidence and the rep
   expect(message).toContain('✘ auth.forged-rejected (stripe, seed 5)');
   expect(message).toMatch(/was accepted with 2\d\d/);
   expect(message).toContain('replay: npx ipn-gauntlet run --seed 5 --only auth.forged-rejected');
+});
+
+test('a broken guarantee carries actual and expected, so vitest prints a diff of what the receiver did', async () => {
+  const report = await forgedRun('no-verification');
+  const diff = verdictDiff(report, 'auth.forged-rejected');
+  const accepted = Object.entries(diff?.actual ?? {}).filter(([, status]) => status === 200);
+  expect(accepted.length).toBeGreaterThan(0);
+  for (const [delivery] of accepted) expect(diff?.expected[delivery]).toBe('non-2xx, nothing changed');
+  // Orders the forgeries changed: the fields that differ, as the probe showed them and as the rule says.
+  const orders = Object.keys(diff?.actual ?? {}).filter((key) => key.startsWith('ord_'));
+  expect(orders.length).toBeGreaterThan(0);
+  for (const key of orders) {
+    expect(Object.keys(diff?.actual[key] as object)).toEqual(Object.keys(diff?.expected[key] as object));
+    expect(diff?.actual[key]).not.toEqual(diff?.expected[key]);
+  }
+  expect(verdictDiff(await forgedRun('none'), 'auth.forged-rejected')).toBeNull();
 });
 
 test('a held guarantee passes; a missing verdict or run fails with a message that says so', async () => {
