@@ -62,13 +62,14 @@ export const filtersScript = String.raw`
       var statuses = Array.prototype.filter.call(statusBoxes(), function (box) { return box.checked; })
         .map(function (box) { return box.value; });
       state.filters = { statuses: statuses, provider: provider.value, guarantee: guarantee.value };
+      state.scrolls = {};
       writeFilters();
       render();
     };
     Array.prototype.forEach.call(statusBoxes(), function (box) { box.addEventListener('change', changed); });
     [provider, guarantee].forEach(function (select) { select.addEventListener('change', changed); });
-    zoom.addEventListener('change', function () { state.zoom = zoom.value; renderTimeline(); });
+    zoom.addEventListener('change', function () { state.zoom = zoom.value; state.scrolls = {}; renderTimeline(); });
     document.getElementById('filters').addEventListener('submit', function (event) { event.preventDefault(); });
-    window.addEventListener('hashchange', function () { state.filters = readFilters(); render(); });
+    window.addEventListener('hashchange', function () { state.filters = readFilters(); state.scrolls = {}; render(); });
   }
 `;

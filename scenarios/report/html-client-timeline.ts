@@ -2,7 +2,8 @@
  * The page's timeline: one time axis per run (the same ms → px scale for every lane), one mark per attempt placed at
  * its send time, at least MIN_W wide so its letter fits, and stacked into rows so no two marks overlap (each is
  * clickable). Zoom `auto` picks the smallest zoom (up to 4×) where no lane needs more rows than MAX_AUTO_ROWS or than
- * its overlapping deliveries need at any zoom; a lane's name scrolls to its first mark. A mark's colour is
+ * its overlapping deliveries need at any zoom; a lane's name scrolls to its first mark, and the run's timeline opens on
+ * the first mark of a failing lane. A mark's colour is
  * its answer; its ring is the data's `judgement` (red: unexpected, dashed: not judged) and `involved` (amber, while
  * that verdict's failure is open). Part of the page script (see `html-client.ts`): it shares that script's scope.
  */
@@ -116,6 +117,7 @@ export const timelineScript = String.raw`
     }
     var body = el('div', { class: 'tl-inner', style: 'width:' + (inner + MIN_W + GAP).toFixed(0) + 'px' }, [axis]);
     var scroller = el('div', { class: 'tl-scroll', 'data-testid': 'tl-scroll' }, [body]);
+    var focus = { fail: Infinity, any: Infinity };
     lanes.forEach(function (v) {
       var marks = (v.timeline || []).slice(0, MAX_MARKS);
       var layout = pack(marks, t0, scale);
@@ -126,6 +128,10 @@ export const timelineScript = String.raw`
         v.guarantee + ' ', el('span', { class: 'title', text: count === 0 ? '' : '(' + count + (count > marks.length ? ', ' + marks.length + ' shown' : '') + ')' })]);
       var start = layout.placed.length === 0 ? 0 : Math.min.apply(null, layout.placed.map(function (p) { return p.x; }));
       name.addEventListener('click', function () { scroller.scrollLeft = Math.max(0, start - 40); });
+      if (layout.placed.length > 0) {
+        focus.any = Math.min(focus.any, start);
+        if (v.status === 'fail') focus.fail = Math.min(focus.fail, start);
+      }
       names.appendChild(name);
       var lane = el('div', { class: 'lane', id: idOf('lane', run.provider, v.guarantee), 'data-testid': 'lane', 'data-guarantee': v.guarantee,
         'data-provider': run.provider, 'data-rows': layout.rows, style: 'height:' + height + 'px;' + grid });
@@ -138,6 +144,8 @@ export const timelineScript = String.raw`
     });
     var heading = run.provider + ' — ' + (span / 1000).toFixed(2) + ' s of deliveries from +' + (t0 / 1000).toFixed(2) +
       ' s, one time axis for every lane (' + (zoom === 1 ? 'fit' : zoom + '× zoom') + ')';
+    var at = focus.fail < Infinity ? focus.fail : focus.any < Infinity ? focus.any : 0;
+    scroller.setAttribute('data-focus', Math.max(0, at - 40).toFixed(0));
     return el('div', { class: 'run-timeline', 'data-testid': 'run-timeline', 'data-provider': run.provider, 'data-zoom': zoom,
       'data-ms-per-px': (1 / scale).toPrecision(10) }, [
       el('h3', { text: heading }),
@@ -145,14 +153,22 @@ export const timelineScript = String.raw`
     ]);
   }
 
+  /**
+   * Each run's timeline opens scrolled to the first mark of a failing lane (of any lane when none fails), and keeps
+   * where the reader scrolled it until the zoom or the filters change.
+   */
   function renderTimeline() {
-    var host = document.getElementById('timeline');
-    var scrolls = Array.prototype.map.call(host.querySelectorAll('.tl-scroll'), function (s) { return s.scrollLeft; });
-    clear(host);
+    var host = clear(document.getElementById('timeline'));
     var runs = shownRuns();
     if (runs.length === 0) { host.appendChild(el('p', { class: 'empty', text: 'No deliveries yet.' })); return; }
     var width = Math.max(480, host.clientWidth - NAME_W - MIN_W - GAP - 8);
     runs.forEach(function (run) { host.appendChild(runTimeline(run, width)); });
-    Array.prototype.forEach.call(host.querySelectorAll('.tl-scroll'), function (s, i) { if (scrolls[i]) s.scrollLeft = scrolls[i]; });
+    Array.prototype.forEach.call(host.querySelectorAll('.run-timeline'), function (node) {
+      var provider = node.getAttribute('data-provider');
+      var scroller = node.querySelector('.tl-scroll');
+      var saved = state.scrolls[provider];
+      scroller.scrollLeft = saved !== undefined ? saved : Number(scroller.getAttribute('data-focus'));
+      scroller.addEventListener('scroll', function () { state.scrolls[provider] = scroller.scrollLeft; });
+    });
   }
 `;

@@ -15,7 +15,8 @@ const coreScript = String.raw`
   var data = JSON.parse(document.getElementById('ipn-data').textContent);
   var catalog = data.catalog || { guarantees: [], applicable: {}, needsReceiverCmd: [] };
   var state = { mode: data.mode, served: data.mode === 'live', finished: data.mode === 'report', runs: [], liveAttempts: 0,
-    lastSeq: 0, selected: null, open: {}, filters: null, zoom: 'auto' };
+    lastSeq: 0, selected: null, open: {}, filters: null, zoom: 'auto',
+    scrolls: {} };
   var pending = false;
   var CELL_TEXT = { pass: 'PASS', fail: 'FAIL', unknown: 'UNKNOWN', running: 'running', 'not-run-yet': 'not run yet',
     'not-run': 'not run', 'not-applicable': 'not applicable' };

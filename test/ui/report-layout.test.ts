@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { RunReport } from '../../scenarios/verdict.js';
+import type { RunReport, TimelineEntry } from '../../scenarios/verdict.js';
 import { launchChromium } from '../support/chromium.js';
 import {
   type BrowserBox,
@@ -217,6 +217,52 @@ test('the status filter "not applicable" and the provider filter pick out cells 
     expect(shownLanes.length).toBe(razorpay.results.length);
     expect(shownLanes.every((lane) => lane.startsWith('razorpay '))).toBe(true);
     expect(await page.getByTestId('run-timeline').count()).toBe(1);
+  } finally {
+    await page.close();
+  }
+}, 60_000);
+
+/** The first mark of the failing lanes: how far into the timeline it is, and whether it is within the scrolled view. */
+function firstFailingMark(page: Page) {
+  return page.getByTestId('run-timeline').evaluate((run) => {
+    const scroller = run.querySelector('.tl-scroll') as unknown as {
+      clientWidth: number;
+      getBoundingClientRect(): BrowserBox;
+    };
+    const marks = [...run.querySelectorAll('.lane-name.fail')].flatMap((name) => {
+      const guarantee = name.textContent?.split(' ')[0] ?? '';
+      return [...run.querySelectorAll(`[data-testid=lane][data-guarantee="${guarantee}"] .mark`)];
+    });
+    const lefts = marks.map((m) => (m as unknown as { offsetLeft: number }).offsetLeft);
+    const first = marks[lefts.indexOf(Math.min(...lefts))];
+    if (first === undefined) return null;
+    const [box, view] = [first.getBoundingClientRect(), scroller.getBoundingClientRect()];
+    return {
+      beyondFirstScreen: Math.min(...lefts) > scroller.clientWidth,
+      inView: box.left >= view.left && box.right <= view.right,
+    };
+  });
+}
+
+test("the timeline opens on the failing lane's first mark, even where that is beyond the first screen", async () => {
+  // The failing verdicts' deliveries moved a minute later: at 8× zoom they lie past the first screen.
+  const later = (e: TimelineEntry) => ({ ...e, sentMs: e.sentMs + 60_000, answeredMs: e.answeredMs + 60_000 });
+  const failingLast: RunReport = {
+    ...report,
+    results: report.results.map((v) => (v.status === 'fail' ? { ...v, timeline: (v.timeline ?? []).map(later) } : v)),
+  };
+  const page = await openReportPage(browser, join(files.dir, 'focus.html'), [failingLast]);
+  try {
+    await page.selectOption('[data-testid=zoom]', '8');
+    expect(await firstFailingMark(page)).toEqual({ beyondFirstScreen: true, inView: true });
+    await showStatuses(page, ['fail']);
+    expect(await firstFailingMark(page)).toEqual({ beyondFirstScreen: true, inView: true });
+    // Where the reader scrolls stays while a failure is closed and opened again (the timeline redraws).
+    await page.getByTestId('tl-scroll').evaluate((s) => {
+      (s as unknown as { scrollLeft: number }).scrollLeft = 0;
+    });
+    await page.locator('[data-testid=failure] > summary').first().click();
+    expect(await firstFailingMark(page)).toEqual({ beyondFirstScreen: true, inView: false });
   } finally {
     await page.close();
   }
