@@ -103,6 +103,8 @@ export interface Scenario {
    * phase's `drive` observed, judged (X's CRC answer, the attacker's server contacted).
    */
   judge?(record: ScenarioRecord): Finding[];
+  /** What the scenario saw, in words, for a pass's summary (reconciliation: who recovered what). */
+  recap?(record: ScenarioRecord): string | null;
 }
 
 export function defineScenario(scenario: Scenario): Scenario {

@@ -209,6 +209,7 @@ export async function runGauntlet(given: RunOptions): Promise<RunReport> {
         failedDependencies: (scenario.dependsOn ?? []).filter((id) => failed.has(id)),
         gate,
         ...(scenario.judge === undefined ? {} : { own: (r: ScenarioRecord) => scenario.judge?.(r) ?? [] }),
+        ...(scenario.recap === undefined ? {} : { recap: (r: ScenarioRecord) => scenario.recap?.(r) ?? null }),
         plainRefusalsElsewhere: true,
       });
       emit(verdict, true);

@@ -63,6 +63,7 @@ export const consistencyReconciled = defineScenario({
     'redelivery is a no-op); move the cursor only after every page was read and stored, and retry a page that fails.',
   appliesTo: (provider) => listEndpoint(provider) !== undefined,
   judge: (record) => record.phases.flatMap((phase) => reconcileFindings(phase.name, phase.observations)),
+  recap: (record) => record.phases.map((phase) => reconcileRecap(phase.observations)).find((r) => r !== null) ?? null,
   plan({ provider, world, signing, random }) {
     const playable = lifecyclesFor(provider, lifecycles);
     const orders = [];
@@ -149,6 +150,26 @@ async function recover(
     calls: calls.map((c) => ({ path: c.path, status: c.status, listed: c.listed.length, atMs: c.atMs })),
     fetched: [...new Set(calls.flatMap((c) => c.listed))],
   };
+}
+
+/**
+ * Who recovered what after the outage, in one line: the withheld events fetched from the list, those only the webhook
+ * redelivered, and the list calls (with the failed ones) the receiver made. Null for a phase without the observations.
+ */
+export function reconcileRecap(observations: unknown): string | null {
+  const parsed = ReconcileObservationsSchema.safeParse(observations);
+  if (!parsed.success) return null;
+  const seen = parsed.data;
+  const fetched = new Set(seen.fetched);
+  const byList = seen.withheld.filter((id) => fetched.has(id)).length;
+  const redelivered = new Set(seen.redelivered);
+  const byWebhookOnly = seen.withheld.filter((id) => !fetched.has(id) && redelivered.has(id)).length;
+  const failedCalls = seen.calls.filter((c) => c.status !== 200).length;
+  return (
+    `of the ${seen.withheld.length} events the gateway gave up on, ${byList} were recovered from ${seen.list} ` +
+    `(${seen.calls.length} list calls, ${failedCalls} answered with an error) and ${byWebhookOnly} only by the ` +
+    'webhook redelivered later'
+  );
 }
 
 /**

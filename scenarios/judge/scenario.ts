@@ -22,6 +22,8 @@ export interface JudgeContext {
   readonly gate?: (order: RecordedOrder) => string | null;
   /** The scenario's own check over its record (X's CRC answers, the certificate canary), pure. */
   readonly own?: (record: ScenarioRecord) => Finding[];
+  /** What the scenario saw, in words, added to a pass's summary (who recovered what after an outage). */
+  readonly recap?: (record: ScenarioRecord) => string | null;
   /**
    * Plain genuine deliveries refused are the baseline's finding (`plainRefusalFindings`), not this scenario's: their
    * orders are left unjudged here. False for the baseline itself.
@@ -112,7 +114,7 @@ export function judgeScenario(record: ScenarioRecord, ctx: JudgeContext): Verdic
     durationMs: Math.max(0, record.endedAt - record.startedAt),
     summary:
       status === 'pass'
-        ? `${total} deliveries over ${variants} orders: every answer and every order as expected`
+        ? `${total} deliveries over ${variants} orders: every answer and every order as expected${recapOf(record, ctx)}`
         : status === 'unknown'
           ? `not judged: ${reason ?? ''}`
           : `${findings[0]?.problem ?? ''}${findings.length > 1 ? ` (+${findings.length - 1} more)` : ''}`,
@@ -121,6 +123,11 @@ export function judgeScenario(record: ScenarioRecord, ctx: JudgeContext): Verdic
     replay: ctx.replay,
     timeline: timelineOf(record.attempts, findings, ctx.runStartedAt),
   };
+}
+
+function recapOf(record: ScenarioRecord, ctx: JudgeContext): string {
+  const recap = ctx.recap?.(record) ?? null;
+  return recap === null ? '' : `; ${recap}`;
 }
 
 /** What an order shows after a phase against what a correct receiver shows; null when it agrees or is not judged. */
