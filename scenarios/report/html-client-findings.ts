@@ -14,6 +14,9 @@ export const findingsScript = String.raw`
     return typeof value === 'string' ? value : JSON.stringify(value);
   }
 
+  /** A wide table scrolls sideways in its own box, so the page itself never does. */
+  function scrolling(table) { return el('div', { class: 'table-scroll' }, [table]); }
+
   function diffTable(differences) {
     var head = el('tr', {}, ['field', 'probe', 'a correct receiver', 'twin'].map(function (h) { return el('th', { text: h }); }));
     var rows = differences.map(function (d) {
@@ -24,7 +27,7 @@ export const findingsScript = String.raw`
         el('td', { class: 'twin' + (d.twin === undefined ? ' none' : ''), text: fieldValue(d.twin) }),
       ]);
     });
-    return el('table', { class: 'diff', 'data-testid': 'diff' }, [el('thead', {}, [head]), el('tbody', {}, rows)]);
+    return scrolling(el('table', { class: 'diff', 'data-testid': 'diff' }, [el('thead', {}, [head]), el('tbody', {}, rows)]));
   }
 
   /** The judgement of each attempt, from the verdict's timeline (by delivery id and attempt). */
@@ -52,7 +55,7 @@ export const findingsScript = String.raw`
         el('td', { text: judgement ? JUDGED_TEXT[judgement] : '' }),
       ]);
     });
-    return el('table', { class: 'deliveries' }, [el('thead', {}, [head]), el('tbody', {}, rows)]);
+    return scrolling(el('table', { class: 'deliveries' }, [el('thead', {}, [head]), el('tbody', {}, rows)]));
   }
 
   function copyButton(text) {

@@ -16,7 +16,7 @@ h1{font-size:1.4em;margin:.3em 0}h2{font-size:1.1em;margin:1.2em 0 .5em}
 .statuses{display:flex;flex-wrap:wrap;gap:.2em .8em;border:0;margin:0;padding:0}.statuses legend{float:left;padding:0 .4em 0 0}
 table{border-collapse:collapse;font-size:.9em}th,td{text-align:left;padding:3px 10px 3px 0;vertical-align:top;border-bottom:1px solid var(--line)}
 th{font-weight:600}.title{color:var(--muted);font-weight:normal}
-#verdicts{overflow-x:auto}
+#verdicts,.table-scroll{overflow-x:auto}
 .verdict{font:inherit;font-weight:700;border:0;border-radius:4px;padding:2px 10px;color:#fff;background:var(--info);cursor:pointer}
 .verdict.pass{background:var(--ok)}.verdict.fail{background:var(--bad)}
 .verdict.unknown{background:repeating-linear-gradient(135deg,var(--unknown) 0 6px,#7048e8 6px 12px)}

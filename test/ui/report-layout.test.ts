@@ -268,6 +268,31 @@ test("the timeline opens on the failing lane's first mark, even where that is be
   }
 }, 60_000);
 
+test('in a narrow window the page never scrolls sideways: wide tables and the timeline scroll in their own boxes', async () => {
+  for (const width of [900, 700]) {
+    const page = await openReportPage(browser, join(files.dir, `narrow-${width}.html`), [report], { width });
+    try {
+      const shape = await page.evaluate(() => {
+        const root = (document as unknown as { documentElement: { scrollWidth: number; clientWidth: number } })
+          .documentElement;
+        const boxes = [
+          ...(document as unknown as { querySelectorAll(s: string): Iterable<unknown> }).querySelectorAll(
+            '.table-scroll',
+          ),
+        ] as { scrollWidth: number; clientWidth: number; getBoundingClientRect(): BrowserBox }[];
+        return {
+          pageScrolls: root.scrollWidth > root.clientWidth,
+          boxesInside: boxes.every((box) => box.getBoundingClientRect().right <= root.clientWidth),
+          aTableScrolls: boxes.some((box) => box.scrollWidth > box.clientWidth),
+        };
+      });
+      expect({ width, ...shape }).toEqual({ width, pageScrolls: false, boxesInside: true, aTableScrolls: true });
+    } finally {
+      await page.close();
+    }
+  }
+}, 60_000);
+
 test('the replay command stays on one line (it scrolls, never wraps inside a word) and keeps its copy button', async () => {
   const long = `${'npx ipn-gauntlet run --target http://127.0.0.1:3000/webhooks/stripe '.repeat(3)}--seed 21`;
   const withLongReplay: RunReport = {
