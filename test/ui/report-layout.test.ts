@@ -75,6 +75,11 @@ test('every mark is clickable at its centre and no two marks overlap, at every z
           (marks) => marks.filter((m) => m.scrollWidth > m.clientWidth || m.textContent?.length !== 1).length,
         );
       expect(clipped).toBe(0);
+      // Nor are the lanes' names (guarantee and count) cut short.
+      const cut = await page
+        .getByTestId('lane-name')
+        .evaluateAll((names) => names.filter((n) => n.scrollWidth > n.clientWidth).map((n) => n.textContent));
+      expect(cut).toEqual([]);
     }
     await page.selectOption('[data-testid=zoom]', 'auto');
     await screenshot(page, 'report-timeline');
