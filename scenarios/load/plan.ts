@@ -7,6 +7,7 @@ import { createSigningContext, type Delivery, deliveryOf } from '../../simulator
 import { createRandom, type Random } from '../../simulator/random.js';
 import { canPlay, createWorld, lifecycleKinds, type WorldOrder } from '../../simulator/world.js';
 import { EventTable } from './event-table.js';
+import { type BodyTemplates, createBodyTemplates } from './templates.js';
 
 export interface LoadPlanOptions {
   readonly provider: Provider;
@@ -42,6 +43,8 @@ export interface LoadPlan {
   readonly table: EventTable;
   /** The forgery names a delivery kind 2 + i refers to. */
   readonly forgeries: readonly string[];
+  /** The bodies' templates, checked against the provider's builder while the plan was made. */
+  readonly templates: BodyTemplates;
   /** A fresh pass over the plan's deliveries, built one at a time as they are asked for (and signed as they leave). */
   deliveries(): DeliverySource;
 }
@@ -55,8 +58,10 @@ const MAX_DUPLICATE_GAP = 16;
 
 /**
  * The load plan from a seed: orders of the seeded world (lifecycles the provider can play), their events, and the
- * duplicates and forgeries drawn with the given percentages. Only the compact event table is kept; bodies are rebuilt
- * from the same seed while the deliveries are sent, so the plan's size does not grow with the run.
+ * duplicates and forgeries drawn with the given percentages. Only the compact event table is kept (facts and the steps
+ * they came from); bodies are made from a step while the deliveries are sent, spliced into the shape's byte template
+ * (checked here against the builder's bytes on the shape's first events) or else built by the provider, so the plan's
+ * size does not grow with the bodies.
  */
 export function createLoadPlan(options: LoadPlanOptions): LoadPlan {
   const startSeconds = unixSeconds(options.clock) - 3_600;
@@ -73,24 +78,29 @@ export function createLoadPlan(options: LoadPlanOptions): LoadPlan {
   }
 
   const table = new EventTable();
+  const templates = createBodyTemplates(options.provider);
   const orders = worldOrders();
   while (table.orders < options.orders && table.events < options.events) {
     const order = orders.next().value as WorldOrder;
+    const steps = order.steps.map(paymentStep);
     table.addOrder(
       order,
-      order.steps.map((step) => {
-        const { event, eventId } = options.provider.buildEvent(paymentStep(step));
+      steps.map((step) => {
+        const { event, eventId } = options.provider.buildEvent(step);
         const fact = options.provider.toFact(event, eventId);
         if (fact === null) throw new Error(`provider ${options.provider.id} gives no lifecycle fact for ${step.kind}`);
+        templates.verify(step, () => options.provider.encode(event));
         return fact;
       }),
+      steps,
     );
   }
 
   return {
     table,
     forgeries,
-    deliveries: () => deliverySource(options, table, forgeries, worldOrders()),
+    templates,
+    deliveries: () => deliverySource(options, table, forgeries, templates),
   };
 }
 
@@ -98,7 +108,7 @@ function deliverySource(
   options: LoadPlanOptions,
   table: EventTable,
   forgeries: readonly string[],
-  orders: Generator<WorldOrder>,
+  templates: BodyTemplates,
 ): DeliverySource {
   const random = createRandom(options.seed).fork('load');
   const signing = createSigningContext({
@@ -123,21 +133,15 @@ function deliverySource(
     while (queue.length === 0) {
       if (order + 1 >= table.orders) return null;
       order += 1;
-      const worldOrder = orders.next().value as WorldOrder;
-      const numbers = table.eventsOf(order);
-      queue = worldOrder.steps.map((step, i) => {
-        const { event, eventId } = options.provider.buildEvent(paymentStep(step));
-        const number = numbers[i] ?? -1;
-        if (eventId !== table.eventId(number)) {
-          throw new Error(`the load plan did not replay from its seed (order ${worldOrder.orderId})`);
-        }
+      queue = table.eventsOf(order).map((number) => {
+        const step = table.step(number);
         // The fact was derived once while planning; the table has it.
         const fact = table.fact(number);
         return {
-          eventId,
+          eventId: fact.eventId,
           orderId: fact.orderId,
           type: step.kind,
-          body: options.provider.encode(event),
+          body: templates.render(step) ?? options.provider.encode(options.provider.buildEvent(step).event),
           fact,
           createdAt: step.createdAt,
         };

@@ -142,5 +142,12 @@ export const findingsScript = String.raw`
 
   function renderFailures() { renderPanels('failures', 'fail', failurePanel, 'None: no guarantee broke.'); }
   function renderUnknowns() { renderPanels('unknowns', 'unknown', unknownPanel, 'None: every guarantee was judged.'); }
-  function renderPasses() { renderPanels('passes', 'pass', passPanel, 'None: no guarantee held.'); }
+  /** The guarantees that held, in one list closed until the reader opens it (the grid already shows them). */
+  function renderPasses() {
+    renderPanels('passes', 'pass', passPanel, 'None: no guarantee held.');
+    var held = allResults().filter(function (v) { return v.status === 'pass'; }).length;
+    var shown = document.querySelectorAll('#passes details.pass').length;
+    document.getElementById('held-count').textContent = held + (held === 1 ? ' guarantee' : ' guarantees') + ' held' +
+      (shown < held ? ' (' + (held - shown) + ' hidden by the filters)' : '');
+  }
 `;

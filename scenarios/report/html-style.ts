@@ -55,6 +55,7 @@ details.failure,details.unknown{border:1px solid var(--line);border-left:4px sol
 details.unknown{border-left-color:var(--unknown)}
 details.pass{border:1px solid var(--line);border-left:4px solid var(--ok);border-radius:4px;margin:.3em 0;padding:.2em .8em}
 details.pass summary{font-weight:normal}
+details.held>summary{color:var(--ok);margin:.2em 0}
 details.highlight{box-shadow:0 0 0 3px #ffc9c9}
 details summary{cursor:pointer;font-weight:600}
 .diagnosis{margin:.3em 0}

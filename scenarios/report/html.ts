@@ -71,7 +71,9 @@ export function pageHtml(data: PageData): string {
 <main>
   <section><h2>Failures</h2><div id="failures" data-testid="failures"></div></section>
   <section><h2>Not judged</h2><div id="unknowns" data-testid="unknowns"></div></section>
-  <section><h2>Held</h2><div id="passes" data-testid="passes"></div></section>
+  <section><h2>Held</h2><details class="held" data-testid="held-list">
+    <summary id="held-count" data-testid="held-count"></summary><div id="passes" data-testid="passes"></div>
+  </details></section>
   <section><h2>Verdicts</h2><div id="verdicts" data-testid="verdicts"></div></section>
   <section><h2>Timeline</h2>
     <div class="legend">

@@ -206,12 +206,18 @@ test('a failure is open from the start, with a diff table of its fields, its del
   }
 }, 60_000);
 
-test('failures come first and open; each guarantee that held is listed below them, closed, and opens on a click', async () => {
+test('failures come first and open; what held is one closed list below them, each guarantee closed, opening on a click', async () => {
   const held = duplicates.results.filter((v) => v.status === 'pass');
   const failed = duplicates.results.filter((v) => v.status === 'fail');
   expect([held.length > 0, failed.length > 0]).toEqual([true, true]);
   const page = await openReportPage(browser, join(files.dir, 'held.html'), [duplicates]);
   try {
+    // The list of what held is one closed line, saying how many; open, it lists each guarantee, closed.
+    const list = page.getByTestId('held-list');
+    expect(await list.evaluate((d) => d.hasAttribute('open'))).toBe(false);
+    expect(await page.getByTestId('held-count').textContent()).toBe(`${held.length} guarantees held`);
+    expect(await page.getByTestId('pass').first().isVisible()).toBe(false);
+    await page.getByTestId('held-count').click();
     const panels = await page.locator('[data-testid=failure], [data-testid=pass]').evaluateAll((nodes) =>
       nodes.map((n) => ({
         kind: n.getAttribute('data-testid'),
