@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { systemClock } from '../contracts/clock.js';
 import { gatewayUrlFor } from './gateway-urls.js';
 import { createReceiverMetrics, metricsRoute } from './metrics.js';
@@ -137,7 +137,7 @@ function serverOptions(options: ResolvedReceiverOptions) {
   return {
     logger: options.logger ?? false,
     // One log line per request (the hook in buildReceiver), not fastify's two ("incoming request", "request completed").
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
     connectionTimeout: options.connectionTimeoutMs,
     requestTimeout: options.requestTimeoutMs,

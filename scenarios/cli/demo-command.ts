@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ProviderId, providerById, providerIds, providers } from '../../contracts/providers/index.js';
 import { startReceiver } from '../../receiver/server.js';
@@ -13,8 +12,13 @@ import { openDashboard, takeUiFlags, uiHelp } from '../ui/cli-flags.js';
 import { parseFlags, parseOnly, parseSeed } from './args.js';
 import { executeRuns } from './execute.js';
 import type { CliIo } from './io.js';
+import { parseCount } from './receiver-flags.js';
+import { scratchDirectory } from './scratch-directory.js';
 
-export const demoHelp = `Usage: ipn-gauntlet demo [--provider ID] [--seed N] [--only IDS] [--json FILE] [--junit FILE] [--html FILE] [--ui]
+/** Providers played at once by default: they share only the receiver, each run with its own orders and events. */
+const DEFAULT_PARALLEL = 4;
+
+export const demoHelp = `Usage: ipn-gauntlet demo [--provider ID] [--seed N] [--only IDS] [--parallel N] [--json FILE] [--junit FILE] [--html FILE] [--ui]
 
 Starts the reference receiver on a free port with a temporary SQLite database and fresh secrets, and runs every
 scenario against it, for every provider (or the one named). What a correct receiver looks like.
@@ -22,6 +26,8 @@ scenario against it, for every provider (or the one named). What a correct recei
   --provider ID    ${providerIds.join(' | ')} (default: all)
   --seed N         replay a run exactly (default: a fresh seed, printed)
   --only IDS       comma-separated guarantee ids
+  --parallel N     how many providers play at once (default ${DEFAULT_PARALLEL}; 1: one after another, with a progress line);
+                   each provider's lines are printed together, in order
   --json FILE      write the verdicts as JSON
   --junit FILE     write a JUnit XML report
   --html FILE      write a self-contained HTML report
@@ -35,7 +41,8 @@ const DEMO_PUBLIC_URL = 'https://receiver.ipn-gauntlet.test';
 
 export async function demoCommand(args: readonly string[], io: CliIo): Promise<number> {
   const ui = takeUiFlags(args);
-  const flags = parseFlags(ui.rest, ['provider', 'seed', 'only', 'json', 'junit', 'html'], 'demo');
+  const flags = parseFlags(ui.rest, ['provider', 'seed', 'only', 'parallel', 'json', 'junit', 'html'], 'demo');
+  const parallel = parseCount(flags.parallel, '--parallel', DEFAULT_PARALLEL, providerIds.length);
   const chosen = flags.provider === undefined ? providerIds : [providerById(flags.provider).id as ProviderId];
   const seed = parseSeed(flags.seed, io.randomSeed);
   const only = parseOnly(flags.only);
@@ -43,7 +50,7 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
   // The probe is served only with a token; the demo's receiver gets a fresh one, and so do its runs.
   const probeToken = Buffer.from(io.randomBytes(24)).toString('base64url');
   io.redactor.add(probeToken, ...Object.values(secrets));
-  const directory = await mkdtemp(join(tmpdir(), 'ipn-gauntlet-demo-'));
+  const directory = await mkdtemp(join(scratchDirectory(), 'ipn-gauntlet-demo-'));
   const dbFile = join(directory, 'receiver.db');
   // Postback providers (PayPal IPN) need the fake gateway to ask; its key comes from the seed, as the runner's does.
   // Certificate schemes (PayPal REST) fetch their certificate from it.
@@ -111,7 +118,7 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
     try {
       const live = dashboard.live;
       return await dashboard.finish(
-        await executeRuns(runs, io, { json: flags.json, junit: flags.junit, html: flags.html, live }),
+        await executeRuns(runs, io, { json: flags.json, junit: flags.junit, html: flags.html, live, parallel }),
       );
     } finally {
       await dashboard.close();

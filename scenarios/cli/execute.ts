@@ -18,6 +18,11 @@ export interface ReportFiles {
   readonly live?: LiveFeed | undefined;
   /** `--reporter github`: annotations on stdout and the job summary in `$GITHUB_STEP_SUMMARY`. */
   readonly github?: GithubReportOptions | undefined;
+  /**
+   * How many runs play at once (default 1). Above 1, each run's lines are held and printed as one block, in the
+   * order of `runs`, once it and every run before it are done; there is no progress line.
+   */
+  readonly parallel?: number | undefined;
 }
 
 /**
@@ -29,9 +34,9 @@ export async function executeRuns(runs: readonly RunOptions[], io: CliIo, files:
   const publish: LiveFeed['publish'] = (event) => files.live?.publish(io.redactor.value(event));
   // The progress line rewrites itself, so only where a person watches a terminal.
   const live = io.stdout.isTTY === true && io.env.CI === undefined;
-  const reports: RunReport[] = [];
-  for (const run of runs) {
-    io.stdout.write(
+  const parallel = Math.max(1, Math.min(files.parallel ?? 1, runs.length));
+  const playOne = async (run: RunOptions, write: (text: string) => void, showProgress: boolean) => {
+    write(
       `\n${style.bold(run.provider.title)} ${style.dim(`→ ${run.target}  (seed ${run.seed}, run ${run.runId})`)}\n`,
     );
     publish({
@@ -49,19 +54,47 @@ export async function executeRuns(runs: readonly RunOptions[], io: CliIo, files:
         run.onAttempt?.(guarantee, entry);
       },
       onProgress: (progress) => {
-        if (!live) return;
+        if (!showProgress) return;
         const { guarantee, sent, acknowledged, refused, unsure } = progress;
-        io.stdout.write(
+        write(
           `\r\u001b[2K  ${style.dim(`${guarantee}… ${sent} sent, ${acknowledged} acknowledged, ${refused} refused, ${unsure} unsure`)}`,
         );
       },
       onVerdict: (verdict) => {
-        io.stdout.write(`${live ? '\r\u001b[2K' : ''}${verdictLine(verdict, style)}\n`);
+        write(`${showProgress ? '\r\u001b[2K' : ''}${verdictLine(verdict, style)}\n`);
         publish({ type: 'verdict', provider: run.provider.id, verdict });
         run.onVerdict?.(verdict);
       },
     });
-    reports.push(io.redactor.value(report));
+    return io.redactor.value(report);
+  };
+  const reports: RunReport[] = [];
+  if (parallel === 1) {
+    for (const run of runs) reports.push(await playOne(run, (text) => io.stdout.write(text), live));
+  } else {
+    // Each run's lines in a block of its own, printed in order: the next block as soon as every one before is done.
+    const blocks = runs.map(() => ({ text: '', done: false }));
+    let printed = 0;
+    const flush = () => {
+      while (printed < blocks.length && blocks[printed]?.done === true) {
+        io.stdout.write(blocks[printed]?.text ?? '');
+        printed += 1;
+      }
+    };
+    const results: RunReport[] = new Array(runs.length);
+    let next = 0;
+    const worker = async () => {
+      for (let index = next++; index < runs.length; index = next++) {
+        const run = runs[index];
+        const block = blocks[index];
+        if (run === undefined || block === undefined) continue;
+        results[index] = await playOne(run, (text) => (block.text += text), false);
+        block.done = true;
+        flush();
+      }
+    };
+    await Promise.all(Array.from({ length: parallel }, worker));
+    reports.push(...results);
   }
   io.stdout.write(`\n${summaryTable(reports, style)}\n\n${runSummary(reports, style)}\n`);
   if (files.json !== undefined) {

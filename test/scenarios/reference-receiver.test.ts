@@ -26,6 +26,15 @@ test('demo runs every scenario against the reference receiver for every provider
   // Every provider's run also has its baseline and its acknowledgement-latency verdicts.
   expect(passes).toHaveLength(applicable.length + 2 * Object.keys(providers).length);
   expect(captured.out).not.toContain('UNKNOWN');
+  // Providers play several at once; each one's lines still come as one block, in the order of the providers.
+  const headers = Object.values(providers).map((p) => captured.out.indexOf(`\n${p.title} → `));
+  expect(headers.every((at) => at >= 0)).toBe(true);
+  expect([...headers].sort((a, b) => a - b)).toEqual(headers);
+  for (const [i, p] of Object.values(providers).entries()) {
+    const block = captured.out.slice(headers[i], headers[i + 1] ?? captured.out.indexOf('\n  guarantee'));
+    const expected = scenarios.filter((s) => runsIn(s, p, { withGateway: true })).length + 2;
+    expect({ provider: p.id, passes: block.match(/PASS/g)?.length }).toEqual({ provider: p.id, passes: expected });
+  }
   expect(code).toBe(0);
 }, 180_000);
 
