@@ -32,7 +32,7 @@ interface Slot {
   readonly value: Value;
 }
 
-interface Template {
+export interface Template {
   readonly fixed: readonly Buffer[];
   readonly slots: readonly Value[];
 }
@@ -77,7 +77,10 @@ function slotsFor(sentinel: PaymentStep): Slot[] {
   return [
     ...strings.map(([text, value]) => ({ sentinel: text, value })),
     { sentinel: isoSeconds(created), value: (step) => isoSeconds(step.createdAt) },
-    { sentinel: isoSeconds(created).replace('.000Z', 'Z'), value: (step) => isoSeconds(step.createdAt).replace('.000Z', 'Z') },
+    {
+      sentinel: isoSeconds(created).replace('.000Z', 'Z'),
+      value: (step) => isoSeconds(step.createdAt).replace('.000Z', 'Z'),
+    },
     { sentinel: String(created * SECOND_MS), value: (step) => String(step.createdAt * SECOND_MS) },
     { sentinel: String(created), value: (step) => String(step.createdAt) },
     ...amounts.flatMap(([amount, of]): Slot[] => [
