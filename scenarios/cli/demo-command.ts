@@ -18,7 +18,7 @@ import { scratchDirectory } from './scratch-directory.js';
 /** Providers played at once by default: they share only the receiver, each run with its own orders and events. */
 const DEFAULT_PARALLEL = 4;
 
-export const demoHelp = `Usage: ipn-gauntlet demo [--provider ID] [--seed N] [--only IDS] [--parallel N] [--json FILE] [--junit FILE] [--html FILE] [--ui]
+export const demoHelp = `Usage: ipn-gauntlet demo [--provider ID] [--seed N] [--only IDS] [--parallel N] [--json FILE] [--summary-export FILE] [--junit FILE] [--html FILE] [--ui]
 
 Starts the reference receiver on a free port with a temporary SQLite database and fresh secrets, and runs every
 scenario against it, for every provider (or the one named). What a correct receiver looks like.
@@ -31,6 +31,7 @@ scenario against it, for every provider (or the one named). What a correct recei
   --json FILE      write the verdicts as JSON
   --junit FILE     write a JUnit XML report
   --html FILE      write a self-contained HTML report
+  --summary-export FILE  write the verdicts as one small JSON document (schemas/run-summary.schema.json)
 ${uiHelp}`;
 
 /** The API key the demo's receiver reads the fake gateway's event lists with (any test-mode key is accepted). */
@@ -41,7 +42,11 @@ const DEMO_PUBLIC_URL = 'https://receiver.ipn-gauntlet.test';
 
 export async function demoCommand(args: readonly string[], io: CliIo): Promise<number> {
   const ui = takeUiFlags(args);
-  const flags = parseFlags(ui.rest, ['provider', 'seed', 'only', 'parallel', 'json', 'junit', 'html'], 'demo');
+  const flags = parseFlags(
+    ui.rest,
+    ['provider', 'seed', 'only', 'parallel', 'json', 'junit', 'html', 'summary-export'],
+    'demo',
+  );
   const parallel = parseCount(flags.parallel, '--parallel', DEFAULT_PARALLEL, providerIds.length);
   const chosen = flags.provider === undefined ? providerIds : [providerById(flags.provider).id as ProviderId];
   const seed = parseSeed(flags.seed, io.randomSeed);
@@ -118,7 +123,16 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
     try {
       const live = dashboard.live;
       return await dashboard.finish(
-        await executeRuns(runs, io, { json: flags.json, junit: flags.junit, html: flags.html, live, parallel }),
+        await executeRuns(runs, io, {
+          json: flags.json,
+          junit: flags.junit,
+          html: flags.html,
+          live,
+          parallel,
+          ...(flags['summary-export'] === undefined
+            ? {}
+            : { summary: { file: flags['summary-export'], command: 'demo' } }),
+        }),
       );
     } finally {
       await dashboard.close();

@@ -3,6 +3,7 @@ import { type GithubReportOptions, writeGithubReport } from '../report/github.js
 import { writeHtmlReport } from '../report/html.js';
 import { writeJsonReport } from '../report/json.js';
 import { writeJunitReport } from '../report/junit.js';
+import { writeRunSummary } from '../report/run-summary.js';
 import { summaryTable } from '../report/summary-table.js';
 import { type RunOptions, runGauntlet } from '../runner.js';
 import type { LiveFeed } from '../ui/live-feed.js';
@@ -16,6 +17,8 @@ export interface ReportFiles {
   readonly html?: string | undefined;
   /** The live dashboard's feed (`--ui`): every attempt and verdict as it happens, then the reports. */
   readonly live?: LiveFeed | undefined;
+  /** `--summary-export FILE`: the verdicts in the published summary shape (schemas/run-summary.schema.json). */
+  readonly summary?: { readonly file: string; readonly command: 'run' | 'demo' } | undefined;
   /** `--reporter github`: annotations on stdout and the job summary in `$GITHUB_STEP_SUMMARY`. */
   readonly github?: GithubReportOptions | undefined;
   /**
@@ -108,6 +111,10 @@ export async function executeRuns(runs: readonly RunOptions[], io: CliIo, files:
   if (files.html !== undefined) {
     await writeHtmlReport(files.html, reports);
     io.stdout.write(style.dim(`HTML report: ${files.html}\n`));
+  }
+  if (files.summary !== undefined) {
+    await writeRunSummary(files.summary.file, reports, files.summary.command);
+    io.stdout.write(style.dim(`Summary: ${files.summary.file}\n`));
   }
   if (files.github !== undefined) await writeGithubReport(reports, io, files.github);
   publish({ type: 'done', reports });

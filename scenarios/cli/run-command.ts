@@ -49,6 +49,8 @@ ${probeTokenHelp}
   --json FILE      write the verdicts as JSON
   --junit FILE     write a JUnit XML report (one test case per guarantee; a failure's text is its evidence)
   --html FILE      write a self-contained HTML report (verdicts, timeline of every delivery, failures, replay commands)
+  --summary-export FILE  write every verdict in one small JSON document for CI tools, valid by the published
+                   schema schemas/run-summary.schema.json (status, reason codes, replay per guarantee; the exit code)
   --reporter github  also report for GitHub Actions: an ::error annotation per broken guarantee (::warning per one
                    not judged) and a table of every verdict appended to $GITHUB_STEP_SUMMARY when it is set
 ${uiHelp}
@@ -57,8 +59,9 @@ ${verboseHelp}
 ${casesHelp}
   --gateway-port N postback and fetch providers (paypal-ipn, mollie): the port the fake gateway listens on at 127.0.0.1 (default 8787;
                    0 = a free port); configure your receiver with http://127.0.0.1:N as its gateway URL
-                   (stripe: starts the gateway's event API, GET /v1/events/:id and /v1/payment_intents/:id, for
-                   receivers that re-fetch; point your Stripe client at http://127.0.0.1:N)
+                   (stripe: starts the gateway's event API, GET /v1/events, /v1/events/:id and
+                   /v1/payment_intents/:id, for receivers that re-fetch or reconcile — point your Stripe client at
+                   http://127.0.0.1:N — and adds consistency.reconciled)
   --gateway-key K  the fake gateway's key (default: derived from the seed, as \`ipn-gauntlet gateway --seed\` does)
   --notification-url URL  the URL your endpoint is registered under at the gateway, for schemes that sign it
                    (Square; default: --target)
@@ -89,6 +92,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       'json',
       'junit',
       'html',
+      'summary-export',
       'reporter',
       'run-id',
       'notification-url',
@@ -239,7 +243,16 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
         },
       ],
       io,
-      { json: flags.json, junit: flags.junit, html: flags.html, live: dashboard.live, github },
+      {
+        json: flags.json,
+        junit: flags.junit,
+        html: flags.html,
+        live: dashboard.live,
+        github,
+        ...(given['summary-export'] === undefined
+          ? {}
+          : { summary: { file: given['summary-export'], command: 'run' } }),
+      },
     );
     await saving.write(io, { target, probe });
     return await dashboard.finish(code);
