@@ -89,6 +89,8 @@ export interface RunOptions {
    * reports. A receiver slower than the gateway's timeout is found by the canary and stops the run at once.
    */
   readonly timeBudgetMs?: number;
+  /** Stop after this many broken guarantees: the scenarios after are reported as not run (Playwright's --max-failures). */
+  readonly maxFailures?: number;
   /**
    * What the receiver models (contracts/profile.ts): its facts and event families, where it reads the order id, its
    * order ids' form, currencies and status words. Default: the provider's default family, every fact it expresses.
@@ -198,6 +200,18 @@ export async function runGauntlet(given: RunOptions): Promise<RunReport> {
       }
       if (clock() > deadline) {
         emit(notRun(scenario.guarantee, `not run: the run's time budget ran out`, run), true);
+        continue;
+      }
+      const broken = results.filter((v) => v.status === 'fail').length;
+      if (options.maxFailures !== undefined && broken >= options.maxFailures) {
+        emit(
+          notRun(
+            scenario.guarantee,
+            `not run: ${broken} guarantees broke (--max-failures ${options.maxFailures})`,
+            run,
+          ),
+          true,
+        );
         continue;
       }
       const record = await recordPlanned(plan, run);

@@ -27,6 +27,7 @@ import { chaosFlagNames, chaosHelp, parseChaosFlags } from './chaos-flags.js';
 import { executeRuns } from './execute.js';
 import type { CliIo } from './io.js';
 import { parseProfile, profileFlagNames, profileHelp, profileReplayFlags } from './profile-flags.js';
+import { parseCount } from './receiver-flags.js';
 import { credentialsIn, RECEIVER_CMD_ENV, receiverCmdForReplay, redactHelp, takeRedactFlags } from './redaction.js';
 import { parseReporter } from './reporter-flag.js';
 import { takeVerboseFlag, verboseHelp } from './verbose-flag.js';
@@ -49,6 +50,7 @@ ${probeTokenHelp}
   --json FILE      write the verdicts as JSON
   --junit FILE     write a JUnit XML report (one test case per guarantee; a failure's text is its evidence)
   --html FILE      write a self-contained HTML report (verdicts, timeline of every delivery, failures, replay commands)
+  --max-failures N  stop after N broken guarantees; the scenarios not played are reported as not run
   --summary-export FILE  write every verdict in one small JSON document for CI tools, valid by the published
                    schema schemas/run-summary.schema.json (status, reason codes, replay per guarantee; the exit code)
   --reporter github  also report for GitHub Actions: an ::error annotation per broken guarantee (::warning per one
@@ -93,6 +95,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       'junit',
       'html',
       'summary-export',
+      'max-failures',
       'reporter',
       'run-id',
       'notification-url',
@@ -151,6 +154,8 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   }
   const seed = parseSeed(flags.seed, io.randomSeed);
   const only = parseOnly(flags.only);
+  const maxFailures =
+    given['max-failures'] === undefined ? undefined : parseCount(given['max-failures'], '--max-failures', 1, 1_000);
   const github = parseReporter(flags.reporter, config === undefined ? undefined : relative(cwd, config.file));
   const chaos = parseChaosFlags(
     receiverCmd === undefined ? flags : { ...flags, 'receiver-cmd': receiverCmd },
@@ -237,6 +242,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
           ...(gateway === undefined ? {} : { gatewayKey, gatewayLedger, gatewayMonitor }),
           ...(notificationUrl === undefined ? {} : { notificationUrl }),
           ...(only === undefined ? {} : { only }),
+          ...(maxFailures === undefined ? {} : { maxFailures }),
           replayCommand: (guarantee) => replayCommand(invocation, seed, guarantee),
           onVerdict: saving.record,
           ...verbose.onAttempt(io),

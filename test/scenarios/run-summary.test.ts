@@ -43,3 +43,31 @@ test('run --summary-export writes each verdict with its reason codes and replay,
   expect(run?.guarantees.find((g) => g.id === 'idem.sequential')?.status).toBe('pass');
   expect(JSON.stringify(summary)).not.toContain(secret);
 });
+
+test('run --max-failures N stops after N broken guarantees and reports the rest as not run', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ipn-max-failures-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  const app = buildFlawedReceiver({ provider: 'stripe', secret, flaw: 'no-verification' });
+  onTestFinished(() => app.close());
+  const base = await listenOnLoopback(app);
+  const args = ['run', '--target', `${base}/webhooks/stripe`, '--probe', `${base}/ipn-probe`, '--provider', 'stripe'];
+  const only = ['--only', 'auth.forged-rejected,idem.sequential'];
+  const file = join(dir, 'summary.json');
+  const stopped = fakeIo({ IPN_GAUNTLET_SECRET: secret }, 17);
+  expect(await main([...args, ...only, '--max-failures', '1', '--summary-export', file], stopped.io)).toBe(1);
+  expect(stopped.captured.out).toMatch(/FAIL +auth\.forged-rejected/);
+  expect(stopped.captured.out).toMatch(/UNKNOWN +idem\.sequential/);
+  const summary = RunSummarySchema.parse(JSON.parse(await readFile(file, 'utf8')));
+  expect(summary.runs[0]?.guarantees.find((g) => g.id === 'idem.sequential')).toMatchObject({
+    status: 'unknown',
+    reason: 'not run: 1 guarantees broke (--max-failures 1)',
+    deliveries: 0,
+  });
+  // Without it, the same run plays idem.sequential (which holds).
+  const whole = fakeIo({ IPN_GAUNTLET_SECRET: secret }, 17);
+  expect(await main([...args, ...only], whole.io)).toBe(1);
+  expect(whole.captured.out).toMatch(/PASS +idem\.sequential/);
+  const bad = fakeIo({ IPN_GAUNTLET_SECRET: secret }, 17);
+  expect(await main([...args, '--max-failures', '0'], bad.io)).toBe(2);
+  expect(bad.captured.err).toMatch(/--max-failures must be a whole number from 1/);
+});
