@@ -4,6 +4,7 @@ import type { LoadHistory } from './history.js';
 import { NO_ANSWER } from './history.js';
 import type { LatencyRecorder } from './latency.js';
 import type { Dispatch } from './schedule.js';
+import { createWireClient } from './wire-client.js';
 
 export interface SenderOptions {
   readonly target: string;
@@ -26,24 +27,40 @@ export interface Sender {
   close(): Promise<void>;
 }
 
-/** Sends deliveries over an undici keep-alive pool, each signed as it leaves, and records each answer in the history. */
+type Post = (headers: Readonly<Record<string, string>>, body: Uint8Array) => Promise<number>;
+
+/**
+ * Sends deliveries over keep-alive connections, each signed as it leaves, and records each answer in the history:
+ * plain `http:` targets through the load generator's own HTTP/1.1 client (one buffer written per request), others
+ * (`https:`) through an undici pool.
+ */
 export function createSender(options: SenderOptions): Sender {
   const url = new URL(options.target);
-  const path = `${url.pathname}${url.search}`;
-  const pool = new Pool(url.origin, { connections: options.connections, keepAliveTimeout: 10_000, pipelining: 1 });
-  const { history, latency, now, startedAt, clock } = options;
+  const { history, latency, now, startedAt, clock, timeoutMs } = options;
+  let post: Post;
+  let close: () => Promise<void>;
+  if (url.protocol === 'http:') {
+    const client = createWireClient({
+      url,
+      connections: options.connections,
+      timeoutMs,
+      maxAnswerBytes: MAX_ANSWER_BYTES,
+    });
+    post = client.post;
+    close = client.close;
+  } else {
+    const path = `${url.pathname}${url.search}`;
+    const pool = new Pool(url.origin, { connections: options.connections, keepAliveTimeout: 10_000, pipelining: 1 });
+    post = (headers, body) => postThrough(pool, { path, headers, body, timeoutMs });
+    close = () => pool.close();
+  }
   let inFlight = 0;
 
   const dispatch: Dispatch = async (planned, scheduledAt) => {
     const number = history.sent(planned.event, planned.kind, scheduledAt - startedAt);
     inFlight += 1;
     const { request } = planned.delivery.sign(unixSeconds(clock));
-    const status = await post(pool, {
-      path,
-      headers: request.headers,
-      body: request.body,
-      timeoutMs: options.timeoutMs,
-    });
+    const status = await post(request.headers, request.body);
     inFlight -= 1;
     const answeredAt = now();
     const latencyUs = (answeredAt - scheduledAt) * 1000;
@@ -51,7 +68,7 @@ export function createSender(options: SenderOptions): Sender {
     if (status !== NO_ANSWER) latency.record(answeredAt - startedAt, latencyUs);
   };
 
-  return { dispatch, inFlight: () => inFlight, close: () => pool.close() };
+  return { dispatch, inFlight: () => inFlight, close };
 }
 
 /** The most of one answer's body read; past it the connection is dropped, the answer's status kept. */
@@ -63,7 +80,7 @@ const MAX_ANSWER_BYTES = 64 * 1024;
  * The timeout bounds the whole answer, and a body past MAX_ANSWER_BYTES is cut: a receiver that streams forever costs
  * one timer, not a hung run.
  */
-function post(
+function postThrough(
   pool: Pool,
   request: { path: string; headers: Readonly<Record<string, string>>; body: Uint8Array; timeoutMs: number },
 ): Promise<number> {
