@@ -13,13 +13,16 @@ export interface EventList {
 export interface EventListOptions {
   /** The gateway's API origin (live: `liveApiOrigins[provider]`; under the gauntlet, the fake gateway's URL). */
   readonly gatewayUrl: string;
-  /** The API key the list is read with (Stripe: a secret or restricted key, `sk_…` / `rk_…`). */
+  /**
+   * The API key the list is read with: Stripe's secret or restricted key (`sk_…` / `rk_…`); PayPal's REST app
+   * credentials as `client_id:secret` (exchanged for an access token).
+   */
   readonly apiKey: string;
   readonly timeoutMs?: number;
 }
 
 /** Where each provider whose gateway lists its events serves that list live. */
-export const liveApiOrigins = { stripe: 'https://api.stripe.com' } as const;
+export const liveApiOrigins = { stripe: 'https://api.stripe.com', 'paypal-rest': 'https://api-m.paypal.com' } as const;
 export type ListingProviderId = keyof typeof liveApiOrigins;
 
 export function listsEvents(provider: string): provider is ListingProviderId {
@@ -31,6 +34,121 @@ export function eventListFor(provider: ListingProviderId, options: EventListOpti
   switch (provider) {
     case 'stripe':
       return stripeEventList(options);
+    case 'paypal-rest':
+      return paypalEventList(options);
+  }
+}
+
+/** One GET of the gateway's API, as the reconciler needs it: the status and the text, or `ListUnavailable`. */
+async function fetchText(
+  url: URL,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  init: { readonly method?: 'GET' | 'POST'; readonly body?: string } = {},
+): Promise<{ status: number; text: string }> {
+  try {
+    const response = await request(url, {
+      method: init.method ?? 'GET',
+      headers: { ...headers, 'user-agent': 'ipn-gauntlet-reference-receiver' },
+      ...(init.body === undefined ? {} : { body: init.body }),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    return { status: response.statusCode, text: await response.body.text() };
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    throw new ListUnavailable(`the event list at ${url.origin} did not answer (${reason})`);
+  }
+}
+
+function refusedKey(status: number): ListUnavailable {
+  return new ListUnavailable(`the gateway refused the API key (HTTP ${status}); check reconcile.apiKeys`);
+}
+
+/** PayPal keeps events listed for 30 days (UNCONFIRMED: not published; the same as Stripe's). */
+const PAYPAL_WINDOW_SECONDS = 30 * 24 * 3600;
+/** The largest page asked for (PayPal publishes no bound; the fake gateway serves up to 300). */
+const PAYPAL_PAGE_SIZE = 300;
+
+/**
+ * PayPal REST's `GET /v1/notifications/webhooks-events`, with an access token from `POST /v1/oauth2/token` (client
+ * credentials, kept until it expires): newest first, `start_time` the window's start, the next page by following the
+ * answer's `next` link as given — only when it stays on the gateway's origin, never to another host.
+ */
+function paypalEventList(options: EventListOptions): EventList {
+  const timeout = options.timeoutMs ?? 10_000;
+  const origin = new URL(options.gatewayUrl).origin;
+  let token: { value: string; until: number } | null = null;
+  const accessToken = async (): Promise<string> => {
+    if (token !== null && token.until > Date.now()) return token.value;
+    const url = onOrigin(new URL(origin), '/v1/oauth2/token');
+    if (url === null) throw new ListUnavailable(`no token endpoint at ${origin}`);
+    const basic = Buffer.from(options.apiKey).toString('base64');
+    const answer = await fetchText(
+      url,
+      { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      timeout,
+      { method: 'POST', body: 'grant_type=client_credentials' },
+    );
+    if (answer.status === 401 || answer.status === 403) throw refusedKey(answer.status);
+    const parsed = parseJsonText(answer.text) as { access_token?: unknown; expires_in?: unknown } | null;
+    if (answer.status !== 200 || typeof parsed?.access_token !== 'string') {
+      throw new ListUnavailable(`the token endpoint answered HTTP ${answer.status}`);
+    }
+    const seconds = typeof parsed.expires_in === 'number' ? parsed.expires_in : 300;
+    token = { value: parsed.access_token, until: Date.now() + Math.max(0, seconds - 60) * 1000 };
+    return token.value;
+  };
+  return {
+    windowSeconds: PAYPAL_WINDOW_SECONDS,
+    async list(page) {
+      let url: URL | null;
+      if (page.after !== undefined) {
+        // The previous answer's next link, followed only on the gateway's own origin.
+        url = URL.canParse(page.after) ? new URL(page.after) : null;
+        if (url === null || url.origin !== origin) {
+          throw new ListUnavailable(`the event list's next link leaves ${origin}; not followed`);
+        }
+      } else {
+        const query = new URLSearchParams({ page_size: String(Math.min(page.limit, PAYPAL_PAGE_SIZE)) });
+        if (page.sinceSeconds !== undefined) {
+          query.set('start_time', new Date(Math.max(0, page.sinceSeconds) * 1000).toISOString());
+        }
+        url = onOrigin(new URL(origin), '/v1/notifications/webhooks-events', `?${query}`);
+        if (url === null) throw new ListUnavailable(`no event list at ${origin}`);
+      }
+      const answer = await fetchText(url, { authorization: `Bearer ${await accessToken()}` }, timeout);
+      if (answer.status === 401 || answer.status === 403) {
+        token = null;
+        throw refusedKey(answer.status);
+      }
+      if (answer.status !== 200) throw new ListUnavailable(`the event list answered HTTP ${answer.status}`);
+      return paypalPage(answer.text);
+    },
+  };
+}
+
+function paypalPage(text: string): ListPage {
+  const page = parseJsonText(text) as { events?: unknown; links?: unknown } | null;
+  if (page === null || !Array.isArray(page.events)) {
+    throw new ListUnavailable('the event list answered something that is not a list');
+  }
+  const events: ListedEvent[] = [];
+  for (const event of page.events as { id?: unknown; create_time?: unknown }[]) {
+    const at = typeof event.create_time === 'string' ? Date.parse(event.create_time) : Number.NaN;
+    if (typeof event.id !== 'string' || !Number.isFinite(at)) continue;
+    events.push({ id: event.id, createdSeconds: Math.floor(at / 1000), body: utf8(JSON.stringify(event)) });
+  }
+  const links = Array.isArray(page.links) ? (page.links as { rel?: unknown; href?: unknown }[]) : [];
+  const next = links.find((l) => l.rel === 'next' && typeof l.href === 'string')?.href as string | undefined;
+  return { events, hasMore: next !== undefined, ...(next === undefined ? {} : { next }) };
+}
+
+function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
   }
 }
 
@@ -50,23 +168,8 @@ function stripeEventList(options: EventListOptions): EventList {
       if (page.sinceSeconds !== undefined) query.set('created[gte]', String(Math.max(0, page.sinceSeconds)));
       const url = onOrigin(new URL(options.gatewayUrl), '/v1/events', `?${query}`);
       if (url === null) throw new ListUnavailable(`no event list at ${options.gatewayUrl}`);
-      let status: number;
-      let text: string;
-      try {
-        const response = await request(url, {
-          headers: { authorization: `Bearer ${options.apiKey}`, 'user-agent': 'ipn-gauntlet-reference-receiver' },
-          headersTimeout: timeout,
-          bodyTimeout: timeout,
-        });
-        status = response.statusCode;
-        text = await response.body.text();
-      } catch (error) {
-        const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
-        throw new ListUnavailable(`the event list at ${url.origin} did not answer (${reason})`);
-      }
-      if (status === 401 || status === 403) {
-        throw new ListUnavailable(`the gateway refused the API key (HTTP ${status}); check reconcile.apiKeys`);
-      }
+      const { status, text } = await fetchText(url, { authorization: `Bearer ${options.apiKey}` }, timeout);
+      if (status === 401 || status === 403) throw refusedKey(status);
       if (status !== 200) throw new ListUnavailable(`the event list answered HTTP ${status}`);
       return stripePage(text);
     },
@@ -74,14 +177,8 @@ function stripeEventList(options: EventListOptions): EventList {
 }
 
 function stripePage(text: string): ListPage {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new ListUnavailable('the event list answered a body that is not JSON');
-  }
-  const page = parsed as { data?: unknown; has_more?: unknown };
-  if (!Array.isArray(page.data) || typeof page.has_more !== 'boolean') {
+  const page = parseJsonText(text) as { data?: unknown; has_more?: unknown } | null;
+  if (page === null || !Array.isArray(page.data) || typeof page.has_more !== 'boolean') {
     throw new ListUnavailable('the event list answered something that is not a list');
   }
   const events: ListedEvent[] = [];

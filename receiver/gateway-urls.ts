@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import type { ProviderId } from '../contracts/providers/index.js';
 
-/** The providers whose deliveries the receiver checks by asking a gateway (a postback, a fetch, a certificate). */
-export const gatewayProviderIds = ['paypal-ipn', 'paypal-rest', 'mollie'] as const satisfies readonly ProviderId[];
+/**
+ * The providers whose receiver asks a gateway: to check a delivery (a postback, a fetch, a certificate) or to
+ * reconcile from its event list (Stripe, PayPal REST).
+ */
+export const gatewayProviderIds = [
+  'paypal-ipn',
+  'paypal-rest',
+  'mollie',
+  'stripe',
+] as const satisfies readonly ProviderId[];
 export type GatewayProviderId = (typeof gatewayProviderIds)[number];
 
 /** A gateway's base URL: only its origin (scheme, host, port) is used; paths are the receiver's own. */
@@ -19,6 +27,7 @@ export const GatewaysSchema = z
     'paypal-ipn': GatewayUrlSchema.optional(),
     'paypal-rest': GatewayUrlSchema.optional(),
     mollie: GatewayUrlSchema.optional(),
+    stripe: GatewayUrlSchema.optional(),
   })
   .strict();
 export type Gateways = z.infer<typeof GatewaysSchema>;
@@ -28,6 +37,7 @@ export const gatewayEnvVars: Readonly<Record<GatewayProviderId, string>> = {
   'paypal-ipn': 'IPN_GAUNTLET_GATEWAY_URL_PAYPAL_IPN',
   'paypal-rest': 'IPN_GAUNTLET_GATEWAY_URL_PAYPAL_REST',
   mollie: 'IPN_GAUNTLET_GATEWAY_URL_MOLLIE',
+  stripe: 'IPN_GAUNTLET_GATEWAY_URL_STRIPE',
 };
 
 /** The per-provider gateways set in an environment (unset and empty variables are left out). */

@@ -130,9 +130,15 @@ export const ReceiverOptionsSchema = z
      */
     reconcile: z
       .object({
-        /** The API key each provider's list is read with (Stripe: `sk_…` or a restricted `rk_…` key). */
+        /**
+         * The API key each provider's list is read with: Stripe's `sk_…` or restricted `rk_…` key; PayPal REST's app
+         * credentials as `client_id:secret`.
+         */
         apiKeys: z.partialRecord(z.enum(providerIds), z.string().regex(/^\S+$/, 'an API key without whitespace')),
-        /** Where the lists are read (default: `gatewayUrl`, else the gateway's live API, https://api.stripe.com). */
+        /**
+         * Where every list is read (default: the provider's `gateways` entry, else `gatewayUrl`, else its live API:
+         * https://api.stripe.com, https://api-m.paypal.com).
+         */
         gatewayUrl: GatewayUrlSchema.optional(),
         /** Reconcile every this many milliseconds, besides on demand. */
         everyMs: z.number().int().min(1_000, 'at least 1000 ms between passes').optional(),

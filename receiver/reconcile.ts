@@ -11,9 +11,14 @@ export interface ListedEvent {
 export interface ListPage {
   readonly events: readonly ListedEvent[];
   readonly hasMore: boolean;
+  /** Where the next page is, when the gateway says so (PayPal's `next` link); else after the last event listed. */
+  readonly next?: string;
 }
 
-/** Which page to read: events created at or after `sinceSeconds`, older than the event `after` (the last one read). */
+/**
+ * Which page to read: events created at or after `sinceSeconds`, from `after` on: the previous page's `next`, or the
+ * id of the last event it listed (Stripe's `starting_after`).
+ */
 export interface ListRequest {
   readonly after?: string;
   readonly sinceSeconds?: number;
@@ -96,7 +101,7 @@ export const reconcile: Reconciler = async (context) => {
     listed.push(...page.events);
     const last = page.events.at(-1);
     if (!page.hasMore || last === undefined) break;
-    after = last.id;
+    after = page.next ?? last.id;
   }
   let stored = 0;
   let duplicates = 0;

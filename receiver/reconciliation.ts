@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { type Clock, unixSeconds } from '../contracts/clock.js';
 import { type EventList, eventListFor, listsEvents, liveApiOrigins } from './event-lists.js';
+import { gatewayUrlFor } from './gateway-urls.js';
 import type { ResolvedReceiverOptions } from './options.js';
 import { type ReconcileReport, type Reconciler, reconcile } from './reconcile.js';
 import type { ConfiguredProvider } from './secrets.js';
@@ -41,7 +42,7 @@ export function createReconciliation(deps: ReconciliationDeps): Reconciliation {
     if (!listsEvents(provider.id)) continue;
     const apiKey = settings?.apiKeys[provider.id];
     if (apiKey === undefined) continue;
-    const gatewayUrl = settings?.gatewayUrl ?? deps.options.gatewayUrl ?? liveApiOrigins[provider.id];
+    const gatewayUrl = settings?.gatewayUrl ?? gatewayUrlFor(provider.id, deps.options) ?? liveApiOrigins[provider.id];
     lists.push({ provider: provider.id, list: eventListFor(provider.id, { gatewayUrl, apiKey }) });
   }
   const sleep = deps.sleep ?? realSleep;

@@ -36,6 +36,8 @@ ${uiHelp}`;
 
 /** The API key the demo's receiver reads the fake gateway's event lists with (any test-mode key is accepted). */
 const DEMO_API_KEY = 'sk_test_ipn_gauntlet_demo';
+/** PayPal REST's app credentials (`client_id:secret`) for the demo's reconciler; the fake gateway takes any. */
+const DEMO_APP_CREDENTIALS = 'ipn-gauntlet-demo:demo-secret';
 
 /** Where the demo pretends the gateways reach the receiver (a proxy in front of the loopback address). */
 const DEMO_PUBLIC_URL = 'https://receiver.ipn-gauntlet.test';
@@ -90,7 +92,12 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
     ...(gateway === undefined || listing.length === 0
       ? {}
       : {
-          reconcile: { apiKeys: Object.fromEntries(listing.map((id) => [id, DEMO_API_KEY])), gatewayUrl: gateway.url },
+          reconcile: {
+            apiKeys: Object.fromEntries(
+              listing.map((id) => [id, id === 'stripe' ? DEMO_API_KEY : DEMO_APP_CREDENTIALS]),
+            ),
+            gatewayUrl: gateway.url,
+          },
         }),
     publicUrl: DEMO_PUBLIC_URL,
     probe: { token: probeToken },

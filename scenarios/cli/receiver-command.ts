@@ -12,9 +12,11 @@ import type { CliIo } from './io.js';
 import { parseCount } from './receiver-flags.js';
 
 /** The environment variable holding each listing provider's API key, for its reconciler. */
-const API_KEY_ENV = { stripe: 'IPN_GAUNTLET_API_KEY_STRIPE' } as const;
-/** Where Stripe's event list is read, when not IPN_GAUNTLET_GATEWAY_URL. */
-const STRIPE_GATEWAY_ENV = 'IPN_GAUNTLET_GATEWAY_URL_STRIPE';
+const API_KEY_ENV = {
+  stripe: 'IPN_GAUNTLET_API_KEY_STRIPE',
+  'paypal-rest': 'IPN_GAUNTLET_API_KEY_PAYPAL_REST',
+} as const;
+const RECONCILE_KEY_HINT = `Set ${API_KEY_ENV.stripe} to a Stripe key that may read events (sk_test_… or a restricted rk_test_… key), or ${API_KEY_ENV['paypal-rest']} to PayPal REST app credentials (client_id:secret).`;
 
 export const receiverHelp = `Usage: ipn-gauntlet receiver [--port N] [--host H] [--db FILE] [--public-url URL] [--probe] [--reconcile-every S]
        ipn-gauntlet receiver reconcile [--db FILE]   (one reconcile pass, then exit)
@@ -46,11 +48,13 @@ ${gatewayEnvVars['paypal-rest']} override it per provider. Live, set only the pe
 ${gatewayEnvVars['paypal-ipn']}=https://ipnpb.paypal.com, ${gatewayEnvVars.mollie}=https://api.mollie.com, and none for
 PayPal REST (IPN_GAUNTLET_GATEWAY_URL=https://ipnpb.paypal.com would send certificate fetches to the IPN host).
 
-Reconciliation (after an outage longer than the gateway's retries): with ${API_KEY_ENV.stripe} set (a Stripe secret or
-restricted key that may read events), the receiver pages through GET /v1/events from its durable cursor and stores
-what its webhooks missed through the same inbox (a redelivery then changes nothing). It runs on demand (the probe's
-POST /ipn-probe/reconcile, or \`ipn-gauntlet receiver reconcile\`) and every S seconds with --reconcile-every S. The
-list is read from ${STRIPE_GATEWAY_ENV}, else IPN_GAUNTLET_GATEWAY_URL, else https://api.stripe.com.
+Reconciliation (after an outage longer than the gateway's retries): with ${API_KEY_ENV.stripe} (a Stripe secret or
+restricted key that may read events) or ${API_KEY_ENV['paypal-rest']} (PayPal REST app credentials, client_id:secret)
+set, the receiver pages through the gateway's event list (GET /v1/events; GET /v1/notifications/webhooks-events) from
+its durable cursor and stores what its webhooks missed through the same inbox (a redelivery then changes nothing). It
+runs on demand (the probe's POST /ipn-probe/reconcile, or \`ipn-gauntlet receiver reconcile\`) and every S seconds
+with --reconcile-every S. Each list is read from its provider's gateway (${gatewayEnvVars.stripe},
+${gatewayEnvVars['paypal-rest']}), else IPN_GAUNTLET_GATEWAY_URL, else https://api.stripe.com / https://api-m.paypal.com.
 
 Logs are pino JSON on standard output (one line per request; the start-up line is on standard error); LOG_LEVEL sets the level (default info). Prometheus metrics are at GET /metrics:
 public, or with ${METRICS_TOKEN_ENV} set (${METRICS_TOKEN_MIN_LENGTH}+ characters) only to authorization: Bearer <that token>
@@ -79,7 +83,6 @@ export async function receiverCommand(args: readonly string[], io: CliIo): Promi
   if (databaseUrl !== undefined && databaseUrl !== '' && flags.db !== undefined) {
     throw new IpnError('IPN_ERR_USAGE', 'DATABASE_URL (PostgreSQL) and --db (SQLite) were both given; give one.');
   }
-  const gateways = gatewaysFromEnv(io.env);
   const metricsToken = io.env[METRICS_TOKEN_ENV];
   const everySeconds =
     flags['reconcile-every'] === undefined
@@ -89,9 +92,9 @@ export async function receiverCommand(args: readonly string[], io: CliIo): Promi
   if (everySeconds !== undefined && reconcile === undefined) {
     throw new IpnError(
       'IPN_ERR_USAGE',
-      `--reconcile-every needs an API key to read the event list with, and ${API_KEY_ENV.stripe} is not set.`,
+      `--reconcile-every needs an API key to read the event list with, and neither ${API_KEY_ENV.stripe} nor ${API_KEY_ENV['paypal-rest']} is set.`,
       {
-        hint: `Set ${API_KEY_ENV.stripe} to a Stripe key that may read events (sk_test_… or a restricted rk_test_… key).`,
+        hint: RECONCILE_KEY_HINT,
       },
     );
   }
@@ -104,8 +107,7 @@ export async function receiverCommand(args: readonly string[], io: CliIo): Promi
     host: flags.host ?? '127.0.0.1',
     clock: io.clock,
     logger: { level: io.env.LOG_LEVEL ?? 'info' },
-    ...(io.env.IPN_GAUNTLET_GATEWAY_URL ? { gatewayUrl: io.env.IPN_GAUNTLET_GATEWAY_URL } : {}),
-    ...(Object.keys(gateways).length === 0 ? {} : { gateways }),
+    ...gatewayOptions(io.env),
     ...(publicUrl ? { publicUrl } : {}),
     ...(probe === undefined ? {} : { probe }),
     ...(metricsToken ? { metrics: { token: metricsToken } } : {}),
@@ -125,15 +127,24 @@ function storageOption(flags: { readonly db?: string; readonly schema?: string }
     : { databaseUrl, ...(flags.schema === undefined ? {} : { schema: flags.schema }) };
 }
 
-/** The reconcile option from the environment: an API key per listing provider, where the list is, how often. */
+/** The reconcile option from the environment: an API key per listing provider, and how often. */
 function reconcileOption(env: Readonly<Record<string, string | undefined>>, everySeconds: number | undefined) {
-  const stripeKey = env[API_KEY_ENV.stripe];
-  if (stripeKey === undefined || stripeKey === '') return undefined;
-  const gatewayUrl = env[STRIPE_GATEWAY_ENV] || env.IPN_GAUNTLET_GATEWAY_URL;
+  const apiKeys = Object.fromEntries(
+    Object.entries(API_KEY_ENV).flatMap(([provider, name]) => {
+      const key = env[name];
+      return key === undefined || key === '' ? [] : [[provider, key]];
+    }),
+  );
+  if (Object.keys(apiKeys).length === 0) return undefined;
+  return { apiKeys, ...(everySeconds === undefined ? {} : { everyMs: everySeconds * 1_000 }) };
+}
+
+/** Where the receiver asks its gateways (postback, fetch, certificates, event lists), from the environment. */
+function gatewayOptions(env: Readonly<Record<string, string | undefined>>) {
+  const gateways = gatewaysFromEnv(env);
   return {
-    apiKeys: { stripe: stripeKey },
-    ...(gatewayUrl ? { gatewayUrl } : {}),
-    ...(everySeconds === undefined ? {} : { everyMs: everySeconds * 1_000 }),
+    ...(env.IPN_GAUNTLET_GATEWAY_URL ? { gatewayUrl: env.IPN_GAUNTLET_GATEWAY_URL } : {}),
+    ...(Object.keys(gateways).length === 0 ? {} : { gateways }),
   };
 }
 
@@ -148,16 +159,15 @@ async function reconcileOnce(args: readonly string[], io: CliIo): Promise<number
   if (reconcile === undefined) {
     throw new IpnError(
       'IPN_ERR_USAGE',
-      `receiver reconcile reads the gateway's event list, and ${API_KEY_ENV.stripe} is not set.`,
-      {
-        hint: `Set ${API_KEY_ENV.stripe} to a Stripe key that may read events (sk_test_… or a restricted rk_test_… key).`,
-      },
+      `receiver reconcile reads the gateway's event list, and neither ${API_KEY_ENV.stripe} nor ${API_KEY_ENV['paypal-rest']} is set.`,
+      { hint: RECONCILE_KEY_HINT },
     );
   }
-  io.redactor.add(reconcile.apiKeys.stripe);
+  io.redactor.add(...Object.values(reconcile.apiKeys));
   const app = await buildReceiver({
     secrets: secretsFromEnv(io.env),
     ...storageOption(flags, io.env.DATABASE_URL),
+    ...gatewayOptions(io.env),
     reconcile,
     clock: io.clock,
   });

@@ -239,7 +239,10 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
           clock: io.clock,
           ...(otherTargets.length === 0 ? {} : { otherTargets }),
           ...chaos,
-          ...(gateway === undefined ? {} : { gatewayKey, gatewayLedger, gatewayMonitor }),
+          ...(gateway === undefined ? {} : { gatewayKey, gatewayLedger }),
+          // The outage of consistency.reconciled is played when asked for with --gateway-port: the receiver's API
+          // client must be pointed at this gateway's event list.
+          ...(gateway === undefined || flags['gateway-port'] === undefined ? {} : { gatewayMonitor }),
           ...(notificationUrl === undefined ? {} : { notificationUrl }),
           ...(only === undefined ? {} : { only }),
           ...(maxFailures === undefined ? {} : { maxFailures }),

@@ -114,7 +114,7 @@ test('a postback provider without its own gateway or a shared one still refuses 
 
 test('a gateway for a provider that asks none is refused at start-up', async () => {
   const { url } = await gateways();
-  const error = await receiver({ gatewayUrl: url, gateways: { stripe: url } as never }).catch((e: unknown) => e);
+  const error = await receiver({ gatewayUrl: url, gateways: { shopify: url } as never }).catch((e: unknown) => e);
   expect(isIpnError(error) && error.code).toBe('IPN_ERR_RECEIVER_OPTIONS');
   expect(String(error)).toContain('gateways');
 });

@@ -49,7 +49,7 @@ test('receiver reconcile stores what the list holds once, says so, and refuses w
 
   const noKey = fakeIo({ [stripe.secretEnv]: secret });
   expect(await main(['receiver', 'reconcile', '--db', db], noKey.io)).toBe(2);
-  expect(noKey.captured.err).toMatch(/IPN_GAUNTLET_API_KEY_STRIPE is not set/);
+  expect(noKey.captured.err).toMatch(/neither IPN_GAUNTLET_API_KEY_STRIPE nor IPN_GAUNTLET_API_KEY_PAYPAL_REST is set/);
 });
 
 test('receiver reconcile against a list that does not answer exits 1, keeping nothing', async () => {

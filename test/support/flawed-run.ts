@@ -49,7 +49,11 @@ export async function runAgainstFlaw(
     flaw,
     ...(registered === undefined ? {} : { notificationUrl: registered }),
     ...(gateway === undefined ? {} : { gatewayUrl: gateway.url }),
-    ...(gateway === undefined || !lists ? {} : { reconcile: { gatewayUrl: gateway.url, apiKey: 'sk_test_flawed' } }),
+    ...(gateway === undefined || !lists
+      ? {}
+      : {
+          reconcile: { gatewayUrl: gateway.url, apiKey: providerId === 'stripe' ? 'sk_test_flawed' : 'flawed:secret' },
+        }),
     ...options.receiver,
   });
   const base = await listenOnLoopback(app);

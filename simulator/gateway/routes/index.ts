@@ -2,7 +2,7 @@ import type { Provider } from '../../../contracts/provider.js';
 import type { GatewayEndpoint, GatewayRoutes } from '../endpoint.js';
 import { GatewayLedger, type LedgerRecorder } from '../ledger.js';
 import { fetchRoutes } from './mollie.js';
-import { paypalRestRoutes } from './paypal-rest.js';
+import { paypalRestRoutes, recordPaypalRestEvent } from './paypal-rest.js';
 import { postbackRoutes } from './postback.js';
 import { recordStripeEvent, stripeRoutes } from './stripe.js';
 
@@ -13,7 +13,10 @@ import { recordStripeEvent, stripeRoutes } from './stripe.js';
 const routeModules: readonly GatewayRoutes[] = [postbackRoutes, stripeRoutes, fetchRoutes, paypalRestRoutes];
 
 /** How each provider's sent bodies feed the ledger its API answers from, by provider id. */
-const recorders: Readonly<Record<string, LedgerRecorder>> = { stripe: recordStripeEvent };
+const recorders: Readonly<Record<string, LedgerRecorder>> = {
+  stripe: recordStripeEvent,
+  'paypal-rest': recordPaypalRestEvent,
+};
 
 /** The endpoints a gateway serving these providers answers. */
 export function gatewayEndpoints(providers: readonly Provider[]): GatewayEndpoint[] {

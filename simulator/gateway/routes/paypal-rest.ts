@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { unixSeconds } from '../../../contracts/clock.js';
 import type { Provider } from '../../../contracts/provider.js';
@@ -9,7 +10,15 @@ import {
 } from '../../../contracts/providers/paypal-rest.js';
 import { GATEWAY_CERTIFICATE_PEM } from '../../../contracts/providers/paypal-rest-certificates.js';
 import { fromUtf8, utf8 } from '../../../contracts/wire.js';
-import { type GatewayAnswer, type GatewayEndpoint, type GatewayRoutes, jsonAnswer, textAnswer } from '../endpoint.js';
+import {
+  type GatewayAnswer,
+  type GatewayEndpoint,
+  type GatewayRequest,
+  type GatewayRoutes,
+  jsonAnswer,
+  textAnswer,
+} from '../endpoint.js';
+import type { LedgerRecorder } from '../ledger.js';
 
 const certOrigins = PAYPAL_CERT_HOSTS.map((host) => `https://${host}`);
 const apiOrigins = ['https://api-m.paypal.com', 'https://api-m.sandbox.paypal.com'];
@@ -35,8 +44,142 @@ const VerifyWebhookSignatureSchema = z.object({
  */
 export const paypalRestRoutes: GatewayRoutes = (providers: readonly Provider[]) =>
   providers.some((p) => p.id === 'paypal-rest')
-    ? [certificate('/certs/:name'), certificate('/v1/notifications/certs/:name'), verifyWebhookSignature]
+    ? [
+        certificate('/certs/:name'),
+        certificate('/v1/notifications/certs/:name'),
+        verifyWebhookSignature,
+        oauthToken,
+        listWebhookEvents,
+      ]
     : [];
+
+const EVENT = 'paypal-rest.event';
+
+/** Keeps each PayPal REST event by id, the first copy recorded (a reformatted resend keeps the original). */
+export const recordPaypalRestEvent: LedgerRecorder = (body, store) => {
+  const event = parseJson(body);
+  if (typeof event !== 'object' || event === null) return;
+  const { id, create_time: created } = event as { id?: unknown; create_time?: unknown };
+  if (typeof id !== 'string' || !id.startsWith('WH-') || typeof created !== 'string') return;
+  if (store.get(EVENT, id) === undefined) store.put(EVENT, id, event);
+};
+
+/**
+ * `POST /v1/oauth2/token` (client credentials, HTTP Basic `client_id:secret`): an access token for the gateway's
+ * other calls, in PayPal's answer shape. Any client id and secret are accepted; the token is not checked afterwards
+ * beyond its Bearer form (as the verification endpoint does).
+ */
+const oauthToken: GatewayEndpoint = {
+  method: 'POST',
+  path: '/v1/oauth2/token',
+  origins: apiOrigins,
+  name: 'paypal-rest oauth2 token',
+  answer(request) {
+    const basic = /^Basic (\S+)$/.exec(request.header('authorization') ?? '')?.[1];
+    const credentials = basic === undefined ? '' : Buffer.from(basic, 'base64').toString('utf8');
+    if (!/^[^:]+:.+$/.test(credentials)) {
+      return jsonAnswer(401, { error: 'invalid_client', error_description: 'Client Authentication failed' });
+    }
+    if (!new URLSearchParams(fromUtf8(request.body)).get('grant_type')?.startsWith('client_credentials')) {
+      return jsonAnswer(400, { error: 'unsupported_grant_type', error_description: 'Grant Type is NULL' });
+    }
+    return jsonAnswer(200, {
+      scope: 'https://uri.paypal.com/services/applications/webhooks',
+      access_token: `A21AA${createHash('sha256').update(credentials).digest('base64url').slice(0, 40)}`,
+      token_type: 'Bearer',
+      app_id: 'APP-80W284485P519543T',
+      expires_in: 32400,
+      nonce: 'ipn-gauntlet',
+    });
+  },
+};
+
+/** PayPal's default page size for the event list; the largest page served (PayPal publishes no bound: UNCONFIRMED). */
+const DEFAULT_PAGE_SIZE = 10;
+const MAX_PAGE_SIZE = 300;
+
+/**
+ * `GET /v1/notifications/webhooks-events`: the events the gateway sent, newest first (by `create_time`, then the later
+ * recorded first), `page_size` (default 10), `start_time` / `end_time` (RFC 3339, both inclusive), `event_type`, and
+ * `transaction_id` (the resource's id). Answers PayPal's `{ events, count, links }`; a page with more after it has a
+ * `next` link. PayPal does not publish how its next link pages (docs/decisions/0028-reconciliation.md): here it carries
+ * the same filters and an opaque `page_token`, so a client that follows the link as given works, and one that builds
+ * its own next request does not.
+ */
+const listWebhookEvents: GatewayEndpoint = {
+  method: 'GET',
+  path: '/v1/notifications/webhooks-events',
+  origins: apiOrigins,
+  name: 'paypal-rest event list',
+  lists: { isLaterPage: (request) => request.query.has('page_token') },
+  answer(request, context) {
+    if (!/^Bearer \S+$/.test(request.header('authorization') ?? '')) {
+      return jsonAnswer(401, { error: 'invalid_token', error_description: 'Authorization header is missing' });
+    }
+    const query = request.query;
+    const invalid = (field: string, issue: string) =>
+      jsonAnswer(400, {
+        name: 'INVALID_REQUEST',
+        message: 'Request is not well-formed, syntactically incorrect, or violates schema.',
+        details: [{ field, location: 'query', issue }],
+      });
+    const sizeText = query.get('page_size');
+    const size = sizeText === null ? DEFAULT_PAGE_SIZE : Number(sizeText);
+    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE)
+      return invalid('page_size', 'INVALID_PARAMETER_VALUE');
+    const bound = (name: string): number | null | 'invalid' => {
+      const value = query.get(name);
+      if (value === null) return null;
+      const at = Date.parse(value);
+      return /^\d{4}-\d\d-\d\dT/.test(value) && Number.isFinite(at) ? at : 'invalid';
+    };
+    const start = bound('start_time');
+    const end = bound('end_time');
+    if (start === 'invalid') return invalid('start_time', 'INVALID_PARAMETER_SYNTAX');
+    if (end === 'invalid') return invalid('end_time', 'INVALID_PARAMETER_SYNTAX');
+    const type = query.get('event_type');
+    const transaction = query.get('transaction_id');
+    const all = context.ledger.store
+      .list(EVENT)
+      .map((value, index) => ({ event: value as Record<string, unknown>, index }))
+      .map(({ event, index }) => ({ event, index, at: Date.parse(String(event.create_time)) }))
+      .filter(({ at }) => (start === null || at >= start) && (end === null || at <= end))
+      .filter(({ event }) => type === null || event.event_type === type)
+      .filter(
+        ({ event }) => transaction === null || (event.resource as { id?: unknown } | undefined)?.id === transaction,
+      )
+      .sort((a, b) => b.at - a.at || b.index - a.index)
+      .map(({ event }) => event);
+    const tokenText = query.get('page_token');
+    const offset = tokenText === null ? 0 : Number.parseInt(tokenText, 36);
+    if (!Number.isInteger(offset) || offset < 0) return invalid('page_token', 'INVALID_PARAMETER_VALUE');
+    const page = all.slice(offset, offset + size);
+    const origin = originOf(request);
+    const link = (params: URLSearchParams, rel: string) => ({
+      href: `${origin}/v1/notifications/webhooks-events?${params}`,
+      rel,
+      method: 'GET',
+    });
+    const self = new URLSearchParams(query);
+    const next = new URLSearchParams(query);
+    next.set('page_token', (offset + size).toString(36));
+    if (!next.has('page_size')) next.set('page_size', String(size));
+    return {
+      ...jsonAnswer(200, {
+        events: page,
+        count: page.length,
+        links: [link(self, 'self'), ...(offset + size < all.length ? [link(next, 'next')] : [])],
+      }),
+      listed: page.map((event) => String(event.id)),
+    };
+  },
+};
+
+/** The origin a request reached (its Host; PayPal's live API when it names none, as under msw). */
+function originOf(request: GatewayRequest): string {
+  const host = request.header('host');
+  return host === undefined || host === '' ? 'https://api-m.paypal.com' : `http://${host}`;
+}
 
 function certificate(path: string): GatewayEndpoint {
   return {
