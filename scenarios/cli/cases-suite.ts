@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { IpnError } from '../../contracts/errors.js';
 import { caseFilesIn, readCaseFile, toolVersion, writeCaseFile } from '../explore/case-file.js';
@@ -15,7 +15,9 @@ import { type ReceiverSetup, receiverSetup } from './receiver-flags.js';
 export const casesHelp = `  --cases DIR      replay every case file in DIR (from explore or --save-cases) instead of the scenarios, as a
                    regression suite: a verdict per case, exit 1 when one still fails (--junit FILE and --json FILE
                    write one entry per case file)
-  --save-cases DIR write each broken guarantee as a case file in DIR (replay it with \`replay FILE\` or --cases)`;
+  --save-cases DIR write each broken guarantee as a case file in DIR (replay it with \`replay FILE\` or --cases)
+  --clear-fixed    with --cases: delete each case file that now passes (a regression suite that shrinks as bugs
+                   are fixed; failing, unknown and other providers' cases are kept)`;
 
 /** Takes `--NAME VALUE` (or `--NAME=VALUE`) out of a command's arguments; the rest go on to its own flags. */
 function takeFlag(args: readonly string[], name: string): { value: string | undefined; rest: string[] } {
@@ -85,15 +87,16 @@ export async function runCases(dir: string, args: readonly string[], io: CliIo):
       { hint: 'Use --junit FILE or --json FILE with --cases; replay one case with `replay FILE --html FILE`.' },
     );
   }
+  const clearFixed = args.includes('--clear-fixed');
   const flags = parseFlags(
-    args,
+    args.filter((arg) => arg !== '--clear-fixed'),
     ['target', ...probeFlagNames, 'provider', 'secret', 'notification-url', 'probe-token', 'junit', 'json'],
     'run',
   );
   const given = receiverSetup(flags, io, 'run');
   const opened = await openProbe(given.probeChoice, { redact: (...values) => io.redactor.add(...values) });
   try {
-    return await playCases(dir, flags, { ...given, probe: opened.name, opened }, io);
+    return await playCases(dir, { ...flags, clearFixed }, { ...given, probe: opened.name, opened }, io);
   } finally {
     await opened.close();
   }
@@ -101,7 +104,7 @@ export async function runCases(dir: string, args: readonly string[], io: CliIo):
 
 async function playCases(
   dir: string,
-  flags: { readonly junit?: string | undefined; readonly json?: string | undefined },
+  flags: { readonly junit?: string | undefined; readonly json?: string | undefined; readonly clearFixed: boolean },
   { opened, ...setup }: ReceiverSetup & { readonly opened: OpenedProbe },
   io: CliIo,
 ): Promise<number> {
@@ -142,6 +145,10 @@ async function playCases(
     const what = found.kind === 'explore' ? `${found.plan.ops.length} operations` : found.guarantee;
     results.push({ file, status: outcome.status, what, listing: [...outcome.listing], replay });
     io.stdout.write(`  ${mark}  ${file} ${style.dim(`(${what})`)}\n`);
+    if (outcome.status === 'pass' && flags.clearFixed) {
+      await rm(file, { force: true });
+      io.stdout.write(`        ${style.dim('fixed: case file removed (--clear-fixed)')}\n`);
+    }
     if (outcome.status === 'fail') {
       for (const line of outcome.listing) io.stdout.write(`        ${line}\n`);
       io.stdout.write(`        Replay: ${replay}\n`);

@@ -141,6 +141,20 @@ describe('explore, case files and replay through the CLI', () => {
     const suite = fakeIo();
     expect(await main(['run', '--cases', dir, ...fixed.flags, '--provider', 'stripe'], suite.io)).toBe(0);
     expect(suite.captured.out).toContain('1 cases handled, 0 still failing');
+    // Without --clear-fixed the case stays; with it, still failing against the flawed receiver, it stays too…
+    expect(await readdir(dir)).toEqual([name]);
+    const stillFailing = fakeIo();
+    expect(
+      await main(['run', '--cases', dir, ...flawed.flags, '--provider', 'stripe', '--clear-fixed'], stillFailing.io),
+    ).toBe(1);
+    expect(await readdir(dir)).toEqual([name]);
+    // …and once it passes, it is removed, and says so.
+    const cleared = fakeIo();
+    expect(
+      await main(['run', '--cases', dir, ...fixed.flags, '--provider', 'stripe', '--clear-fixed'], cleared.io),
+    ).toBe(0);
+    expect(cleared.captured.out).toContain('fixed: case file removed (--clear-fixed)');
+    expect(await readdir(dir)).toEqual([]);
   });
 
   test('explore finds nothing on the receiver without a flaw and saves no case', async () => {
