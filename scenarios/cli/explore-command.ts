@@ -7,14 +7,18 @@ import { causeListing, exploreSummary, progressLine } from '../explore/cause-lis
 import { exploredGuarantees, exploreFaults, parseExclusions } from '../explore/exclusions.js';
 import { explore, exploreDefaults, type FoundCause } from '../explore/explore.js';
 import { asksGateway, startExploreGateway } from '../explore/explore-gateway.js';
+import type { PlanOutcome } from '../explore/play-plan.js';
 import { type OpenedProbe, openProbe, probeFlagNames, probeHelp } from '../probes/probe-choice.js';
 import { applyProfile, describeProfile } from '../profile.js';
 import { pairs, replayCaseCommandLine } from '../replay-command.js';
-import { styleFor } from '../report/console.js';
+import { type Style, styleFor } from '../report/console.js';
+import { deliveryLogLines, loggedEntry } from '../report/delivery-log.js';
+import { timelineEntry } from '../timeline.js';
 import { parseFlags, parsePort, parseSeed, probeTokenHelp } from './args.js';
 import type { CliIo } from './io.js';
 import { parseProfile, profileFlagNames, profileHelp, profileReplayFlags } from './profile-flags.js';
 import { parseCount, type ReceiverSetup, receiverSetup } from './receiver-flags.js';
+import { takeVerboseFlag, verboseHelp } from './verbose-flag.js';
 
 export const exploreHelp = `Usage: ipn-gauntlet explore --target URL --probe URL|--probe-sql FILE|--probe-module FILE --provider ID --secret S [options]
 
@@ -49,12 +53,24 @@ ${probeTokenHelp}
   --gateway-key K    the fake gateway's key (default: derived from the seed, as \`ipn-gauntlet gateway --seed\` does)
   --notification-url URL  the URL your endpoint is registered under, for schemes that sign it (Square)
 ${profileHelp}
+${verboseHelp} (each plan's attempts once it is played, under \`play N\`)
 
 Exit code: 0 nothing failed, 1 a root cause was found, 2 usage or setup error.`;
 
+/** `--verbose`: each played plan's attempts, in the delivery log's lines, under a `play N` header. */
+function playLogger(io: CliIo, style: Style, live: boolean): (play: number, outcome: PlanOutcome) => void {
+  return (play, outcome) => {
+    const attempts = outcome.steps.flatMap((step) => step.attempts);
+    const startedAt = attempts[0]?.sentAt ?? 0;
+    const lines = attempts.map((attempt) => deliveryLogLines(loggedEntry(timelineEntry(attempt, startedAt)), style));
+    io.stdout.write(`${live ? '\r\u001b[2K' : ''}${style.dim(`play ${play}: ${outcome.status}`)}\n${lines.join('')}`);
+  };
+}
+
 export async function exploreCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const verbose = takeVerboseFlag(args);
   const flags = parseFlags(
-    args,
+    verbose.rest,
     [
       'target',
       ...probeFlagNames,
@@ -131,6 +147,7 @@ export async function exploreCommand(args: readonly string[], io: CliIo): Promis
       ...(live
         ? { onProgress: (progress) => io.stdout.write(`\r\u001b[2K  ${style.dim(progressLine(progress, runs))}`) }
         : {}),
+      ...(verbose.verbose ? { onPlay: playLogger(io, style, live) } : {}),
     });
     if (live) io.stdout.write('\r\u001b[2K');
     io.stdout.write(`${exploreSummary(result, style)}\n`);

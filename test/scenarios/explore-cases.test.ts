@@ -157,6 +157,18 @@ describe('explore, case files and replay through the CLI', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  test('explore --verbose logs each played plan’s attempts under its play number', async () => {
+    const { flags } = await receiver('none');
+    const quiet = fakeIo();
+    expect(await main(['explore', ...flags, '--provider', 'stripe', '--runs', '2', '--seed', '4'], quiet.io)).toBe(0);
+    expect(quiet.captured.out).not.toContain('play 1:');
+    const loud = fakeIo();
+    const args = ['explore', ...flags, '--provider', 'stripe', '--runs', '2', '--seed', '4', '--verbose'];
+    expect(await main(args, loud.io)).toBe(0);
+    expect(loud.captured.out).toMatch(/play 1: pass\n(.*\n)*?--> evt_\w+ \S+/);
+    expect(loud.captured.out).toMatch(/<-- \[2\d\d\] \d+ms/);
+  });
+
   test('explore finds nothing on the receiver without a flaw and saves no case', async () => {
     const dir = await tempDir();
     const { flags } = await receiver('none');
