@@ -33,7 +33,8 @@ interface Slot {
 }
 
 export interface Template {
-  readonly fixed: readonly Buffer[];
+  /** The text around the slots: one more than there are slots. */
+  readonly fixed: readonly string[];
   readonly slots: readonly Value[];
 }
 
@@ -129,36 +130,27 @@ export function learnTemplate(provider: Provider, step: PaymentStep): Template |
       return pieces.flatMap((piece, i) => (i === 0 ? [piece] : [slot.value, piece]));
     });
   }
-  const fixed: Buffer[] = [];
+  const fixed: string[] = [];
   const slots: Value[] = [];
   let text = '';
   for (const part of parts) {
     if (typeof part === 'string') text += part;
     else {
-      fixed.push(Buffer.from(text, 'utf8'));
+      fixed.push(text);
       slots.push(part);
       text = '';
     }
   }
-  fixed.push(Buffer.from(text, 'utf8'));
+  fixed.push(text);
   return { fixed, slots };
 }
 
-/** The bytes of a template with a step's values spliced in. */
+/** The bytes of a template with a step's values spliced in (joined as text, then encoded once: fewer copies). */
 export function renderTemplate(template: Template, step: PaymentStep): Uint8Array {
   const { fixed, slots } = template;
-  const values = slots.map((slot) => slot(step));
-  let length = 0;
-  for (const part of fixed) length += part.length;
-  for (const value of values) length += Buffer.byteLength(value, 'utf8');
-  const out = Buffer.allocUnsafe(length);
-  let at = 0;
-  for (let i = 0; i < values.length; i += 1) {
-    at += (fixed[i] as Buffer).copy(out, at);
-    at += out.write(values[i] as string, at, 'utf8');
-  }
-  (fixed[values.length] as Buffer).copy(out, at);
-  return out;
+  let text = fixed[0] as string;
+  for (let i = 0; i < slots.length; i += 1) text += (slots[i] as Value)(step) + (fixed[i + 1] as string);
+  return Buffer.from(text, 'utf8');
 }
 
 /** What a template is learnt for: the values a provider may branch on rather than only write. */
