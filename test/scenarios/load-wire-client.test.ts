@@ -88,12 +88,16 @@ test('an answer that ends with its connection keeps its status, and the next req
   expect(receiver.connections).toHaveLength(2);
 });
 
-test('an endless answer is cut past the byte limit with its status kept', async () => {
+test('an endless answer is cut past the byte limit, long before the timeout, with its status kept', async () => {
   const receiver = await rawReceiver((_, socket) => {
     socket.write('HTTP/1.1 200 OK\r\ncontent-length: 1000000\r\n\r\n');
     socket.write('x'.repeat(4096));
   });
-  expect(await client(receiver.url, { maxAnswerBytes: 1024 }).post(headers, body)).toBe(200);
+  const wire = client(receiver.url, { timeoutMs: 600_000, maxAnswerBytes: 1024 });
+  expect(await wire.post(headers, body)).toBe(200);
+  // The cut connection is not used again.
+  expect(await wire.post(headers, body)).toBe(200);
+  expect(receiver.connections).toHaveLength(2);
 });
 
 test('no answer within the timeout, a reset, a garbled answer and a header that would split the request give no answer', async () => {
