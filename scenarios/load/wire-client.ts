@@ -224,21 +224,11 @@ class Connection {
     // An interim answer (100 Continue, 103 Early Hints): the real one follows.
     if (status >= 100 && status < 200 && status !== 101) return true;
     this.#status = status;
-    let length: number | null = null;
-    let chunked = false;
-    let connection = match[1] === '1' ? 'keep-alive' : 'close';
-    for (const line of head.split('\r\n').slice(1)) {
-      const colon = line.indexOf(':');
-      if (colon < 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line
-        .slice(colon + 1)
-        .trim()
-        .toLowerCase();
-      if (name === 'content-length') length = Number(value);
-      else if (name === 'transfer-encoding') chunked = value.split(',').at(-1)?.trim() === 'chunked';
-      else if (name === 'connection') connection = value;
-    }
+    const lower = head.toLowerCase();
+    const lengthValue = headerValue(lower, 'content-length');
+    const length = lengthValue === null ? null : Number(lengthValue);
+    const chunked = headerValue(lower, 'transfer-encoding')?.split(',').at(-1)?.trim() === 'chunked';
+    const connection = headerValue(lower, 'connection') ?? (match[1] === '1' ? 'keep-alive' : 'close');
     this.#keepAlive = !connection.split(',').some((token) => token.trim() === 'close');
     if (status === 204 || status === 304) return this.#complete();
     if (chunked) {
@@ -273,4 +263,13 @@ class Connection {
     this.#finish(NO_ANSWER, false);
     return false;
   }
+}
+
+/** The first value of a header in a lower-cased answer head (its lines after the status line), trimmed; null if absent. */
+function headerValue(head: string, name: string): string | null {
+  const at = head.indexOf(`\r\n${name}:`);
+  if (at < 0) return null;
+  const start = at + name.length + 3;
+  const end = head.indexOf('\r\n', start);
+  return head.slice(start, end < 0 ? undefined : end).trim();
 }
