@@ -133,16 +133,17 @@ function deliverySource(
     while (queue.length === 0) {
       if (order + 1 >= table.orders) return null;
       order += 1;
-      queue = table.eventsOf(order).map((number) => {
+      queue = table.eventsOf(order).map((number): GatewayEvent => {
         const step = table.step(number);
-        // The fact was derived once while planning; the table has it.
-        const fact = table.fact(number);
         return {
-          eventId: fact.eventId,
-          orderId: fact.orderId,
+          eventId: table.eventId(number),
+          orderId: step.orderId,
           type: step.kind,
           body: templates.render(step) ?? options.provider.encode(options.provider.buildEvent(step).event),
-          fact,
+          // The fact was derived once while planning; the table has it, for whoever asks (sending does not).
+          get fact() {
+            return table.fact(number);
+          },
           createdAt: step.createdAt,
         };
       });
