@@ -27,6 +27,7 @@ import type { ReceiverProcess } from './process/receiver-process.js';
 import { applyProfile, describeProfile } from './profile.js';
 import { recordScenario } from './record/record-scenario.js';
 import type { ProbeCall, ScenarioRecord } from './record/run-record.js';
+import { withReproduce } from './reproduce.js';
 import { defaultSettle, type SettleContext, type SettleOptions } from './settle.js';
 import { timelineEntry } from './timeline.js';
 import type { RunReport, TimelineEntry, Verdict } from './verdict.js';
@@ -219,14 +220,14 @@ export async function runGauntlet(given: RunOptions): Promise<RunReport> {
       refusals.push(...plainRefusalFindings(record));
       const failed = new Set(results.filter((v) => v.status === 'fail').map((v) => v.guarantee));
       if (baseline.verdict.status === 'fail') failed.add('baseline.applied');
-      const verdict = judge(record, scenario.guarantee, run, {
+      const judged = judge(record, scenario.guarantee, run, {
         failedDependencies: (scenario.dependsOn ?? []).filter((id) => failed.has(id)),
         gate,
         ...(scenario.judge === undefined ? {} : { own: (r: ScenarioRecord) => scenario.judge?.(r) ?? [] }),
         ...(scenario.recap === undefined ? {} : { recap: (r: ScenarioRecord) => scenario.recap?.(r) ?? null }),
         plainRefusalsElsewhere: true,
       });
-      emit(verdict, true);
+      emit(withReproduce(judged, plan.plan, record, options.target), true);
     }
     const final = withFindings(baseline.verdict, refusals);
     if (shows('baseline.applied', final)) {
@@ -404,7 +405,7 @@ async function recordAndJudgeBaseline(planned: readonly PlannedScenario[], run: 
     twins: [],
   };
   const record = await recordPlanned(baseline, run);
-  return { record, verdict: judge(record, 'baseline.applied', run, {}) };
+  return { record, verdict: withReproduce(judge(record, 'baseline.applied', run, {}), plan, record, run.target) };
 }
 
 const BASELINE_DIAGNOSIS =

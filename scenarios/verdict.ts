@@ -15,6 +15,11 @@ export const AttemptSummarySchema = z.object({
   statusCode: z.number().int().nullable(),
   outcome: z.enum(['ok', 'fail', 'info']),
   detail: z.string(),
+  /**
+   * For an attempt answered as a correct receiver would not: a curl command that sends its request again, byte for
+   * byte (signed at the attempt's second, so send it within the provider's tolerance or the receiver rightly refuses).
+   */
+  reproduce: z.string().optional(),
 });
 export type AttemptSummary = z.infer<typeof AttemptSummarySchema>;
 

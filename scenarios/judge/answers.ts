@@ -119,3 +119,11 @@ export function answerFindings(phase: string, attempts: readonly AttemptRecord[]
       differences: [],
     }));
 }
+
+/** Whether a delivery's answer is not what a correct receiver gives (as the answer check judges it). */
+export function answeredWrongly(d: Pick<AttemptSummary, 'expected' | 'outcome'>): boolean {
+  if (d.expected === 'accept') return d.outcome !== 'ok';
+  if (d.expected === 'reject') return d.outcome === 'ok';
+  if (d.expected === 'survive') return d.outcome === 'info';
+  return false;
+}

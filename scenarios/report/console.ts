@@ -1,3 +1,4 @@
+import { answeredWrongly } from '../judge/answers.js';
 import type { RunReport, Verdict } from '../verdict.js';
 
 /** Human output: one line per guarantee as it finishes, then each failure's evidence and replay command. */
@@ -52,13 +53,20 @@ export function failureDetails(verdict: Verdict, style: Style): string {
       const answer = d.statusCode === null ? `no answer (${d.detail})` : `${d.statusCode}`;
       // The receiver's own words, where its answer is not the one a correct receiver gives.
       const said =
-        d.statusCode !== null && d.detail !== '' && unexpected(d) ? ` ${JSON.stringify(short(d.detail))}` : '';
+        d.statusCode !== null && d.detail !== '' && answeredWrongly(d) ? ` ${JSON.stringify(short(d.detail))}` : '';
       lines.push(
         style.dim(
           `    ${i + 1}. ${d.deliveryId}${retry} ${d.label} ${d.eventId}${fault} → ${answer}${said}, expected ${d.expected}`,
         ),
       );
     });
+    const reproducible = shown.find((d) => d.reproduce !== undefined);
+    if (reproducible?.reproduce !== undefined) {
+      lines.push(
+        style.dim(`    reproduce ${reproducible.deliveryId} (signed at its second; send within the tolerance):`),
+      );
+      lines.push(style.dim(reproducible.reproduce.replace(/^/gm, '      ')));
+    }
     if (finding.deliveries.length > shown.length) {
       lines.push(
         style.dim(
@@ -76,14 +84,6 @@ export function failureDetails(verdict: Verdict, style: Style): string {
   if (verdict.diagnosis !== null) lines.push(`  where to look: ${verdict.diagnosis}`);
   lines.push(`  replay: ${verdict.replay}`);
   return lines.join('\n');
-}
-
-/** Whether a delivery's answer is not what a correct receiver gives (as the answer check judges it). */
-function unexpected(d: Verdict['findings'][number]['deliveries'][number]): boolean {
-  if (d.expected === 'accept') return d.outcome !== 'ok';
-  if (d.expected === 'reject') return d.outcome === 'ok';
-  if (d.expected === 'survive') return d.outcome === 'info';
-  return false;
 }
 
 function show(value: unknown): string {

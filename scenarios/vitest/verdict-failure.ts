@@ -1,6 +1,7 @@
 import type { GuaranteeId } from '../../contracts/guarantees.js';
+import { answeredWrongly } from '../judge/answers.js';
 import { failureDetails, plain } from '../report/console.js';
-import type { AttemptSummary, RunReport } from '../verdict.js';
+import type { RunReport } from '../verdict.js';
 
 /**
  * Why the run's verdict on `guarantee` is not a pass: each failure's evidence and replay command, or that there is no
@@ -41,16 +42,6 @@ export function verdictDiff(
     }
   }
   return Object.keys(actual).length === 0 ? null : { actual, expected };
-}
-
-/** Whether a delivery's answer is not one a correct receiver gives (an abandoned attempt's is never judged). */
-function answeredWrongly(delivery: AttemptSummary): boolean {
-  const status = delivery.statusCode;
-  const ok = status !== null && status >= 200 && status < 300;
-  if (delivery.expected === 'accept') return !ok;
-  if (delivery.expected === 'reject') return ok;
-  if (delivery.expected === 'survive') return status === null || status >= 500;
-  return false;
 }
 
 /** What a correct receiver answers, by expectation (simulator/plan.ts). */
