@@ -9,6 +9,7 @@ export { buildGateway, type GatewayOptions } from './gateway/app.js';
 export type { GatewayAnswer, GatewayContext, GatewayEndpoint, GatewayRequest } from './gateway/endpoint.js';
 export { gatewayKeyFromSeed } from './gateway/key.js';
 export type { GatewayLedger } from './gateway/ledger.js';
+export { type GatewayCall, GatewayMonitor, type GatewayOutage } from './gateway/monitor.js';
 export { recordingWorld } from './gateway/recording-world.js';
 export { createGatewayLedger, gatewayEndpoints } from './gateway/routes/index.js';
 export { type RunningGateway, type StartGatewayOptions, startGateway } from './gateway/server.js';
@@ -32,4 +33,3 @@ export {
 } from './plan.js';
 export { createRandom, deriveSeed, type Random } from './random.js';
 export { canPlay, createWorld, type LifecycleKind, lifecycleKinds, type World, type WorldOrder } from './world.js';
-export { GatewayMonitor, type GatewayCall, type GatewayOutage } from './gateway/monitor.js';

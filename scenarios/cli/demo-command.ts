@@ -15,8 +15,12 @@ import type { CliIo } from './io.js';
 import { parseCount } from './receiver-flags.js';
 import { scratchDirectory } from './scratch-directory.js';
 
-/** Providers played at once by default: they share only the receiver, each run with its own orders and events. */
-const DEFAULT_PARALLEL = 4;
+/**
+ * Providers played at once by default. They share only the receiver (each run has its own orders and events), but the
+ * demo is CPU-bound: on 2 cores, 1, 2 and 4 at once took the same 8–9 s (bench/suite-time.md), and one at a time keeps
+ * the progress line.
+ */
+const DEFAULT_PARALLEL = 1;
 
 export const demoHelp = `Usage: ipn-gauntlet demo [--provider ID] [--seed N] [--only IDS] [--parallel N] [--json FILE] [--summary-export FILE] [--junit FILE] [--html FILE] [--ui]
 
@@ -26,8 +30,8 @@ scenario against it, for every provider (or the one named). What a correct recei
   --provider ID    ${providerIds.join(' | ')} (default: all)
   --seed N         replay a run exactly (default: a fresh seed, printed)
   --only IDS       comma-separated guarantee ids
-  --parallel N     how many providers play at once (default ${DEFAULT_PARALLEL}; 1: one after another, with a progress line);
-                   each provider's lines are printed together, in order
+  --parallel N     how many providers play at once (default ${DEFAULT_PARALLEL}: one after another, with a progress line);
+                   above 1, each provider's lines are printed together, in order
   --json FILE      write the verdicts as JSON
   --junit FILE     write a JUnit XML report
   --html FILE      write a self-contained HTML report

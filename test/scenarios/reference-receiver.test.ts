@@ -15,7 +15,7 @@ afterEach(async () => {
 
 test('demo runs every scenario against the reference receiver for every provider and every guarantee holds', async () => {
   const { io, captured } = fakeIo({}, 2026);
-  const code = await main(['demo'], io);
+  const code = await main(['demo', '--parallel', '3'], io);
   expect(captured.err).toBe('');
   expect(captured.out).not.toContain('FAIL');
   const passes = captured.out.match(/PASS/g) ?? [];
@@ -26,7 +26,7 @@ test('demo runs every scenario against the reference receiver for every provider
   // Every provider's run also has its baseline and its acknowledgement-latency verdicts.
   expect(passes).toHaveLength(applicable.length + 2 * Object.keys(providers).length);
   expect(captured.out).not.toContain('UNKNOWN');
-  // Providers play several at once; each one's lines still come as one block, in the order of the providers.
+  // Providers play three at once; each one's lines still come as one block, in the order of the providers.
   const headers = Object.values(providers).map((p) => captured.out.indexOf(`\n${p.title} → `));
   expect(headers.every((at) => at >= 0)).toBe(true);
   expect([...headers].sort((a, b) => a - b)).toEqual(headers);
