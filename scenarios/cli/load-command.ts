@@ -6,6 +6,7 @@ import { PROBE_TOKEN_ENV } from '../../contracts/probe.js';
 import { providerById, providerIds } from '../../contracts/providers/index.js';
 import { loadConfig } from '../config/load.js';
 import { liveOutput, loadProgressLine, loadSummary } from '../load/console.js';
+import { NO_ANSWER } from '../load/history.js';
 import { loadHtml } from '../load/html.js';
 import { mergeShards } from '../load/merge.js';
 import { type LoadModel, type LoadReport, LoadReportSchema, loadExitCode } from '../load/report.js';
@@ -22,9 +23,11 @@ import {
 import { openProbe, probeChoice, probeFlagNames } from '../probes/probe-choice.js';
 import { pairs } from '../replay-command.js';
 import { styleFor } from '../report/console.js';
+import { deliveryLogLines } from '../report/delivery-log.js';
 import { endpointSecret, parseFlags, parseSeed, parseUrl, probeTokenHelp, probeTokenOption, required } from './args.js';
 import type { CliIo } from './io.js';
 import { credentialsIn } from './redaction.js';
+import { takeVerboseFlag } from './verbose-flag.js';
 
 export const loadHelp = `Usage: ipn-gauntlet load --target URL --probe URL|--probe-sql FILE|--probe-module FILE --provider ID --secret S [options]
 
@@ -57,6 +60,8 @@ ${probeTokenHelp}
   --json FILE        write the results as JSON
   --html FILE        write a self-contained HTML report with a latency-over-time chart
   --summary-export FILE  write a JSON summary (metrics, thresholds, verdict; schemas/load-summary.schema.json)
+  --verbose          log every delivery as it is answered: \`--> evt_… <type> [fault]\`, then \`<-- [status] <ms>\`
+                     (the generator reads each answer's status only, so no body is shown)
 
 Usage: ipn-gauntlet load merge SHARD.json… [--threshold EXPR…] [--json FILE] [--html FILE] [--summary-export FILE]
 
@@ -95,7 +100,9 @@ const notReplayed = new Set(['secret', 'probe-token', 'seed', 'run-id', 'json', 
 
 export async function loadCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (args[0] === 'merge') return loadMergeCommand(args.slice(1), io);
-  const { thresholds: thresholdFlags, rest } = takeThresholds(args);
+  const { thresholds: thresholdFlags, rest: withVerbose } = takeThresholds(args);
+  const verbose = takeVerboseFlag(withVerbose);
+  const rest = verbose.rest;
   const flags = parseFlags(rest, flagNames, 'load');
   io.redactor.add(
     flags.secret,
@@ -170,6 +177,26 @@ export async function loadCommand(args: readonly string[], io: CliIo): Promise<n
     peakRss: () => process.resourceUsage().maxRSS * 1024,
     onPhase: (phase) => out.line(style.dim(`  ${phase}…`)),
     onProgress: (progress) => out.progress(`  ${style.dim(loadProgressLine(progress))}`),
+    // --verbose: a line pair per answer (the generator reads each answer's status only, so no body is shown).
+    ...(verbose.verbose
+      ? {
+          onAnswer: ({ delivery, status, ms }) =>
+            out.line(
+              deliveryLogLines(
+                {
+                  eventId: delivery.eventId,
+                  label: delivery.label,
+                  fault: delivery.fault === null ? null : `${delivery.fault.kind}: ${delivery.fault.detail}`,
+                  attempt: 1,
+                  statusCode: status === NO_ANSWER ? null : status,
+                  ms,
+                  detail: status === NO_ANSWER ? 'no answer (timeout or reset)' : '',
+                },
+                style,
+              ).trimEnd(),
+            ),
+        }
+      : {}),
   }).finally(() => {
     out.end();
     return opened?.close();

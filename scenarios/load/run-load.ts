@@ -9,7 +9,7 @@ import { LatencyRecorder } from './latency.js';
 import { createLoadPlan, DUPLICATE, FORGED, GENUINE } from './plan.js';
 import type { LoadModel, LoadReport, Shard } from './report.js';
 import { runClosed, runOpen } from './schedule.js';
-import { createSender } from './sender.js';
+import { createSender, type SenderOptions } from './sender.js';
 import { inShard, shardSource } from './shard.js';
 import { shardRecord } from './shard-record.js';
 
@@ -53,6 +53,8 @@ export interface LoadOptions {
   readonly peakRss: () => number;
   readonly onPhase?: (phase: string) => void;
   readonly onProgress?: (progress: LoadProgress) => void;
+  /** Each answer as it arrives (`load --verbose`). */
+  readonly onAnswer?: SenderOptions['onAnswer'];
   readonly progressIntervalMs?: number;
 }
 
@@ -122,6 +124,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     clock: options.clock,
     now: options.now,
     startedAt,
+    ...(options.onAnswer === undefined ? {} : { onAnswer: options.onAnswer }),
   });
   options.onPhase?.('delivering');
   const total = options.durationMs !== null && options.events === null ? null : shareOf(maxDeliveries, options.shard);

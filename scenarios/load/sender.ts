@@ -1,5 +1,6 @@
 import { Pool } from 'undici';
 import { type Clock, unixSeconds } from '../../contracts/clock.js';
+import type { Delivery } from '../../simulator/plan.js';
 import type { LoadHistory } from './history.js';
 import { NO_ANSWER } from './history.js';
 import type { LatencyRecorder } from './latency.js';
@@ -18,6 +19,8 @@ export interface SenderOptions {
   /** Monotonic milliseconds; the run's start on the same scale. */
   readonly now: () => number;
   readonly startedAt: number;
+  /** Each answer as it arrives (`load --verbose`): the delivery, its status (NO_ANSWER: none) and its time. */
+  readonly onAnswer?: (answer: { readonly delivery: Delivery; readonly status: number; readonly ms: number }) => void;
 }
 
 export interface Sender {
@@ -66,6 +69,7 @@ export function createSender(options: SenderOptions): Sender {
     const latencyUs = (answeredAt - scheduledAt) * 1000;
     history.answered(number, status, latencyUs);
     if (status !== NO_ANSWER) latency.record(answeredAt - startedAt, latencyUs);
+    options.onAnswer?.({ delivery: planned.delivery, status, ms: latencyUs / 1000 });
   };
 
   return { dispatch, inFlight: () => inFlight, close };

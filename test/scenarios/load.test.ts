@@ -132,3 +132,20 @@ test.each([
   expect(report.check[problem].count).toBeGreaterThan(0);
   expect(report.check.lost.count).toBe(0);
 });
+
+test('load --verbose logs a line pair per delivery: the event, its fault, the answer status', async () => {
+  const app = buildFlawedReceiver({ provider: 'stripe', secret, flaw: 'none' });
+  const base = await listenOnLoopback(app);
+  cleanups.push(() => app.close());
+  const quiet = fakeIo();
+  const args = ['load', ...endpoints(base), ...common, '--forged', '20%', '--events', '60', '--concurrency', '4'];
+  expect(await main(args, quiet.io)).toBe(0);
+  expect(quiet.captured.out).not.toContain('--> evt_');
+  const loud = fakeIo();
+  expect(await main([...args, '--verbose'], loud.io)).toBe(0);
+  const sent = loud.captured.out.match(/^--> evt_\w+ \S+/gm) ?? [];
+  expect(sent).toHaveLength(60);
+  expect(loud.captured.out.match(/^<-- \[200\] \d+ms/gm)?.length).toBeGreaterThan(40);
+  // The forgeries (20%) are logged with their fault and the receiver's refusal.
+  expect(loud.captured.out).toMatch(/^--> evt_\w+ \S+ \[forged: [^\]]+\]\n<-- \[4\d\d\]/m);
+}, 60_000);
