@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { IpnError } from '../../contracts/errors.js';
-import { caseFilesIn, readCaseFile, toolVersion, writeCaseFile } from '../explore/case-file.js';
+import { caseFilesIn, DEFAULT_CASES_DIR, readCaseFile, toolVersion, writeCaseFile } from '../explore/case-file.js';
 import { replayCase } from '../explore/replay-case.js';
 import { type OpenedProbe, openProbe, probeFlagNames } from '../probes/probe-choice.js';
 import { replayCaseCommandLine } from '../replay-command.js';
@@ -15,7 +15,8 @@ import { type ReceiverSetup, receiverSetup } from './receiver-flags.js';
 export const casesHelp = `  --cases DIR      replay every case file in DIR (from explore or --save-cases) instead of the scenarios, as a
                    regression suite: a verdict per case, exit 1 when one still fails (--junit FILE and --json FILE
                    write one entry per case file)
-  --save-cases DIR write each broken guarantee as a case file in DIR (replay it with \`replay FILE\` or --cases)
+  --save-cases DIR where to write each broken guarantee as a case file (default ${DEFAULT_CASES_DIR}; replay it with
+                   \`replay FILE\` or --cases); --no-save-cases writes none
   --clear-fixed    with --cases: delete each case file that now passes (a regression suite that shrinks as bugs
                    are fixed; failing, unknown and other providers' cases are kept)`;
 
@@ -39,11 +40,21 @@ export function takeCasesFlag(args: readonly string[]): { dir: string | undefine
 }
 
 /**
- * `run --save-cases DIR`: collects the broken guarantees while the run goes (`record`, a run's `onVerdict`) and then
- * writes each as a scenario case file, printing where and the command that replays it.
+ * `run`'s case files: collects the broken guarantees while the run goes (`record`, a run's `onVerdict`) and then
+ * writes each as a scenario case file, printing where and the command that replays it. By default into
+ * DEFAULT_CASES_DIR (as explore does), `--save-cases DIR` elsewhere, `--no-save-cases` nowhere.
  */
 export function caseSaver(args: readonly string[]) {
-  const { value: dir, rest } = takeFlag(args, 'save-cases');
+  const off = args.includes('--no-save-cases');
+  const taken = takeFlag(
+    args.filter((arg) => arg !== '--no-save-cases'),
+    'save-cases',
+  );
+  if (off && taken.value !== undefined) {
+    throw new IpnError('IPN_ERR_USAGE', '--save-cases DIR and --no-save-cases were both given; give one.');
+  }
+  const dir = off ? undefined : (taken.value ?? DEFAULT_CASES_DIR);
+  const rest = taken.rest;
   const broken: Verdict[] = [];
   return {
     rest,

@@ -157,6 +157,29 @@ describe('explore, case files and replay through the CLI', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  test('run saves each broken guarantee as a case by default, and --no-save-cases saves none', async () => {
+    const flawed = await receiver('applies-every-delivery');
+    const args = [...flawed.flags, '--provider', 'stripe', '--seed', '5', '--only', 'idem.sequential'];
+    const saved = fakeIo();
+    expect(await main(['run', ...args], saved.io)).toBe(1);
+    const file = /Case saved: (\S+)/.exec(saved.captured.out)?.[1];
+    expect(file?.startsWith('.ipn-gauntlet/cases/')).toBe(true);
+    try {
+      expect(ScenarioCaseSchema.parse(JSON.parse(await readFile(file ?? '', 'utf8')))).toMatchObject({
+        guarantee: 'idem.sequential',
+        seed: 5,
+      });
+    } finally {
+      await rm(file ?? '', { force: true });
+    }
+    const none = fakeIo();
+    expect(await main(['run', ...args, '--no-save-cases'], none.io)).toBe(1);
+    expect(none.captured.out).not.toContain('Case saved');
+    const both = fakeIo();
+    expect(await main(['run', ...args, '--no-save-cases', '--save-cases', 'x'], both.io)).toBe(2);
+    expect(both.captured.err).toMatch(/both given/);
+  });
+
   test('explore --verbose logs each played plan’s attempts under its play number', async () => {
     const { flags } = await receiver('none');
     const quiet = fakeIo();
