@@ -267,7 +267,11 @@ test("the timeline opens on the failing lane's first mark, even where that is be
       (s as unknown as { scrollLeft: number }).scrollLeft = 0;
     });
     await page.locator('[data-testid=failure] > summary').first().click();
-    expect(await firstFailingMark(page)).toEqual({ beyondFirstScreen: true, inView: false });
+    // The redraw keeps the reader's position (it does not jump back to the failure); what lies where after it depends
+    // on the recorded run's timing, so the position itself is what is checked.
+    expect(
+      await page.getByTestId('tl-scroll').evaluate((s) => (s as unknown as { scrollLeft: number }).scrollLeft),
+    ).toBe(0);
   } finally {
     await page.close();
   }
