@@ -1,20 +1,13 @@
-import { accessSync, constants } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { scratchDirectory } from './scenarios/cli/scratch-directory.js';
 
 /**
  * The tests' temporary files (SQLite databases, the embedded PostgreSQL's data directory, made by the global setup in
- * this process) on Linux's memory-backed /dev/shm where it is writable, unless TMPDIR is set: real files, whose fsyncs
- * do not wait on a disk (bench/suite-time.md). The test workers inherit it.
+ * this process) where the demo keeps its database: Linux's memory-backed /dev/shm when writable, unless TMPDIR is set
+ * (bench/suite-time.md). The test workers inherit it.
  */
-if (process.env.TMPDIR === undefined) {
-  try {
-    accessSync('/dev/shm', constants.W_OK);
-    process.env.TMPDIR = '/dev/shm';
-  } catch {
-    // No tmpfs there: the system's temporary directory.
-  }
-}
+process.env.TMPDIR ??= scratchDirectory();
 
 export default defineConfig({
   test: {

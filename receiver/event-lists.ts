@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { type Clock, systemClock } from '../contracts/clock.js';
 import { utf8 } from '../contracts/wire.js';
 import { onOrigin } from './outbound-url.js';
 import { type ListedEvent, type ListPage, type ListRequest, ListUnavailable } from './reconcile.js';
@@ -19,6 +20,8 @@ export interface EventListOptions {
    */
   readonly apiKey: string;
   readonly timeoutMs?: number;
+  /** When an access token runs out is read on this clock (default the system's). */
+  readonly clock?: Clock;
 }
 
 /** Where each provider whose gateway lists its events serves that list live. */
@@ -77,10 +80,11 @@ const PAYPAL_PAGE_SIZE = 300;
  */
 function paypalEventList(options: EventListOptions): EventList {
   const timeout = options.timeoutMs ?? 10_000;
+  const clock = options.clock ?? systemClock;
   const origin = new URL(options.gatewayUrl).origin;
   let token: { value: string; until: number } | null = null;
   const accessToken = async (): Promise<string> => {
-    if (token !== null && token.until > Date.now()) return token.value;
+    if (token !== null && token.until > clock()) return token.value;
     const url = onOrigin(new URL(origin), '/v1/oauth2/token');
     if (url === null) throw new ListUnavailable(`no token endpoint at ${origin}`);
     const basic = Buffer.from(options.apiKey).toString('base64');
@@ -96,7 +100,7 @@ function paypalEventList(options: EventListOptions): EventList {
       throw new ListUnavailable(`the token endpoint answered HTTP ${answer.status}`);
     }
     const seconds = typeof parsed.expires_in === 'number' ? parsed.expires_in : 300;
-    token = { value: parsed.access_token, until: Date.now() + Math.max(0, seconds - 60) * 1000 };
+    token = { value: parsed.access_token, until: clock() + Math.max(0, seconds - 60) * 1000 };
     return token.value;
   };
   return {

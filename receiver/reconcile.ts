@@ -91,7 +91,7 @@ export const reconcile: Reconciler = async (context) => {
   const listed: ListedEvent[] = [];
   let pages = 0;
   let after: string | undefined;
-  for (; pages < MAX_PAGES; ) {
+  while (pages < MAX_PAGES) {
     const page = await withRetries(context, {
       limit: PAGE_LIMIT,
       ...(after === undefined ? {} : { after }),

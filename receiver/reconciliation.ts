@@ -43,7 +43,7 @@ export function createReconciliation(deps: ReconciliationDeps): Reconciliation {
     const apiKey = settings?.apiKeys[provider.id];
     if (apiKey === undefined) continue;
     const gatewayUrl = settings?.gatewayUrl ?? gatewayUrlFor(provider.id, deps.options) ?? liveApiOrigins[provider.id];
-    lists.push({ provider: provider.id, list: eventListFor(provider.id, { gatewayUrl, apiKey }) });
+    lists.push({ provider: provider.id, list: eventListFor(provider.id, { gatewayUrl, apiKey, clock: deps.clock }) });
   }
   const sleep = deps.sleep ?? realSleep;
   let running: Promise<ReconcileReport[]> | null = null;

@@ -138,9 +138,7 @@ async function recover(
   }
   const offered = answers.some((a) => a.status >= 200 && a.status < 300);
   if (!offered) await io.sleep(SCHEDULED_WAIT_MS);
-  const calls: GatewayCall[] = [...(io.gateway?.calls() ?? [])]
-    .slice(firstCall)
-    .filter((c) => c.endpoint === plan.list);
+  const calls: GatewayCall[] = (io.gateway?.calls() ?? []).slice(firstCall).filter((c) => c.endpoint === plan.list);
   return {
     kind: 'reconcile',
     list: plan.list,

@@ -4,6 +4,7 @@ import { eventListFor } from '../../receiver/event-lists.js';
 import { ListUnavailable } from '../../receiver/reconcile.js';
 import { eventsOf, type GatewayEvent } from '../../simulator/events.js';
 import { buildGateway } from '../../simulator/gateway/app.js';
+import { GatewayMonitor } from '../../simulator/gateway/monitor.js';
 import { createGatewayLedger } from '../../simulator/gateway/routes/index.js';
 import { createRandom } from '../../simulator/random.js';
 import { createWorld } from '../../simulator/world.js';
@@ -126,4 +127,23 @@ test('the reference receiver’s list client gets a token, follows next links on
   await expect(
     list.list({ limit: 4, after: 'https://attacker.example/v1/notifications/webhooks-events' }),
   ).rejects.toThrow(ListUnavailable);
+});
+
+test('the list client keeps its access token until it runs out on the injected clock, then asks for another', async () => {
+  const ledger = createGatewayLedger();
+  for (const event of seededEvents()) ledger.record(paypal, event.body);
+  const monitor = new GatewayMonitor();
+  const app = buildGateway({ key: 'k', providers: [paypal], ledger, monitor });
+  onTestFinished(() => app.close());
+  const url = await listenOnLoopback(app);
+  let now = START * 1000;
+  const list = eventListFor('paypal-rest', { gatewayUrl: url, apiKey: 'client:secret', clock: () => now });
+  const tokens = () => monitor.calls().filter((c) => c.endpoint === 'paypal-rest oauth2 token').length;
+  await list.list({ limit: 2 });
+  await list.list({ limit: 2 });
+  expect(tokens()).toBe(1);
+  // The fake gateway's tokens last 32,400 s; the client asks again a minute before.
+  now += 32_400 * 1000;
+  await list.list({ limit: 2 });
+  expect(tokens()).toBe(2);
 });
