@@ -70,6 +70,8 @@ export const OrderIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,127}$/, 'lette
  * its cursor and stores what it finds through its inbox — and answers once the events are stored (applying them may
  * follow; `inboxPending` says when that is done). 2xx: done; 503: the gateway's list could not be read and nothing
  * of the pass was kept (the harness asks again); 404 (or 405): the receiver has no such call, and the harness waits
- * for a scheduled pass instead.
+ * for a scheduled pass instead. The harness names the provider it judges, `?provider=stripe`: a receiver that
+ * reconciles several should read only that one's list (another provider's list may hold events its own run has yet to
+ * deliver), and answer 404 when it does not reconcile that one; a receiver may also ignore it and read every list.
  */
 export const RECONCILE_PATH = '/reconcile';

@@ -140,8 +140,15 @@ export interface FetchApi {
   authorizes(authorization: string | undefined): boolean;
   /** The gateway's side: the object's JSON bytes for an id the gateway issued, or null for any other id (404). */
   lookup(id: string): Uint8Array | null;
-  /** The gateway's error body (Mollie: `application/hal+json` `{status, title, detail, _links}`). */
-  error(status: 401 | 404, detail: string): { readonly contentType: string; readonly body: string };
+  /**
+   * The gateway's error body (Mollie: `application/hal+json` `{status, title, detail, field?, _links}`), `field` naming
+   * the query parameter a 400 is about.
+   */
+  error(
+    status: 400 | 401 | 404,
+    detail: string,
+    field?: string,
+  ): { readonly contentType: string; readonly body: string };
 }
 
 export interface VerifyInput {

@@ -29,8 +29,11 @@ export interface InboxControl {
 declare module 'fastify' {
   interface FastifyInstance {
     inbox: InboxControl;
-    /** One reconcile pass over the gateways' event lists (`reconcile` option); [] when nothing is reconciled. */
-    reconcile(): Promise<ReconcileReport[]>;
+    /**
+     * One reconcile pass over the gateways' event lists (`reconcile` option), or only `provider`'s; [] when nothing
+     * is reconciled.
+     */
+    reconcile(provider?: string): Promise<ReconcileReport[]>;
   }
 }
 
@@ -116,7 +119,7 @@ export async function buildReceiver(options: ReceiverOptions): Promise<FastifyIn
         storage,
         clock,
         token: resolved.probe.token,
-        ...(reconciliation.providers.length === 0 ? {} : { reconcile: reconciliation.run }),
+        ...(reconciliation.providers.length === 0 ? {} : { reconcile: reconciliation }),
       });
     }
     await app.register(metricsRoute, { metrics, token: resolved.metrics?.token });

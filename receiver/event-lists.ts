@@ -1,5 +1,7 @@
 import { request } from 'undici';
 import { type Clock, systemClock } from '../contracts/clock.js';
+import { mollie } from '../contracts/providers/mollie.js';
+import { MOLLIE_API_BASE } from '../contracts/providers/mollie-payment.js';
 import { utf8 } from '../contracts/wire.js';
 import { onOrigin } from './outbound-url.js';
 import { type ListedEvent, type ListPage, type ListRequest, ListUnavailable } from './reconcile.js';
@@ -16,7 +18,8 @@ export interface EventListOptions {
   readonly gatewayUrl: string;
   /**
    * The API key the list is read with: Stripe's secret or restricted key (`sk_…` / `rk_…`); PayPal's REST app
-   * credentials as `client_id:secret` (exchanged for an access token).
+   * credentials as `client_id:secret` (exchanged for an access token); Mollie's API key (`test_…` / `live_…`, the one
+   * its webhook's fetch uses).
    */
   readonly apiKey: string;
   readonly timeoutMs?: number;
@@ -25,7 +28,11 @@ export interface EventListOptions {
 }
 
 /** Where each provider whose gateway lists its events serves that list live. */
-export const liveApiOrigins = { stripe: 'https://api.stripe.com', 'paypal-rest': 'https://api-m.paypal.com' } as const;
+export const liveApiOrigins = {
+  stripe: 'https://api.stripe.com',
+  'paypal-rest': 'https://api-m.paypal.com',
+  mollie: MOLLIE_API_BASE,
+} as const;
 export type ListingProviderId = keyof typeof liveApiOrigins;
 
 export function listsEvents(provider: string): provider is ListingProviderId {
@@ -39,6 +46,8 @@ export function eventListFor(provider: ListingProviderId, options: EventListOpti
       return stripeEventList(options);
     case 'paypal-rest':
       return paypalEventList(options);
+    case 'mollie':
+      return molliePaymentList(options);
   }
 }
 
@@ -62,6 +71,14 @@ async function fetchText(
     const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
     throw new ListUnavailable(`the event list at ${url.origin} did not answer (${reason})`);
   }
+}
+
+/** The previous answer's next link, followed only on the gateway's own origin (never to another host). */
+function nextLink(href: string, origin: string, noun: string): URL {
+  const url = URL.canParse(href) ? new URL(href) : null;
+  if (url === null || url.origin !== origin)
+    throw new ListUnavailable(`the ${noun}'s next link leaves ${origin}; not followed`);
+  return url;
 }
 
 function refusedKey(status: number): ListUnavailable {
@@ -108,11 +125,7 @@ function paypalEventList(options: EventListOptions): EventList {
     async list(page) {
       let url: URL | null;
       if (page.after !== undefined) {
-        // The previous answer's next link, followed only on the gateway's own origin.
-        url = URL.canParse(page.after) ? new URL(page.after) : null;
-        if (url === null || url.origin !== origin) {
-          throw new ListUnavailable(`the event list's next link leaves ${origin}; not followed`);
-        }
+        url = nextLink(page.after, origin, 'event list');
       } else {
         const query = new URLSearchParams({ page_size: String(Math.min(page.limit, PAYPAL_PAGE_SIZE)) });
         if (page.sinceSeconds !== undefined) {
@@ -191,4 +204,63 @@ function stripePage(text: string): ListPage {
     events.push({ id: event.id, createdSeconds: event.created, body: utf8(JSON.stringify(event)) });
   }
   return { events, hasMore: page.has_more };
+}
+
+/** The largest page Mollie's lists give. */
+const MOLLIE_PAGE_SIZE = 250;
+
+/**
+ * Mollie's `GET /v2/payments` with the API key as a Bearer token: payments newest first, the next page by following
+ * `_links.next` (on the gateway's own origin only). Mollie keeps every payment listed and takes no time filter, so a
+ * page stops the pass where it reaches payments created before `sinceSeconds`. Each payment is the event, stored under
+ * the identity its webhook's fetch gives it (payment id + status + amount refunded) and as the fetch answers it.
+ */
+function molliePaymentList(options: EventListOptions): EventList {
+  const timeout = options.timeoutMs ?? 10_000;
+  const origin = new URL(options.gatewayUrl).origin;
+  return {
+    windowSeconds: Number.POSITIVE_INFINITY,
+    async list(page) {
+      let url: URL | null;
+      if (page.after !== undefined) {
+        url = nextLink(page.after, origin, 'payment list');
+      } else {
+        const query = new URLSearchParams({ limit: String(Math.min(page.limit, MOLLIE_PAGE_SIZE)) });
+        url = onOrigin(new URL(origin), '/v2/payments', `?${query}`);
+        if (url === null) throw new ListUnavailable(`no payment list at ${origin}`);
+      }
+      const answer = await fetchText(
+        url,
+        { authorization: `Bearer ${options.apiKey}`, accept: 'application/hal+json' },
+        timeout,
+      );
+      if (answer.status === 401 || answer.status === 403) throw refusedKey(answer.status);
+      if (answer.status !== 200) throw new ListUnavailable(`the payment list answered HTTP ${answer.status}`);
+      return molliePage(answer.text, page.sinceSeconds);
+    },
+  };
+}
+
+function molliePage(text: string, sinceSeconds: number | undefined): ListPage {
+  const page = parseJsonText(text) as { _embedded?: { payments?: unknown }; _links?: { next?: unknown } } | null;
+  const payments = page?._embedded?.payments;
+  if (page === null || !Array.isArray(payments)) {
+    throw new ListUnavailable('the payment list answered something that is not a list');
+  }
+  const events: ListedEvent[] = [];
+  let older = false;
+  for (const payment of payments as { [key: string]: unknown }[]) {
+    const at = typeof payment.createdAt === 'string' ? Date.parse(payment.createdAt) : Number.NaN;
+    const id = mollie.eventId(payment, {});
+    if (id === null || !Number.isFinite(at)) continue;
+    const createdSeconds = Math.floor(at / 1000);
+    if (sinceSeconds !== undefined && createdSeconds < sinceSeconds) {
+      older = true;
+      continue;
+    }
+    events.push({ id, createdSeconds, body: utf8(JSON.stringify(payment)) });
+  }
+  const next = (page._links?.next as { href?: unknown } | null | undefined)?.href;
+  const more = typeof next === 'string' && !older;
+  return { events, hasMore: more, ...(more ? { next } : {}) };
 }

@@ -19,7 +19,10 @@ export interface ProbeRoutesOptions {
   /** What every call must carry as `authorization: Bearer <token>`. */
   readonly token: string;
   /** One reconcile pass, for `POST /reconcile` (absent: the receiver reconciles nothing, and answers 404). */
-  readonly reconcile?: () => Promise<ReconcileReport[]>;
+  readonly reconcile?: {
+    readonly providers: readonly string[];
+    run(provider?: string): Promise<ReconcileReport[]>;
+  };
 }
 
 /**
@@ -47,12 +50,21 @@ export const probeRoutes: FastifyPluginAsync<ProbeRoutesOptions> = async (app, o
 
   // One reconcile pass now (contracts/probe.ts): 200 with what it did, 503 when a gateway's list could not be read
   // (nothing of that pass was kept; ask again), 404 when this receiver reconciles nothing.
-  app.post('/reconcile', async (_request, reply) => {
-    if (options.reconcile === undefined) {
+  // `?provider=ID` reads that provider's list only (404 when it is not reconciled here).
+  app.post<{ Querystring: { provider?: string } }>('/reconcile', async (request, reply) => {
+    const reconcile = options.reconcile;
+    if (reconcile === undefined) {
       return reply.code(404).send({ error: 'reconcile_not_offered', message: 'no provider has reconcile.apiKeys' });
     }
+    const provider = typeof request.query.provider === 'string' ? request.query.provider : undefined;
+    if (provider !== undefined && !reconcile.providers.includes(provider)) {
+      return reply.code(404).send({
+        error: 'reconcile_not_offered',
+        message: `${provider} is not reconciled here (reconciled: ${reconcile.providers.join(', ')}); set reconcile.apiKeys.${provider}`,
+      });
+    }
     try {
-      return { reports: await options.reconcile() };
+      return { reports: await reconcile.run(provider) };
     } catch (error) {
       if (!(error instanceof ListUnavailable)) throw error;
       return reply.code(503).send({ error: 'gateway_list_unavailable', message: error.message });

@@ -11,8 +11,11 @@ import type { ReceiverStorage } from './storage/storage.js';
 export interface Reconciliation {
   /** The providers reconciled (empty: none has a list and an API key, and a pass does nothing). */
   readonly providers: readonly string[];
-  /** One pass; rejects with `ListUnavailable` when a gateway's list could not be read (nothing of it was kept). */
-  run(): Promise<ReconcileReport[]>;
+  /**
+   * One pass over every reconciled provider, or only `provider` (none when it is not reconciled); rejects with
+   * `ListUnavailable` when a gateway's list could not be read (nothing of it was kept).
+   */
+  run(provider?: string): Promise<ReconcileReport[]>;
   /** Starts the schedule (`reconcile.everyMs`), if there is one. */
   start(): void;
   stop(): Promise<void>;
@@ -46,12 +49,14 @@ export function createReconciliation(deps: ReconciliationDeps): Reconciliation {
     lists.push({ provider: provider.id, list: eventListFor(provider.id, { gatewayUrl, apiKey, clock: deps.clock }) });
   }
   const sleep = deps.sleep ?? realSleep;
-  let running: Promise<ReconcileReport[]> | null = null;
+  // One pass at a time per selection: a call while one runs shares it.
+  const running = new Map<string, Promise<ReconcileReport[]>>();
   let timer: NodeJS.Timeout | null = null;
 
-  async function pass(): Promise<ReconcileReport[]> {
+  async function pass(only: string | undefined): Promise<ReconcileReport[]> {
     const reports: ReconcileReport[] = [];
     for (const { provider, list } of lists) {
+      if (only !== undefined && provider !== only) continue;
       const report = await strategy({
         provider,
         list: (request) => list.list(request),
@@ -84,11 +89,14 @@ export function createReconciliation(deps: ReconciliationDeps): Reconciliation {
     return reports;
   }
 
-  const run = () => {
-    running ??= pass().finally(() => {
-      running = null;
-    });
-    return running;
+  const run = (provider?: string) => {
+    const key = provider ?? '*';
+    let current = running.get(key);
+    if (current === undefined) {
+      current = pass(provider).finally(() => running.delete(key));
+      running.set(key, current);
+    }
+    return current;
   };
 
   return {
@@ -105,7 +113,7 @@ export function createReconciliation(deps: ReconciliationDeps): Reconciliation {
     async stop() {
       if (timer !== null) clearInterval(timer);
       timer = null;
-      await running?.catch(() => undefined);
+      await Promise.all([...running.values()].map((pass) => pass.catch(() => undefined)));
     },
   };
 }

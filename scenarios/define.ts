@@ -43,8 +43,11 @@ export interface PhaseIo {
   readonly sleep: (ms: number) => Promise<void>;
   /** The run's fake gateway (the calls receivers made to its API, the outages it plays); absent when none runs. */
   readonly gateway?: GatewayMonitor;
-  /** The probe's `POST /reconcile` (recorded among the probe calls); absent for probes that cannot ask for one. */
-  readonly reconcile?: () => Promise<{ readonly status: number; readonly text: string }>;
+  /**
+   * The probe's `POST /reconcile?provider=ID` (recorded among the probe calls); absent for probes that cannot ask for
+   * one.
+   */
+  readonly reconcile?: (provider: string) => Promise<{ readonly status: number; readonly text: string }>;
   /** Sends one delivery now (signed as it leaves) and answers its recorded attempt. */
   deliver(delivery: Delivery): Promise<Attempt>;
 }

@@ -25,7 +25,7 @@ export interface ProbeClient {
    * `POST {probe}/reconcile`: one reconcile pass now, answered with its status and body (404: not offered). Absent on
    * probes that cannot ask for one (SQL, module): the harness then waits for a scheduled pass.
    */
-  reconcile?(): Promise<{ readonly status: number; readonly text: string }>;
+  reconcile?(provider: string): Promise<{ readonly status: number; readonly text: string }>;
 }
 
 export interface ProbeClientOptions {
@@ -161,8 +161,9 @@ export function createProbeClient(base: string, options: ProbeClientOptions = {}
       }
       return parsed.data;
     },
-    async reconcile() {
-      const { status, text } = await call('POST', RECONCILE_PATH, undefined, RECONCILE_DEADLINE_MS);
+    async reconcile(provider) {
+      const path = `${RECONCILE_PATH}?provider=${encodeURIComponent(provider)}`;
+      const { status, text } = await call('POST', path, undefined, RECONCILE_DEADLINE_MS);
       return { status, text };
     },
   };

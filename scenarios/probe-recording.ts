@@ -36,11 +36,11 @@ export function recordingProbe(inner: ProbeClient, onCall: (call: ProbeCall) => 
     ...(reconcile === undefined
       ? {}
       : {
-          reconcile: () =>
+          reconcile: (provider: string) =>
             recorded(
               'POST',
-              '/reconcile',
-              () => reconcile(),
+              `/reconcile?provider=${encodeURIComponent(provider)}`,
+              () => reconcile(provider),
               (answer) => answer.status,
             ),
         }),

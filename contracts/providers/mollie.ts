@@ -133,12 +133,13 @@ export const mollie = defineProvider<MolliePaymentObject>({
       const payment = molliePayment(id);
       return payment === null ? null : utf8(JSON.stringify(payment));
     },
-    error: (status, detail) => ({
+    error: (status, detail, field) => ({
       contentType: 'application/hal+json',
       body: JSON.stringify({
         status,
-        title: status === 401 ? 'Unauthorized Request' : 'Not Found',
+        title: { 400: 'Bad Request', 401: 'Unauthorized Request', 404: 'Not Found' }[status],
         detail,
+        ...(field === undefined ? {} : { field }),
         _links: { documentation: { href: 'https://docs.mollie.com/overview/handling-errors', type: 'text/html' } },
       }),
     }),

@@ -58,7 +58,7 @@ export const consistencyReconciled = defineScenario({
   dependsOn: ['idem.sequential', 'idem.resigned', 'order.final-state', 'consistency.amount'],
   needsGateway: true,
   diagnosis:
-    "Reconcile from the gateway's event list: page through all of it (follow has_more) from a durable cursor, a " +
+    "Reconcile from the gateway's event list: page through all of it (follow has_more, or the next link) from a durable cursor, a " +
     'little before the newest event you stored; store each event through the same inbox your webhook uses (so a ' +
     'redelivery is a no-op); move the cursor only after every page was read and stored, and retry a page that fails.',
   appliesTo: (provider) => listEndpoint(provider) !== undefined,
@@ -98,6 +98,7 @@ export const consistencyReconciled = defineScenario({
           applied: withheld,
           drive: (io) =>
             recover(io, {
+              provider: provider.id,
               list: list?.name ?? '',
               isLaterPage: list?.lists?.isLaterPage ?? (() => false),
               withheld: withheld.map((e) => e.eventId),
@@ -120,6 +121,7 @@ function retrySchedule(provider: Provider): string {
 async function recover(
   io: PhaseIo,
   plan: {
+    readonly provider: string;
     readonly list: string;
     readonly isLaterPage: (request: GatewayRequest) => boolean;
     readonly withheld: string[];
@@ -130,7 +132,7 @@ async function recover(
   io.gateway?.fail({ endpoint: plan.list, matching: plan.isLaterPage, status: 503, times: 1 });
   const answers: { status: number; text: string }[] = [];
   for (let i = 0; i < RECONCILE_TRIES && io.reconcile !== undefined; i += 1) {
-    const answer = await io.reconcile().catch((error: unknown) => ({ status: 0, text: String(error) }));
+    const answer = await io.reconcile(plan.provider).catch((error: unknown) => ({ status: 0, text: String(error) }));
     answers.push({ status: answer.status, text: answer.text.slice(0, 300) });
     if (answer.status >= 200 && answer.status < 300) break;
     if (answer.status === 404 || answer.status === 405) break;

@@ -98,7 +98,10 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
       : {
           reconcile: {
             apiKeys: Object.fromEntries(
-              listing.map((id) => [id, id === 'stripe' ? DEMO_API_KEY : DEMO_APP_CREDENTIALS]),
+              listing.map((id) => [
+                id,
+                id === 'stripe' ? DEMO_API_KEY : id === 'mollie' ? (secrets[id] ?? '') : DEMO_APP_CREDENTIALS,
+              ]),
             ),
             gatewayUrl: gateway.url,
           },

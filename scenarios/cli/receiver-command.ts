@@ -11,12 +11,17 @@ import { deadLettersCommand, deadLettersHelp } from './dead-letters-command.js';
 import type { CliIo } from './io.js';
 import { parseCount } from './receiver-flags.js';
 
-/** The environment variable holding each listing provider's API key, for its reconciler. */
+/**
+ * The environment variable holding each listing provider's API key, for its reconciler. Mollie's is the API key its
+ * webhook's fetch already uses.
+ */
 const API_KEY_ENV = {
   stripe: 'IPN_GAUNTLET_API_KEY_STRIPE',
   'paypal-rest': 'IPN_GAUNTLET_API_KEY_PAYPAL_REST',
+  mollie: providers.mollie.secretEnv,
 } as const;
-const RECONCILE_KEY_HINT = `Set ${API_KEY_ENV.stripe} to a Stripe key that may read events (sk_test_… or a restricted rk_test_… key), or ${API_KEY_ENV['paypal-rest']} to PayPal REST app credentials (client_id:secret).`;
+const NO_API_KEY = `none of ${API_KEY_ENV.stripe}, ${API_KEY_ENV['paypal-rest']} and ${API_KEY_ENV.mollie} is set`;
+const RECONCILE_KEY_HINT = `Set ${API_KEY_ENV.stripe} to a Stripe key that may read events (sk_test_… or a restricted rk_test_… key), ${API_KEY_ENV['paypal-rest']} to PayPal REST app credentials (client_id:secret), or ${API_KEY_ENV.mollie} to a Mollie API key.`;
 
 export const receiverHelp = `Usage: ipn-gauntlet receiver [--port N] [--host H] [--db FILE] [--public-url URL] [--probe] [--reconcile-every S]
        ipn-gauntlet receiver reconcile [--db FILE]   (one reconcile pass, then exit)
@@ -49,12 +54,13 @@ ${gatewayEnvVars['paypal-ipn']}=https://ipnpb.paypal.com, ${gatewayEnvVars.molli
 PayPal REST (IPN_GAUNTLET_GATEWAY_URL=https://ipnpb.paypal.com would send certificate fetches to the IPN host).
 
 Reconciliation (after an outage longer than the gateway's retries): with ${API_KEY_ENV.stripe} (a Stripe secret or
-restricted key that may read events) or ${API_KEY_ENV['paypal-rest']} (PayPal REST app credentials, client_id:secret)
-set, the receiver pages through the gateway's event list (GET /v1/events; GET /v1/notifications/webhooks-events) from
-its durable cursor and stores what its webhooks missed through the same inbox (a redelivery then changes nothing). It
-runs on demand (the probe's POST /ipn-probe/reconcile, or \`ipn-gauntlet receiver reconcile\`) and every S seconds
-with --reconcile-every S. Each list is read from its provider's gateway (${gatewayEnvVars.stripe},
-${gatewayEnvVars['paypal-rest']}), else IPN_GAUNTLET_GATEWAY_URL, else https://api.stripe.com / https://api-m.paypal.com.
+restricted key that may read events), ${API_KEY_ENV['paypal-rest']} (PayPal REST app credentials, client_id:secret)
+or ${API_KEY_ENV.mollie} set, the receiver pages through the gateway's list (GET /v1/events;
+GET /v1/notifications/webhooks-events; Mollie's GET /v2/payments) from its durable cursor and stores what its webhooks
+missed through the same inbox (a redelivery then changes nothing). It runs on demand (the probe's
+POST /ipn-probe/reconcile, or \`ipn-gauntlet receiver reconcile\`) and every S seconds with --reconcile-every S. Each
+list is read from its provider's gateway (${gatewayEnvVars.stripe}, ${gatewayEnvVars['paypal-rest']},
+${gatewayEnvVars.mollie}), else IPN_GAUNTLET_GATEWAY_URL, else the live API.
 
 Logs are pino JSON on standard output (one line per request; the start-up line is on standard error); LOG_LEVEL sets the level (default info). Prometheus metrics are at GET /metrics:
 public, or with ${METRICS_TOKEN_ENV} set (${METRICS_TOKEN_MIN_LENGTH}+ characters) only to authorization: Bearer <that token>
@@ -92,7 +98,7 @@ export async function receiverCommand(args: readonly string[], io: CliIo): Promi
   if (everySeconds !== undefined && reconcile === undefined) {
     throw new IpnError(
       'IPN_ERR_USAGE',
-      `--reconcile-every needs an API key to read the event list with, and neither ${API_KEY_ENV.stripe} nor ${API_KEY_ENV['paypal-rest']} is set.`,
+      `--reconcile-every needs an API key to read the event list with, and ${NO_API_KEY}.`,
       {
         hint: RECONCILE_KEY_HINT,
       },
@@ -157,11 +163,9 @@ async function reconcileOnce(args: readonly string[], io: CliIo): Promise<number
   const flags = parseFlags(args, ['db', 'schema'], 'receiver reconcile');
   const reconcile = reconcileOption(io.env, undefined);
   if (reconcile === undefined) {
-    throw new IpnError(
-      'IPN_ERR_USAGE',
-      `receiver reconcile reads the gateway's event list, and neither ${API_KEY_ENV.stripe} nor ${API_KEY_ENV['paypal-rest']} is set.`,
-      { hint: RECONCILE_KEY_HINT },
-    );
+    throw new IpnError('IPN_ERR_USAGE', `receiver reconcile reads the gateway's event list, and ${NO_API_KEY}.`, {
+      hint: RECONCILE_KEY_HINT,
+    });
   }
   io.redactor.add(...Object.values(reconcile.apiKeys));
   const app = await buildReceiver({

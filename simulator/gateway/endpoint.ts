@@ -9,6 +9,8 @@ import type { GatewayMonitor } from './monitor.js';
  */
 export interface GatewayRequest {
   readonly method: string;
+  /** The origin the request reached (`http://127.0.0.1:8787`, or `https://api.mollie.com` under msw): list links point there. */
+  readonly origin: string;
   /** Path parameters by name (`:id` → `params.id`). */
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;

@@ -24,6 +24,7 @@ function gatewayRequestOf(request: FastifyRequest): GatewayRequest {
   const at = request.url.indexOf('?');
   return {
     method: request.method,
+    origin: `${request.protocol}://${request.host}`,
     params,
     query: new URLSearchParams(at < 0 ? '' : request.url.slice(at + 1)),
     header: (name) => {

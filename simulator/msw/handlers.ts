@@ -75,6 +75,7 @@ async function gatewayRequestOf(
   }
   return {
     method: request.method,
+    origin: new URL(request.url).origin,
     params: flat,
     query: new URL(request.url).searchParams,
     header: (name) => request.headers.get(name) ?? undefined,

@@ -219,6 +219,11 @@ const rows: readonly Row[] = [
     expect: { fails: { 'consistency.reconciled': 'state.differs' } },
   },
   {
+    flaw: 'reconcile-bypasses-inbox',
+    provider: 'mollie',
+    expect: { fails: { 'consistency.reconciled': 'state.differs' } },
+  },
+  {
     flaw: 'cert-url-any-host',
     provider: 'paypal-rest',
     expect: { fails: { 'auth.forged-rejected': 'answer.accepted-forged' } },

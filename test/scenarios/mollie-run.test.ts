@@ -28,6 +28,8 @@ test('run starts the fake gateway for Mollie and every guarantee holds against t
     secrets: { mollie: secret },
     dbFile: join(directory, 'receiver.db'),
     gatewayUrl: `http://127.0.0.1:${port}`,
+    // It reconciles from Mollie's payment list with the same API key (consistency.reconciled is played).
+    reconcile: { apiKeys: { mollie: secret } },
     ...testProbe,
   });
   onTestFinished(() => receiver.close());
@@ -49,9 +51,10 @@ test('run starts the fake gateway for Mollie and every guarantee holds against t
     io,
   );
   expect(captured.out).toContain(
-    `Fake gateway at http://127.0.0.1:${port} (GET http://127.0.0.1:${port}/v2/payments/:id)`,
+    `Fake gateway at http://127.0.0.1:${port} (GET http://127.0.0.1:${port}/v2/payments/:id, GET http://127.0.0.1:${port}/v2/payments)`,
   );
   expect(captured.out).toContain('auth.forged-rejected');
+  expect(captured.out).toMatch(/PASS\s+consistency\.reconciled/);
   expect(captured.out).not.toContain('FAIL');
   expect(code).toBe(0);
 });

@@ -13,7 +13,7 @@ import { createWorld } from '../../simulator/world.js';
 import { freePort } from '../support/embedded-postgres.js';
 import { fakeIo } from '../support/fake-io.js';
 import { listenOnLoopback } from '../support/listen.js';
-import { testProbe } from '../support/probe-token.js';
+import { probeHeaders, testProbe } from '../support/probe-token.js';
 
 const stripe = providers.stripe;
 const secret = stripe.secret.generate(new Uint8Array(32).fill(13));
@@ -49,7 +49,9 @@ test('receiver reconcile stores what the list holds once, says so, and refuses w
 
   const noKey = fakeIo({ [stripe.secretEnv]: secret });
   expect(await main(['receiver', 'reconcile', '--db', db], noKey.io)).toBe(2);
-  expect(noKey.captured.err).toMatch(/neither IPN_GAUNTLET_API_KEY_STRIPE nor IPN_GAUNTLET_API_KEY_PAYPAL_REST is set/);
+  expect(noKey.captured.err).toMatch(
+    /none of IPN_GAUNTLET_API_KEY_STRIPE, IPN_GAUNTLET_API_KEY_PAYPAL_REST and MOLLIE_API_KEY is set/,
+  );
 });
 
 test('receiver reconcile against a list that does not answer exits 1, keeping nothing', async () => {
@@ -87,3 +89,43 @@ test('run --gateway-port plays the outage and judges a reconciling receiver', as
   expect(await main([...args, '--only', 'consistency.reconciled'], without.io)).toBe(2);
   expect(without.captured.err).toMatch(/--gateway-port/);
 }, 90_000);
+
+test('POST /ipn-probe/reconcile?provider=ID reads only that provider’s list; one not reconciled here is a 404 naming the fix', async () => {
+  const mollie = providers.mollie;
+  const mollieKey = mollie.secret.generate(new Uint8Array(32).fill(14));
+  const ledger = createGatewayLedger();
+  const world = createWorld({ random: createRandom(6), runId: 'rprov', startSeconds: Math.floor(Date.now() / 1000) });
+  for (const provider of [stripe, mollie]) {
+    for (const event of eventsOf(provider, world.order('paid'))) ledger.record(provider, event.body);
+  }
+  const gateway = buildGateway({ key: 'k', providers: [stripe, mollie], ledger });
+  onTestFinished(() => gateway.close());
+  const gatewayUrl = await listenOnLoopback(gateway);
+  const app = await buildReceiver({
+    secrets: { stripe: secret, mollie: mollieKey },
+    dbFile: join(await tempDir(), 'r.db'),
+    gatewayUrl,
+    reconcile: { apiKeys: { stripe: 'sk_test_probe', mollie: mollieKey }, gatewayUrl },
+    ...testProbe,
+  });
+  onTestFinished(() => app.close());
+  const base = await listenOnLoopback(app);
+  const ask = async (query: string) => {
+    const response = await fetch(`${base}/ipn-probe/reconcile${query}`, {
+      method: 'POST',
+      headers: probeHeaders,
+    });
+    return { status: response.status, body: (await response.json()) as { reports?: { provider: string }[] } };
+  };
+  const mollieOnly = await ask('?provider=mollie');
+  expect(mollieOnly.status).toBe(200);
+  expect(mollieOnly.body.reports?.map((r) => r.provider)).toEqual(['mollie']);
+  const both = await ask('');
+  expect(both.body.reports?.map((r) => r.provider).sort()).toEqual(['mollie', 'stripe']);
+  const other = await ask('?provider=paypal-rest');
+  expect(other.status).toBe(404);
+  expect(other.body).toMatchObject({
+    error: 'reconcile_not_offered',
+    message: expect.stringMatching(/reconcile\.apiKeys\.paypal-rest/),
+  });
+});

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import type { GuaranteeId } from '../../contracts/guarantees.js';
+import type { Provider } from '../../contracts/provider.js';
 import { providers } from '../../contracts/providers/index.js';
 import { buildReceiver, type ReceiverOptions } from '../../receiver/app.js';
 import type { Reconciler } from '../../receiver/reconcile.js';
@@ -16,6 +17,8 @@ import { listenOnLoopback } from '../support/listen.js';
 import { postgresUrl, testSchema } from '../support/postgres.js';
 import { TEST_PROBE_TOKEN, testProbe } from '../support/probe-token.js';
 
+const secretOf = (provider: Provider) => provider.secret.generate(new Uint8Array(32).fill(12));
+
 /** The providers whose gateway lists its events, with the API key their reconciler reads it with. */
 const listing = [
   { provider: providers.stripe, apiKey: 'sk_test_reconciler', list: 'stripe event list', later: 'starting_after=' },
@@ -25,6 +28,8 @@ const listing = [
     list: 'paypal-rest event list',
     later: 'page_token=',
   },
+  // Mollie's payment list is read with the API key the webhook's fetch uses: the receiver's secret.
+  { provider: providers.mollie, apiKey: secretOf(providers.mollie), list: 'mollie payment list', later: 'from=' },
 ] as const;
 type Listing = (typeof listing)[number];
 const [stripeListing] = listing;
@@ -49,7 +54,7 @@ async function runReconciled(
   reconcile: 'none' | { readonly strategy?: Reconciler },
   { provider, apiKey }: Listing = stripeListing,
 ): Promise<{ report: RunReport; monitor: GatewayMonitor }> {
-  const secret = provider.secret.generate(new Uint8Array(32).fill(12));
+  const secret = secretOf(provider);
   const ledger = createGatewayLedger();
   const monitor = new GatewayMonitor();
   const gateway = buildGateway({ key: 'reconcile-test', providers: [provider], ledger, monitor });

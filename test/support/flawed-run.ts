@@ -11,6 +11,8 @@ import { listenOnLoopback } from './listen.js';
 
 /** Where the flawed receivers pretend to be registered (a proxy in front of loopback), for Square. */
 const REGISTERED_BASE = 'https://hooks.example.com';
+/** The API key each listing provider's reconciler reads its list with (Mollie's: the receiver's own API key). */
+const reconcileKeys: Partial<Record<ProviderId, string>> = { stripe: 'sk_test_flawed', 'paypal-rest': 'flawed:secret' };
 /** The fake gateway's key for postback providers: the flawed receivers ask a gateway started with it. */
 const GATEWAY_KEY = 'checkers-gateway-key';
 
@@ -52,7 +54,7 @@ export async function runAgainstFlaw(
     ...(gateway === undefined || !lists
       ? {}
       : {
-          reconcile: { gatewayUrl: gateway.url, apiKey: providerId === 'stripe' ? 'sk_test_flawed' : 'flawed:secret' },
+          reconcile: { gatewayUrl: gateway.url, apiKey: reconcileKeys[providerId] ?? secret },
         }),
     ...options.receiver,
   });

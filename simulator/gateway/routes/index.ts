@@ -1,7 +1,7 @@
 import type { Provider } from '../../../contracts/provider.js';
 import type { GatewayEndpoint, GatewayRoutes } from '../endpoint.js';
 import { GatewayLedger, type LedgerRecorder } from '../ledger.js';
-import { fetchRoutes } from './mollie.js';
+import { fetchRoutes, recordMolliePayment } from './mollie.js';
 import { paypalRestRoutes, recordPaypalRestEvent } from './paypal-rest.js';
 import { postbackRoutes } from './postback.js';
 import { recordStripeEvent, stripeRoutes } from './stripe.js';
@@ -16,6 +16,7 @@ const routeModules: readonly GatewayRoutes[] = [postbackRoutes, stripeRoutes, fe
 const recorders: Readonly<Record<string, LedgerRecorder>> = {
   stripe: recordStripeEvent,
   'paypal-rest': recordPaypalRestEvent,
+  mollie: recordMolliePayment,
 };
 
 /** The endpoints a gateway serving these providers answers. */

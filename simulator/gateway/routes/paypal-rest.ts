@@ -10,14 +10,7 @@ import {
 } from '../../../contracts/providers/paypal-rest.js';
 import { GATEWAY_CERTIFICATE_PEM } from '../../../contracts/providers/paypal-rest-certificates.js';
 import { fromUtf8, utf8 } from '../../../contracts/wire.js';
-import {
-  type GatewayAnswer,
-  type GatewayEndpoint,
-  type GatewayRequest,
-  type GatewayRoutes,
-  jsonAnswer,
-  textAnswer,
-} from '../endpoint.js';
+import { type GatewayAnswer, type GatewayEndpoint, type GatewayRoutes, jsonAnswer, textAnswer } from '../endpoint.js';
 import type { LedgerRecorder } from '../ledger.js';
 
 const certOrigins = PAYPAL_CERT_HOSTS.map((host) => `https://${host}`);
@@ -154,7 +147,7 @@ const listWebhookEvents: GatewayEndpoint = {
     const offset = tokenText === null ? 0 : Number.parseInt(tokenText, 36);
     if (!Number.isInteger(offset) || offset < 0) return invalid('page_token', 'INVALID_PARAMETER_VALUE');
     const page = all.slice(offset, offset + size);
-    const origin = originOf(request);
+    const origin = request.origin;
     const link = (params: URLSearchParams, rel: string) => ({
       href: `${origin}/v1/notifications/webhooks-events?${params}`,
       rel,
@@ -174,12 +167,6 @@ const listWebhookEvents: GatewayEndpoint = {
     };
   },
 };
-
-/** The origin a request reached (its Host; PayPal's live API when it names none, as under msw). */
-function originOf(request: GatewayRequest): string {
-  const host = request.header('host');
-  return host === undefined || host === '' ? 'https://api-m.paypal.com' : `http://${host}`;
-}
 
 function certificate(path: string): GatewayEndpoint {
   return {
