@@ -64,7 +64,7 @@ export async function receiverThroughput(options: ReceiverThroughputOptions): Pr
 
   const perSecond = (report: LoadReport) => (report.deliveries.acknowledged * 1000) / Math.max(1, report.durationMs);
   const bareRate = perSecond(bare);
-  const row = (backend: string, report: LoadReport | string, goal: boolean): BenchRow => {
+  const row = (backend: string, report: LoadReport | string, goal: number): BenchRow => {
     if (typeof report === 'string') {
       return {
         measured: `${backend}: acknowledged events/s`,
@@ -83,14 +83,15 @@ export async function receiverThroughput(options: ReceiverThroughputOptions): Pr
       value: `${fmt(rate)} (ack p99 ${p99} ms; check ${report.check.status})`,
       baseline: `${fmt(bareRate)} (bare fastify route)`,
       ratio: ratio(rate, bareRate),
-      goal: goal ? '≥ 0.25×, p99 < 50 ms' : '(no goal)',
-      met: goal ? rate >= 0.25 * bareRate && p99 < 50 && correct : null,
+      goal: `≥ ${goal.toFixed(2)}×, p99 < 50 ms, check pass`,
+      met: rate >= goal * bareRate && p99 < 50 && correct,
     };
   };
   return {
     id: '2',
     title: 'Reference receiver throughput',
-    rows: [row('SQLite (synchronous=FULL)', sqlite, true), row('PostgreSQL', postgres, false)],
+        // The goals: half of a bare fastify route on SQLite, 0.4 of it on PostgreSQL, both with ack p99 < 50 ms.
+    rows: [row('SQLite (synchronous=FULL)', sqlite, 0.5), row('PostgreSQL', postgres, 0.4)],
     notes: [
       `bare fastify p50/p99 ${bare.latencyMs.p50}/${bare.latencyMs.p99} ms; SQLite p50/p99 ${sqlite.latencyMs.p50}/${sqlite.latencyMs.p99} ms.`,
       // A failed check says what failed (the load's JSON report is in the bench's temporary folder, gone after the run).
