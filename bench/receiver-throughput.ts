@@ -90,7 +90,7 @@ export async function receiverThroughput(options: ReceiverThroughputOptions): Pr
   return {
     id: '2',
     title: 'Reference receiver throughput',
-        // The goals: half of a bare fastify route on SQLite, 0.4 of it on PostgreSQL, both with ack p99 < 50 ms.
+    // The goals: half of a bare fastify route on SQLite, 0.4 of it on PostgreSQL, both with ack p99 < 50 ms.
     rows: [row('SQLite (synchronous=FULL)', sqlite, 0.5), row('PostgreSQL', postgres, 0.4)],
     notes: [
       `bare fastify p50/p99 ${bare.latencyMs.p50}/${bare.latencyMs.p99} ms; SQLite p50/p99 ${sqlite.latencyMs.p50}/${sqlite.latencyMs.p99} ms.`,
