@@ -67,6 +67,17 @@ const showDeliveryDeadLetterSql = `SELECT 'delivery' AS source, id AS row_id, pr
 export async function openPostgresStorage(options: PostgresStorageOptions): Promise<ReceiverStorage> {
   const pool = await openPool(options);
   const { transaction, statement } = pool;
+  /**
+   * The worker's transactions (applying an event, a failed attempt, a dead letter, releasing claims) do not wait for
+   * the WAL flush (`synchronous_commit = off` for that transaction only): a server crash loses at most the last few,
+   * whole and in order, so their inbox rows are pending again and applied again, never twice. Deliveries, the
+   * acknowledged part, keep the server's setting, and a synchronous commit flushes every earlier one with it.
+   */
+  const redoable = <T>(what: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
+    transaction(what, async (client) => {
+      await client.query('SET LOCAL synchronous_commit = off');
+      return work(client);
+    });
 
   const lockOrder = (client: Client, orderId: string) =>
     client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [orderId]);
@@ -184,7 +195,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
       );
     },
     applyFact(claim, fact, atMs) {
-      return transaction('applying an event', async (client) => {
+      return redoable('applying an event', async (client) => {
         if (!(await holds(client, claim))) return 'stale';
         if (fact !== null) {
           await lockOrder(client, fact.orderId);
@@ -203,7 +214,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
       });
     },
     recordFailure(claim, failure) {
-      return transaction('recording a failed attempt', async (client) => {
+      return redoable('recording a failed attempt', async (client) => {
         if (!(await holds(client, claim))) return 'stale';
         if (claim.attempt < failure.maxAttempts) {
           await client.query(
@@ -217,7 +228,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
       });
     },
     deadLetter(claim, reason) {
-      return transaction('moving an event to dead letters', async (client) => {
+      return redoable('moving an event to dead letters', async (client) => {
         if (!(await holds(client, claim))) return 'stale';
         await moveToDead(client, claim, reason);
         return 'dead';
@@ -225,7 +236,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     },
     async release(claims) {
       if (claims.length === 0) return;
-      await transaction('releasing claims', async (client) => {
+      await redoable('releasing claims', async (client) => {
         for (const claim of claims) {
           await client.query(
             `UPDATE inbox SET available_at = 0, claimed_by = NULL

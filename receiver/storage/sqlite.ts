@@ -295,6 +295,25 @@ export function openSqliteStorage(options: SqliteStorageOptions): ReceiverStorag
     return { outcome: 'created' as const };
   });
 
+  /**
+   * The worker's transactions (claims, applying an event, a failed attempt, a dead letter) commit without waiting for
+   * the disk (`synchronous = NORMAL`; WAL keeps each atomic): if power fails before the next synced commit they are
+   * lost whole, so the inbox row is pending again and is applied again, its effect with it, never twice. Deliveries,
+   * the acknowledged part, stay `FULL`, and a `FULL` commit makes every earlier commit durable too. An fsync per
+   * applied event had the worker block the event loop once per event: 2,150 → 2,870 acknowledged/s under the load of
+   * benchmark 2 on one machine, side by side.
+   */
+  const relaxed = db.prepare('PRAGMA synchronous = NORMAL');
+  const synced = db.prepare('PRAGMA synchronous = FULL');
+  const redoable = <T>(transaction: () => T): T => {
+    relaxed.run();
+    try {
+      return transaction();
+    } finally {
+      synced.run();
+    }
+  };
+
   const pendingCount = () => once('counting pending events', () => sql.pendingCount.get() as number);
 
   return {
@@ -313,15 +332,17 @@ export function openSqliteStorage(options: SqliteStorageOptions): ReceiverStorag
       );
     },
     claimPending: (limit, atMs, leaseMs) =>
-      write('claiming inbox rows', () => claimPending.immediate(limit, atMs, leaseMs)),
-    applyFact: (claim, fact, atMs) => write('applying an event', () => applyFact.immediate(claim, fact, atMs)),
+      write('claiming inbox rows', () => redoable(() => claimPending.immediate(limit, atMs, leaseMs))),
+    applyFact: (claim, fact, atMs) =>
+      write('applying an event', () => redoable(() => applyFact.immediate(claim, fact, atMs))),
     recordFailure: (claim, failure) =>
       write('recording a failed attempt', () =>
-        recordFailure.immediate(claim, failure.error, failure.maxAttempts, failure.retryAtMs),
+        redoable(() => recordFailure.immediate(claim, failure.error, failure.maxAttempts, failure.retryAtMs)),
       ),
-    deadLetter: (claim, reason) => write('moving an event to dead letters', () => deadLetter.immediate(claim, reason)),
+    deadLetter: (claim, reason) =>
+      write('moving an event to dead letters', () => redoable(() => deadLetter.immediate(claim, reason))),
     async release(claims) {
-      if (claims.length > 0) await write('releasing claims', () => release.immediate(claims));
+      if (claims.length > 0) await write('releasing claims', () => redoable(() => release.immediate(claims)));
     },
     async pendingCount() {
       return pendingCount();
