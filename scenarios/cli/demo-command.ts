@@ -1,8 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { systemClock } from '../../contracts/clock.js';
 import { type ProviderId, providerById, providerIds, providers } from '../../contracts/providers/index.js';
-import { startReceiverThread, type ThreadReceiverOptions, threadsAvailable } from '../../receiver/receiver-thread.js';
 import { startReceiver } from '../../receiver/server.js';
 import { gatewayKeyFromSeed } from '../../simulator/gateway/key.js';
 import { GatewayMonitor } from '../../simulator/gateway/monitor.js';
@@ -90,9 +88,10 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
     postback.length === 0
       ? undefined
       : await startGateway({ key: gatewayKeyFromSeed(seed), providers: postback, apiKeys, ledger, monitor });
-  const receiverOptions: ThreadReceiverOptions = {
+  const receiver = await startReceiver({
     secrets,
     dbFile,
+    clock: io.clock,
     ...(gateway === undefined ? {} : { gatewayUrl: gateway.url }),
     ...(gateway === undefined || listing.length === 0
       ? {}
@@ -109,18 +108,11 @@ export async function demoCommand(args: readonly string[], io: CliIo): Promise<n
         }),
     publicUrl: DEMO_PUBLIC_URL,
     probe: { token: probeToken },
-  };
-  // On a thread of its own when it can (the system clock, compiled modules): the receiver then has a core while the
-  // gauntlet signs and judges on this one. With an injected clock, in this thread on that clock.
-  const threaded = io.clock === systemClock && threadsAvailable();
-  const receiver = await (threaded
-    ? startReceiverThread(receiverOptions)
-    : startReceiver({ ...receiverOptions, clock: io.clock })
-  ).catch(async (error: unknown) => {
+  }).catch(async (error: unknown) => {
     await gateway?.close();
     throw error;
   });
-  io.stdout.write(`Reference receiver at ${receiver.url} (SQLite ${dbFile}${threaded ? ', on its own thread' : ''})\n`);
+  io.stdout.write(`Reference receiver at ${receiver.url} (SQLite ${dbFile})\n`);
   if (gateway !== undefined) io.stdout.write(`Fake gateway at ${gateway.url} (PayPal postback: /cgi-bin/webscr)\n`);
   try {
     const runs: RunOptions[] = chosen.map((id) => {
