@@ -24,6 +24,8 @@ export interface CheckOptions {
   readonly sleep: (ms: number) => Promise<void>;
   /** How many orders were created through the probe before the run (reported beside the orders checked). */
   readonly ordersCreated: number;
+  /** Keep every read order's last view in `observed` (a shard's record needs them); otherwise only the wrong ones'. */
+  readonly keepObserved?: boolean;
 }
 
 /** What the check read: each read order's last view (null: the probe does not know it), for a later merge. */
@@ -58,12 +60,14 @@ export async function checkLoad(options: CheckOptions): Promise<CheckOutcome> {
   while (true) {
     const wrong: [number, OrderView | null][] = [];
     await readOrders(probe, pending, table, options.concurrency, (order, view) => {
-      observed.set(order, view);
       const verdict = judgeOrder(table, order, facts, view);
       if (verdict.kind === 'ok') {
         verdicts.delete(order);
+        if (options.keepObserved === true) observed.set(order, view);
+        else observed.delete(order);
         return;
       }
+      observed.set(order, view);
       verdicts.set(order, verdict);
       wrong.push([order, view]);
     });

@@ -65,7 +65,7 @@ export function deliveryFacts(table: EventTable, log: DeliveryLog, forgeries: re
 export function touchedOrders(table: EventTable, facts: DeliveryFacts): number[] {
   const touched: number[] = [];
   for (let order = 0; order < table.orders; order += 1) {
-    if (table.eventsOf(order).some((e) => ((facts.flags[e] ?? 0) & SENT) !== 0)) touched.push(order);
+    if (table.someEventOf(order, (e) => ((facts.flags[e] ?? 0) & SENT) !== 0)) touched.push(order);
   }
   return touched;
 }

@@ -101,13 +101,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   });
 
   const model = shardModel(options.model, options.shard);
-  const orders = Array.from({ length: plan.table.orders }, (_, order) => order).filter(
-    (order) => options.shard === null || inShard(options.shard, order),
-  );
+  const ordersInShard = countOrders(plan.table.orders, options.shard);
   const setupStart = options.now();
   if (probe !== null) {
-    options.onPhase?.(`creating ${orders.length.toLocaleString('en-US')} orders through the probe`);
-    await createOrders(probe, plan.table, orders);
+    options.onPhase?.(`creating ${ordersInShard.toLocaleString('en-US')} orders through the probe`);
+    await createOrders(probe, plan.table, options.shard);
   }
   const setupMs = options.now() - setupStart;
 
@@ -164,7 +162,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     concurrency: SETUP_CONCURRENCY,
     now: options.now,
     sleep: options.sleep,
-    ordersCreated: probe === null ? 0 : orders.length,
+    ordersCreated: probe === null ? 0 : ordersInShard,
+    // Only a shard's report carries the views read (for `load merge`); a whole run judges each as it is read.
+    keepObserved: options.shard !== null,
   });
 
   const counts = { sent: history.size, genuine: 0, duplicates: 0, forged: 0, acknowledged: 0, refused: 0, unsure: 0 };
@@ -238,16 +238,27 @@ export function shardModel(model: LoadModel, shard: Shard | null): LoadModel {
 const shareOf = (deliveries: number, shard: Shard | null) =>
   shard === null ? deliveries : Math.round(deliveries / shard.count);
 
+/** How many of the plan's orders are in the shard (all of them without one). */
+function countOrders(orders: number, shard: Shard | null): number {
+  if (shard === null) return orders;
+  let count = 0;
+  for (let order = 0; order < orders; order += 1) if (inShard(shard, order)) count += 1;
+  return count;
+}
+
+/** Creates the shard's orders through the probe, in plan order (no list of them is made). */
 async function createOrders(
   probe: ProbeClient,
   table: ReturnType<typeof createLoadPlan>['table'],
-  orders: readonly number[],
+  shard: Shard | null,
 ): Promise<void> {
   let next = 0;
   const creator = async () => {
-    while (next < orders.length) {
-      const terms = table.terms(orders[next] ?? 0);
+    while (next < table.orders) {
+      const order = next;
       next += 1;
+      if (shard !== null && !inShard(shard, order)) continue;
+      const terms = table.terms(order);
       await probe.putOrder(terms.orderId, {
         amount: formatMinor(terms.amountMinor, terms.currency),
         currency: terms.currency,
