@@ -1,5 +1,6 @@
 import { Agent, request } from 'undici';
 import { type Clock, systemClock } from '../contracts/clock.js';
+import { deadline as deadlineOf } from '../contracts/deadline.js';
 import { IpnError } from '../contracts/errors.js';
 import {
   type Health,
@@ -78,12 +79,13 @@ export function createProbeClient(base: string, options: ProbeClientOptions = {}
 
   async function send(method: 'GET' | 'PUT' | 'POST', path: string, body: unknown, deadline: number) {
     let answer: { status: number; text: string };
+    const timer = deadlineOf(deadline);
     try {
       const response = await request(url(path), {
         dispatcher,
         method,
         // The deadline covers the whole call: a probe that trickles an endless answer is cut, not waited for.
-        signal: AbortSignal.timeout(deadline),
+        signal: timer.signal,
         headers: { ...authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
@@ -102,6 +104,8 @@ export function createProbeClient(base: string, options: ProbeClientOptions = {}
         `the probe at ${url(path)} could not be reached or did not answer within ${deadline} ms (${String(error)}).`,
         { cause: error },
       );
+    } finally {
+      timer.clear();
     }
     if (answer.status === 401 || answer.status === 403) {
       throw new IpnError(

@@ -1,5 +1,6 @@
 import { Pool } from 'undici';
 import { type Clock, unixSeconds } from '../../contracts/clock.js';
+import { deadline } from '../../contracts/deadline.js';
 import { type Attempt, type DeliveryHistory, outcomeOf } from '../history.js';
 import type { Delivery, PlanStep, SignedAttempt } from '../plan.js';
 import { answerExcerpt, readAnswerBody } from './bounded-answer.js';
@@ -62,6 +63,7 @@ export function createHttpDeliverer(options: HttpDelivererOptions): HttpDelivere
     let statusCode: number | null = null;
     let detail = '';
     const { pool, path } = nextEndpoint();
+    const timer = deadline(delivery.timeoutMs ?? options.timeoutMs);
     try {
       const response = await pool.request({
         ...(signed.get === undefined
@@ -72,12 +74,14 @@ export function createHttpDeliverer(options: HttpDelivererOptions): HttpDelivere
         bodyTimeout: options.timeoutMs,
         // The gateway's timeout bounds the whole answer, body included, not each idle gap (undici's own timeouts are
         // per gap and coarse, about a second); a short, exact give-up needs a native timer too.
-        signal: AbortSignal.timeout(delivery.timeoutMs ?? options.timeoutMs),
+        signal: timer.signal,
       });
       statusCode = response.statusCode;
       detail = answerExcerpt(await readAnswerBody(response.body, MAX_ANSWER_BYTES), MAX_DETAIL);
     } catch (error) {
       detail = describeTransportError(error);
+    } finally {
+      timer.clear();
     }
     const record: Attempt = {
       deliveryId: delivery.id,
