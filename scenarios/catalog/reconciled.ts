@@ -27,6 +27,8 @@ export const WITHHELD_EVENTS = 130;
 const REDELIVERED_SHARE = 0.25;
 /** Passes asked for (`POST {probe}/reconcile`) until one answers 2xx: the first meets a failing list page. */
 const RECONCILE_TRIES = 4;
+/** The pause before the second pass, doubled before each later one (50, 100, 200 ms). */
+const RECONCILE_RETRY_MS = 50;
 /** Without `POST {probe}/reconcile`: how long a scheduled reconciler has to pass (settling then waits further). */
 const SCHEDULED_WAIT_MS = 3_000;
 
@@ -136,7 +138,7 @@ async function recover(
     answers.push({ status: answer.status, text: answer.text.slice(0, 300) });
     if (answer.status >= 200 && answer.status < 300) break;
     if (answer.status === 404 || answer.status === 405) break;
-    await io.sleep(200);
+    await io.sleep(RECONCILE_RETRY_MS * 2 ** i);
   }
   const offered = answers.some((a) => a.status >= 200 && a.status < 300);
   if (!offered) await io.sleep(SCHEDULED_WAIT_MS);
