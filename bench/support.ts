@@ -134,3 +134,33 @@ export function busyReason(load: readonly number[], cores: number, force: boolea
 }
 
 export const machineLoad = () => ({ load: loadavg(), cores: cpus().length });
+
+export interface QuietWait {
+  /** The machine's load averages and cores now. */
+  readonly machine: () => { readonly load: readonly number[]; readonly cores: number };
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Monotonic milliseconds. */
+  readonly now: () => number;
+  /** The longest wait before measuring anyway is refused. */
+  readonly maxWaitMs: number;
+  readonly pollMs: number;
+  /** Each time it waits on: the 1-minute load average now. */
+  readonly onWait?: (oneMinute: number, waitedMs: number) => void;
+}
+
+/**
+ * Waits while the machine is busy, up to `maxWaitMs`, and then says why not to measure (busyReason), or null. The
+ * 1-minute load average falls by half in about 42 s once the work stops, so the benchmark's own compilation or the
+ * benchmark before it would otherwise make the next one refuse on a quiet machine.
+ */
+export async function waitForQuiet(force: boolean, wait: QuietWait): Promise<string | null> {
+  const started = wait.now();
+  for (;;) {
+    const { load, cores } = wait.machine();
+    const busy = busyReason(load, cores, force);
+    const waitedMs = wait.now() - started;
+    if (busy === null || waitedMs >= wait.maxWaitMs) return busy;
+    wait.onWait?.(load[0] ?? 0, waitedMs);
+    await wait.sleep(Math.min(wait.pollMs, wait.maxWaitMs - waitedMs));
+  }
+}
