@@ -13,7 +13,10 @@ describe('a call’s deadline', () => {
     expect(timer.signal.aborted).toBe(false);
     vi.advanceTimersByTime(1);
     expect(timer.signal.aborted).toBe(true);
-    expect(timer.signal.reason).toMatchObject({ name: 'TimeoutError', message: expect.stringMatching(/due to timeout/) });
+    expect(timer.signal.reason).toMatchObject({
+      name: 'TimeoutError',
+      message: expect.stringMatching(/due to timeout/),
+    });
   });
 
   it('never aborts once cleared, and leaves no timer behind', () => {
