@@ -5,7 +5,7 @@ import { IpnError } from '../contracts/errors.js';
 import { providerById } from '../contracts/providers/index.js';
 import { interpretEvent } from './interpret-event.js';
 import { factProblem } from './storage/storable-text.js';
-import type { InboxClaim, InboxRow, ReceiverStorage } from './storage/storage.js';
+import type { AppliedOutcome, ClaimedFact, InboxClaim, InboxRow, ReceiverStorage } from './storage/storage.js';
 import { isStorageUnavailable } from './storage/storage-unavailable.js';
 
 const BATCH_SIZE = 20;
@@ -44,8 +44,8 @@ export interface InboxWorkerOptions {
 }
 
 /**
- * Claims pending inbox rows (several workers, in several processes, may share one database) and applies them one at a
- * time, each in one transaction; one pass runs at a time. A row that throws is retried after a backoff and moves to
+ * Claims pending inbox rows (several workers, in several processes, may share one database) and applies them a batch
+ * at a time, each row an atomic unit (SQLite commits a batch at once); one pass runs at a time. A row that throws is retried after a backoff and moves to
  * dead letters after `maxAttempts`. Every settle names the claim's attempt, so a worker whose lease ran out cannot
  * complete or undo a newer attempt by another worker.
  */
@@ -60,36 +60,74 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   let settled = 0;
   let outage = false;
 
-  async function apply(row: InboxRow): Promise<void> {
-    const claim = claimOf(row);
-    let outcome: string;
-    try {
-      const meaning = interpretEvent(providerById(row.provider), row.eventId, row.body);
-      // A fact whose ids one backend could not keep (U+0000, too long) is dead on both, never a failure on one.
-      const problem =
-        meaning.kind === 'dead' ? meaning.reason : meaning.kind === 'fact' ? factProblem(meaning.fact) : null;
-      if (problem !== null) {
-        outcome = await storage.deadLetter(claim, problem, clock());
+  /**
+   * Applies a claimed batch: each row's event is read first; those that mean a fact (or nothing) are applied together
+   * (`applyFacts`: one commit on SQLite), those that can never apply go to dead letters, and a row that throws is a
+   * failed attempt. A database failure rejects, after the rows it settled are added to `done`.
+   */
+  async function applyBatch(rows: readonly InboxRow[], done: Set<InboxRow>): Promise<void> {
+    const facts: { readonly row: InboxRow; readonly fact: ClaimedFact['fact'] }[] = [];
+    for (const row of rows) {
+      const claim = claimOf(row);
+      try {
+        const meaning = interpretEvent(providerById(row.provider), row.eventId, row.body);
+        // A fact whose ids one backend could not keep (U+0000, too long) is dead on both, never a failure on one.
+        const problem =
+          meaning.kind === 'dead' ? meaning.reason : meaning.kind === 'fact' ? factProblem(meaning.fact) : null;
+        if (problem === null) {
+          facts.push({ row, fact: meaning.kind === 'fact' ? meaning.fact : null });
+          continue;
+        }
+        const outcome = await storage.deadLetter(claim, problem, clock());
         log.warn({ ...claim, reason: problem, outcome }, 'event moved to dead letters');
-      } else {
-        outcome = await storage.applyFact(claim, meaning.kind === 'fact' ? meaning.fact : null, clock());
-        if (outcome === 'done') options.onApplied?.(row.provider, Math.max(0, clock() - row.receivedAtMs) / 1_000);
+        settle(row, outcome, done);
+      } catch (error) {
+        await fail(row, error, done);
       }
-    } catch (error) {
-      // The database, not the event, failed: that is no attempt at the event. The pass stops; the claims end.
-      if (isStorageUnavailable(error)) throw error;
-      const atMs = clock();
-      const backoff = Math.min(options.retryBackoffMs * 2 ** (row.attempt - 1), MAX_BACKOFF_MS);
-      outcome = await storage.recordFailure(claim, {
-        error: String(error),
-        maxAttempts: options.maxAttempts,
-        atMs,
-        retryAtMs: atMs + backoff,
-      });
-      log.error({ ...claim, err: error, outcome }, 'applying an event failed');
     }
+    if (facts.length === 0) return;
+    // A rejection that is not the database's (a wrapped storage's own error) fails every row of the call.
+    const outcomes: readonly AppliedOutcome[] = await storage
+      .applyFacts(
+        facts.map(({ row, fact }) => ({ claim: claimOf(row), fact })),
+        clock(),
+      )
+      .catch((error: unknown) => {
+        if (isStorageUnavailable(error)) throw error;
+        return facts.map(() => ({ failed: error }));
+      });
+    for (const [index, { row }] of facts.entries()) {
+      const outcome = outcomes[index] ?? { failed: new Error('the storage gave no outcome for this event') };
+      if (typeof outcome === 'object') {
+        await fail(row, outcome.failed, done);
+        continue;
+      }
+      if (outcome === 'done') options.onApplied?.(row.provider, Math.max(0, clock() - row.receivedAtMs) / 1_000);
+      settle(row, outcome, done);
+    }
+  }
+
+  /** A failed attempt at a row's event, retried after a backoff; the database failing is no attempt, and rejects. */
+  async function fail(row: InboxRow, error: unknown, done: Set<InboxRow>): Promise<void> {
+    // The database, not the event, failed: that is no attempt at the event. The pass stops; the claims end.
+    if (isStorageUnavailable(error)) throw error;
+    const claim = claimOf(row);
+    const atMs = clock();
+    const backoff = Math.min(options.retryBackoffMs * 2 ** (row.attempt - 1), MAX_BACKOFF_MS);
+    const outcome = await storage.recordFailure(claim, {
+      error: String(error),
+      maxAttempts: options.maxAttempts,
+      atMs,
+      retryAtMs: atMs + backoff,
+    });
+    log.error({ ...claim, err: error, outcome }, 'applying an event failed');
+    settle(row, outcome, done);
+  }
+
+  function settle(row: InboxRow, outcome: string, done: Set<InboxRow>): void {
     if (outcome === 'stale')
-      log.warn(claim, 'the claim ran out and the row was claimed again; this attempt changed nothing');
+      log.warn(claimOf(row), 'the claim ran out and the row was claimed again; this attempt changed nothing');
+    done.add(row);
     settled += 1;
   }
 
@@ -108,20 +146,19 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     do {
       again = false;
       const rows = await storage.claimPending(BATCH_SIZE, clock(), options.leaseMs);
-      for (const [index, row] of rows.entries()) {
-        if (stopped) {
-          await storage.release(rows.slice(index));
-          return;
-        }
-        try {
-          await apply(row);
-        } catch (error) {
-          const rest = rows.slice(index).map(claimOf);
-          await storage.release(rest).catch(() => {
-            unreleased = [...unreleased, ...rest].slice(-MAX_UNRELEASED);
-          });
-          throw error;
-        }
+      if (stopped) {
+        await storage.release(rows);
+        return;
+      }
+      const done = new Set<InboxRow>();
+      try {
+        await applyBatch(rows, done);
+      } catch (error) {
+        const rest = rows.filter((row) => !done.has(row)).map(claimOf);
+        await storage.release(rest).catch(() => {
+          unreleased = [...unreleased, ...rest].slice(-MAX_UNRELEASED);
+        });
+        throw error;
       }
       if (rows.length === BATCH_SIZE) again = true;
     } while (again && !stopped);

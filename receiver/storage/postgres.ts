@@ -14,14 +14,15 @@ import {
 import { openPool } from './postgres-pool.js';
 import { LIVENESS_LOCK_CLASS } from './postgres-schema.js';
 import { storableDeadLetter, storableText } from './storable-text.js';
-import type {
-  DeadLetterDetail,
-  InboxClaim,
-  InboxRow,
-  PutOrderOutcome,
-  ReceiverStorage,
-  ReplayOutcome,
-  StoredOrder,
+import {
+  applyEach,
+  type DeadLetterDetail,
+  type InboxClaim,
+  type InboxRow,
+  type PutOrderOutcome,
+  type ReceiverStorage,
+  type ReplayOutcome,
+  type StoredOrder,
 } from './storage.js';
 
 export interface PostgresStorageOptions {
@@ -137,6 +138,25 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     return Number((rows[0] as { n: string }).n);
   };
 
+  const applyOne = (claim: InboxClaim, fact: LifecycleFact | null, atMs: number) =>
+    redoable('applying an event', async (client): Promise<'done' | 'stale'> => {
+      if (!(await holds(client, claim))) return 'stale';
+      if (fact !== null) {
+        await lockOrder(client, fact.orderId);
+        await client.query(
+          'INSERT INTO facts (provider, event_id, order_id, fact) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+          [claim.provider, claim.eventId, fact.orderId, JSON.stringify(fact)],
+        );
+        const order = await readOrder(client, fact.orderId);
+        if (order !== undefined) await recompute(client, termsOf(order), atMs);
+      }
+      await client.query(`UPDATE inbox SET state = 'done', last_error = NULL WHERE provider = $1 AND event_id = $2`, [
+        claim.provider,
+        claim.eventId,
+      ]);
+      return 'done';
+    });
+
   return {
     async recordDelivery(d) {
       const result = await statement(
@@ -194,24 +214,9 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
         }),
       );
     },
-    applyFact(claim, fact, atMs) {
-      return redoable('applying an event', async (client) => {
-        if (!(await holds(client, claim))) return 'stale';
-        if (fact !== null) {
-          await lockOrder(client, fact.orderId);
-          await client.query(
-            'INSERT INTO facts (provider, event_id, order_id, fact) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-            [claim.provider, claim.eventId, fact.orderId, JSON.stringify(fact)],
-          );
-          const order = await readOrder(client, fact.orderId);
-          if (order !== undefined) await recompute(client, termsOf(order), atMs);
-        }
-        await client.query(`UPDATE inbox SET state = 'done', last_error = NULL WHERE provider = $1 AND event_id = $2`, [
-          claim.provider,
-          claim.eventId,
-        ]);
-        return 'done';
-      });
+    // One transaction each: a batch would lock several orders in one transaction, in an order two workers could cross.
+    applyFacts(items, atMs) {
+      return applyEach(items, ({ claim, fact }) => applyOne(claim, fact, atMs));
     },
     recordFailure(claim, failure) {
       return redoable('recording a failed attempt', async (client) => {

@@ -1,5 +1,6 @@
 import type { LifecycleFact, OrderTerms } from '../../contracts/lifecycle.js';
 import type { OrderStatus } from '../../contracts/probe.js';
+import { isStorageUnavailable } from './storage-unavailable.js';
 
 /**
  * What the receiver needs from a database. Every method is one transaction. Two backends implement it: SQLite and
@@ -22,10 +23,12 @@ export interface ReceiverStorage {
    */
   claimPending(limit: number, atMs: number, leaseMs: number): Promise<InboxRow[]>;
   /**
-   * Applies a claimed inbox row: stores its fact (null: nothing to apply), recomputes the order if it exists, records
-   * the side effects it calls for and marks the row done.
+   * Applies claimed inbox rows, each as one unit: stores its fact (null: nothing to apply), recomputes the order if it
+   * exists, records the side effects it calls for and marks the row done. The outcomes are in the order given; an
+   * event whose apply throws (not the database: that rejects the call) is `{ failed }` and changes nothing. SQLite
+   * commits them in one transaction (one row's failure: each on its own again), PostgreSQL one transaction each.
    */
-  applyFact(claim: InboxClaim, fact: LifecycleFact | null, atMs: number): Promise<'done' | 'stale'>;
+  applyFacts(items: readonly ClaimedFact[], atMs: number): Promise<AppliedOutcome[]>;
   /**
    * Records a failed attempt and ends the claim: the row is claimable again from `failure.retryAtMs` (the backoff), or,
    * when it was attempt `failure.maxAttempts` (or later), moves to dead letters with the error.
@@ -65,6 +68,35 @@ export interface ReceiverStorage {
   /** Moves a provider's reconcile cursor (only after every event it covers is in the inbox). */
   saveReconcileCursor(provider: string, cursor: ReconcileCursor, atMs: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A claimed inbox row and what applying it stores (null: nothing, the row is only marked done). */
+export interface ClaimedFact {
+  readonly claim: InboxClaim;
+  readonly fact: LifecycleFact | null;
+}
+
+/** What applying one claimed row came to: done, stale (the claim ran out), or failed with the error it threw. */
+export type AppliedOutcome = 'done' | 'stale' | { readonly failed: unknown };
+
+/**
+ * Applies each row on its own, in order: a database failure rejects (the rows after it are not tried), any other
+ * error is that row's `{ failed }`.
+ */
+export async function applyEach(
+  items: readonly ClaimedFact[],
+  applyOne: (item: ClaimedFact) => Promise<'done' | 'stale'>,
+): Promise<AppliedOutcome[]> {
+  const outcomes: AppliedOutcome[] = [];
+  for (const item of items) {
+    try {
+      outcomes.push(await applyOne(item));
+    } catch (error) {
+      if (isStorageUnavailable(error)) throw error;
+      outcomes.push({ failed: error });
+    }
+  }
+  return outcomes;
 }
 
 /** A reconciler's high-water mark: the creation time (gateway seconds) and id of the newest event it stored. */

@@ -6,7 +6,7 @@ import { envelopeCheck } from '../../receiver/dead-letter-replay.js';
 import { projectOrder } from '../../receiver/order-projection.js';
 import { openPostgresStorage } from '../../receiver/storage/postgres.js';
 import { openSqliteStorage } from '../../receiver/storage/sqlite.js';
-import type { ReceiverStorage } from '../../receiver/storage/storage.js';
+import { applyEach, type ReceiverStorage } from '../../receiver/storage/storage.js';
 import { main } from '../../scenarios/cli/main.js';
 import { fakeIo } from '../support/fake-io.js';
 import { postgresUrl, testSchema } from '../support/postgres.js';
@@ -59,12 +59,15 @@ async function failingReceiver(options: Partial<ReceiverOptions>) {
       storage = opened;
       return {
         ...opened,
-        async applyFact(claim, fact, atMs) {
-          if (failing.on) throw new Error('the fulfilment service is down');
-          const outcome = await opened.applyFact(claim, fact, atMs);
-          if (outcome === 'done') failing.applied += 1;
-          return outcome;
-        },
+        // Each event applied on its own, as a fulfilment call outside the database would be.
+        applyFacts: (items, atMs) =>
+          applyEach(items, async (item) => {
+            if (failing.on) throw new Error('the fulfilment service is down');
+            const [outcome] = await opened.applyFacts([item], atMs);
+            if (typeof outcome === 'object') throw outcome.failed;
+            if (outcome === 'done') failing.applied += 1;
+            return outcome ?? 'stale';
+          }),
       };
     },
   });

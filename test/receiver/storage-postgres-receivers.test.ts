@@ -141,10 +141,12 @@ describe('two receivers on one PostgreSQL schema', () => {
     const applied = new Map<string, number>();
     const counting = (storage: ReceiverStorage): ReceiverStorage => ({
       ...storage,
-      async applyFact(claim, fact, atMs) {
-        const outcome = await storage.applyFact(claim, fact, atMs);
-        if (outcome === 'done') applied.set(claim.eventId, (applied.get(claim.eventId) ?? 0) + 1);
-        return outcome;
+      async applyFacts(items, atMs) {
+        const outcomes = await storage.applyFacts(items, atMs);
+        for (const [index, { claim }] of items.entries()) {
+          if (outcomes[index] === 'done') applied.set(claim.eventId, (applied.get(claim.eventId) ?? 0) + 1);
+        }
+        return outcomes;
       },
     });
     const a = await pgReceiver(schema, { wrapStorage: counting, pollIntervalMs: 5 });
@@ -172,7 +174,8 @@ describe('a receiver on PostgreSQL', () => {
     await first.close(); // its process is gone: the session, and the advisory lock naming it, ended
     const [taken] = await second.claimPending(1, NOW_MS, 60_000);
     expect(taken).toMatchObject({ eventId: 'evt_held', attempt: 2 });
-    expect(await second.applyFact({ provider: 'stripe', eventId: 'evt_held', attempt: 2 }, null, NOW_MS)).toBe('done');
+    const claim = { provider: 'stripe', eventId: 'evt_held', attempt: 2 };
+    expect(await second.applyFacts([{ claim, fact: null }], NOW_MS)).toEqual(['done']);
   });
 
   test('passes the whole gauntlet', async () => {

@@ -1,20 +1,27 @@
 import { describe, expect, onTestFinished, test } from 'vitest';
 import type { LifecycleFact } from '../../contracts/lifecycle.js';
-import { projectOrder } from '../../receiver/order-projection.js';
+import { type OrderProjector, projectOrder } from '../../receiver/order-projection.js';
 import { openPostgresStorage } from '../../receiver/storage/postgres.js';
 import { openSqliteStorage } from '../../receiver/storage/sqlite.js';
 import type { InboxClaim, ReceiverStorage } from '../../receiver/storage/storage.js';
 import { postgresUrl, testSchema } from '../support/postgres.js';
 import { NOW_MS, temporaryDbFile } from './receiver-fixture.js';
 
+/** The lifecycle rule, except that it throws once one event is among the facts: an apply that fails on any backend. */
+const projectOrThrow: OrderProjector = (terms, facts) => {
+  if (facts.some((fact) => fact.eventId === 'evt_throws')) throw new Error(`the projection of ${terms.orderId} failed`);
+  return projectOrder(terms, facts);
+};
+
 const backends = [
   {
     backend: 'SQLite',
-    open: async () => openSqliteStorage({ file: await temporaryDbFile(), projectOrder }),
+    open: async () => openSqliteStorage({ file: await temporaryDbFile(), projectOrder: projectOrThrow }),
   },
   {
     backend: 'PostgreSQL',
-    open: async () => openPostgresStorage({ url: postgresUrl(), schema: await testSchema(), projectOrder }),
+    open: async () =>
+      openPostgresStorage({ url: postgresUrl(), schema: await testSchema(), projectOrder: projectOrThrow }),
   },
 ];
 
@@ -68,6 +75,41 @@ describe.each(backends)('the $backend storage', ({ open }) => {
     expect(await store.getOrder('order-1')).toMatchObject({ terms, status: 'awaiting_payment', fulfillments: 0 });
   });
 
+  test('a batch applies each row as its own unit: one stale and one failing row leave the others applied', async () => {
+    const store = await storage();
+    for (const orderId of ['order-a', 'order-throws', 'order-b']) {
+      await store.putOrder({ orderId, amountMinor: 5000, currency: 'USD' }, NOW_MS);
+    }
+    for (const id of ['evt_a', 'evt_stale', 'evt_throws', 'evt_b']) await store.recordDelivery(delivery(id));
+    const rows = await store.claimPending(10, NOW_MS, LEASE_MS);
+    const claim = (eventId: string) => {
+      const row = rows.find((r) => r.eventId === eventId);
+      if (row === undefined) throw new Error(`expected ${eventId} claimed`);
+      return claimOf(row);
+    };
+    const outcomes = await store.applyFacts(
+      [
+        { claim: claim('evt_a'), fact: paid('evt_a', 'order-a') },
+        // An attempt older than the claim: the row is not this caller's to settle.
+        { claim: { ...claim('evt_stale'), attempt: 0 }, fact: paid('evt_stale', 'order-a') },
+        { claim: claim('evt_throws'), fact: paid('evt_throws', 'order-throws') },
+        { claim: claim('evt_b'), fact: paid('evt_b', 'order-b') },
+      ],
+      NOW_MS,
+    );
+    expect(outcomes.map((o) => (typeof o === 'object' ? String(o.failed) : o))).toEqual([
+      'done',
+      'stale',
+      'Error: the projection of order-throws failed',
+      'done',
+    ]);
+    expect(await store.getOrder('order-a')).toMatchObject({ status: 'paid', fulfillments: 1 });
+    expect(await store.getOrder('order-b')).toMatchObject({ status: 'paid', fulfillments: 1 });
+    // The failing row changed nothing: its order unpaid, the row still pending (for the worker's recordFailure).
+    expect(await store.getOrder('order-throws')).toMatchObject({ status: 'awaiting_payment', fulfillments: 0 });
+    expect(await store.pendingCount()).toBe(2);
+  });
+
   test('an applied fact moves the order and records its side effect once, whichever comes first', async () => {
     const store = await storage();
     await store.recordDelivery(delivery('evt_paid'));
@@ -75,7 +117,9 @@ describe.each(backends)('the $backend storage', ({ open }) => {
     if (row === undefined) throw new Error('expected a claimed row');
     expect(row.attempt).toBe(1);
     expect(Buffer.from(row.body).toString()).toBe('{"id":"evt_paid"}');
-    expect(await store.applyFact(claimOf(row), paid('evt_paid', 'order-2'), NOW_MS)).toBe('done');
+    expect((await store.applyFacts([{ claim: claimOf(row), fact: paid('evt_paid', 'order-2') }], NOW_MS))[0]).toBe(
+      'done',
+    );
     expect(await store.getOrder('order-2')).toBeNull();
 
     await store.putOrder({ orderId: 'order-2', amountMinor: 5000, currency: 'USD' }, NOW_MS);
@@ -122,7 +166,9 @@ describe.each(backends)('the $backend storage', ({ open }) => {
     expect(fresh.attempt).toBe(old.attempt + 1);
 
     const failure = { error: 'boom', maxAttempts: 1, atMs: NOW_MS, retryAtMs: NOW_MS };
-    expect(await store.applyFact(claimOf(old), paid('evt_stale', 'order-3'), NOW_MS)).toBe('stale');
+    expect((await store.applyFacts([{ claim: claimOf(old), fact: paid('evt_stale', 'order-3') }], NOW_MS))[0]).toBe(
+      'stale',
+    );
     expect(await store.recordFailure(claimOf(old), failure)).toBe('stale');
     expect(await store.deadLetter(claimOf(old), 'stale worker', NOW_MS)).toBe('stale');
     await store.release([claimOf(old)]);
@@ -131,9 +177,13 @@ describe.each(backends)('the $backend storage', ({ open }) => {
     // The old release did not end the newer lease either.
     expect(await store.claimPending(1, NOW_MS + LEASE_MS, LEASE_MS)).toEqual([]);
 
-    expect(await store.applyFact(claimOf(fresh), paid('evt_stale', 'order-3'), NOW_MS)).toBe('done');
+    expect((await store.applyFacts([{ claim: claimOf(fresh), fact: paid('evt_stale', 'order-3') }], NOW_MS))[0]).toBe(
+      'done',
+    );
     expect(await store.getOrder('order-3')).toMatchObject({ status: 'paid', fulfillments: 1 });
-    expect(await store.applyFact(claimOf(fresh), paid('evt_stale', 'order-3'), NOW_MS)).toBe('stale');
+    expect((await store.applyFacts([{ claim: claimOf(fresh), fact: paid('evt_stale', 'order-3') }], NOW_MS))[0]).toBe(
+      'stale',
+    );
   });
 
   test('a failed attempt waits for its backoff, and the last allowed attempt moves the row to dead letters', async () => {
