@@ -45,8 +45,8 @@ export interface InboxWorkerOptions {
 
 /**
  * Claims pending inbox rows (several workers, in several processes, may share one database) and applies them a batch
- * at a time, each row an atomic unit (SQLite commits a batch at once); one pass runs at a time. A row that throws is retried after a backoff and moves to
- * dead letters after `maxAttempts`. Every settle names the claim's attempt, so a worker whose lease ran out cannot
+ * at a time, each row an atomic unit (SQLite commits a batch at once); one pass runs at a time. A row that throws is
+ * retried after a backoff and moves to dead letters after `maxAttempts`. Every settle names the claim's attempt, so a worker whose lease ran out cannot
  * complete or undo a newer attempt by another worker.
  */
 export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {

@@ -1,7 +1,15 @@
 import Database from 'better-sqlite3';
 import { expect, test } from 'vitest';
 import { providers } from '../../contracts/providers/index.js';
-import { deliver, getOrder, putOrder, readTables, receiverFixture, step } from './receiver-fixture.js';
+import {
+  deliver,
+  getOrder,
+  insertUnreadableRow,
+  putOrder,
+  readTables,
+  receiverFixture,
+  step,
+} from './receiver-fixture.js';
 
 test('orders, effects and the inbox survive closing and rebuilding on the same database file', async () => {
   const { app, rebuild } = await receiverFixture();
@@ -33,17 +41,7 @@ test('the database file is in WAL mode, so readers never block the receiver', as
 test('an inbox row that keeps failing moves to dead letters after maxAttempts', async () => {
   const { app, dbFile } = await receiverFixture({ maxAttempts: 3, retryBackoffMs: 0 });
   await app.ready();
-  const db = new Database(dbFile);
-  try {
-    db.prepare(`INSERT INTO inbox (provider, event_id, received_at, body, headers) VALUES (?, ?, ?, ?, '{}')`).run(
-      'retired-provider',
-      'evt_orphan',
-      0,
-      Buffer.from('{}'),
-    );
-  } finally {
-    db.close();
-  }
+  insertUnreadableRow(dbFile, 'evt_orphan');
 
   await app.inbox.drain();
   const tables = readTables(dbFile);

@@ -126,6 +126,24 @@ export function secretOf(provider: Provider): string {
   return secrets[provider.id as ProviderId];
 }
 
+/**
+ * Puts a pending inbox row of a provider the receiver no longer has straight into its database: an event its worker
+ * cannot read, so every attempt at it fails.
+ */
+export function insertUnreadableRow(dbFile: string, eventId: string): void {
+  const db = new Database(dbFile);
+  try {
+    db.prepare(`INSERT INTO inbox (provider, event_id, received_at, body, headers) VALUES (?, ?, ?, ?, '{}')`).run(
+      'retired-provider',
+      eventId,
+      0,
+      Buffer.from('{}'),
+    );
+  } finally {
+    db.close();
+  }
+}
+
 /** Reads the receiver's tables through a second connection (WAL lets it read beside the receiver). */
 export function readTables(dbFile: string) {
   const db = new Database(dbFile, { readonly: true });

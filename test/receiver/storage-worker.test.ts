@@ -1,24 +1,21 @@
-import Database from 'better-sqlite3';
 import { expect, test } from 'vitest';
 import { isIpnError } from '../../contracts/errors.js';
 import { providers } from '../../contracts/providers/index.js';
 import { StorageUnavailableError } from '../../receiver/storage/storage-unavailable.js';
-import { deliver, getOrder, putOrder, readTables, receiverFixture, step } from './receiver-fixture.js';
+import {
+  deliver,
+  getOrder,
+  insertUnreadableRow,
+  putOrder,
+  readTables,
+  receiverFixture,
+  step,
+} from './receiver-fixture.js';
 
 test('the worker waits a doubling backoff on the injected clock between failed attempts, then dead-letters', async () => {
   const { app, dbFile, clock } = await receiverFixture({ maxAttempts: 3, retryBackoffMs: 1_000, drainTimeoutMs: 50 });
   await app.ready();
-  const db = new Database(dbFile);
-  try {
-    db.prepare(`INSERT INTO inbox (provider, event_id, received_at, body, headers) VALUES (?, ?, ?, ?, '{}')`).run(
-      'retired-provider',
-      'evt_orphan',
-      0,
-      Buffer.from('{}'),
-    );
-  } finally {
-    db.close();
-  }
+  insertUnreadableRow(dbFile, 'evt_orphan');
   const drainError = async () => {
     const error = await app.inbox.drain().then(
       () => undefined,
@@ -121,17 +118,7 @@ test('the worker applies a claimed batch in one call, and a row it cannot read i
   const orders = Array.from({ length: 8 }, (_, i) => `order-batch-${i}`);
   for (const orderId of orders) await putOrder(app, orderId);
   for (const orderId of orders) await deliver(app, providers.stripe, step(orderId, 'succeeded'));
-  const db = new Database(dbFile);
-  try {
-    db.prepare(`INSERT INTO inbox (provider, event_id, received_at, body, headers) VALUES (?, ?, ?, ?, '{}')`).run(
-      'retired-provider',
-      'evt_unreadable',
-      0,
-      Buffer.from('{}'),
-    );
-  } finally {
-    db.close();
-  }
+  insertUnreadableRow(dbFile, 'evt_unreadable');
   held = false;
   // The unreadable row backs off for a minute on the injected clock: drain gives up on it, after the batch.
   await app.inbox.drain().catch(() => undefined);
