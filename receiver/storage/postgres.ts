@@ -11,19 +11,24 @@ import {
   toDetail,
   toSummary,
 } from './dead-letter-rows.js';
+import { groupCommit } from './group-commit.js';
 import { openPool } from './postgres-pool.js';
 import { LIVENESS_LOCK_CLASS } from './postgres-schema.js';
 import { storableDeadLetter, storableText } from './storable-text.js';
 import {
+  type AppliedOutcome,
   applyEach,
+  type ClaimedFact,
   type DeadLetterDetail,
   type InboxClaim,
+  type InboxDelivery,
   type InboxRow,
   type PutOrderOutcome,
   type ReceiverStorage,
   type ReplayOutcome,
   type StoredOrder,
 } from './storage.js';
+import { isStorageUnavailable } from './storage-unavailable.js';
 
 export interface PostgresStorageOptions {
   /** `postgres://user:password@host:port/database` */
@@ -90,7 +95,17 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     const { rows } = await client.query<{ fact: unknown }>('SELECT fact FROM facts WHERE order_id = $1', [
       terms.orderId,
     ]);
-    const facts = rows.map((row): LifecycleFact => LifecycleFactSchema.parse(row.fact));
+    await project(
+      client,
+      terms,
+      rows.map((row) => row.fact),
+      atMs,
+    );
+  }
+
+  /** Writes an order's projection of its stored facts: its status and amounts, and the side effects it calls for. */
+  async function project(client: Client, terms: OrderTerms, stored: readonly unknown[], atMs: number): Promise<void> {
+    const facts = stored.map((fact): LifecycleFact => LifecycleFactSchema.parse(fact));
     const projection = options.projectOrder(terms, facts);
     await client.query(
       `UPDATE orders SET status = $1, amount_paid_minor = $2, amount_refunded_minor = $3, updated_at = $4
@@ -157,16 +172,95 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
       return 'done';
     });
 
-  return {
-    async recordDelivery(d) {
-      const result = await statement(
-        'storing a delivery',
-        `INSERT INTO inbox (provider, event_id, received_at, body, headers) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (provider, event_id) DO NOTHING`,
-        [d.provider, d.eventId, d.receivedAtMs, Buffer.from(d.body), JSON.stringify(d.headers)],
+  /**
+   * Several rows in one transaction: the inbox rows still held, locked in key order; then the orders' advisory locks in
+   * the order of their lock keys, so two workers' batches never wait on each other in a cycle; the facts; each order
+   * recomputed once, from all its facts; the rows marked done. Any error rolls the batch back and the caller applies
+   * each row on its own, so one row's failure is that row's alone.
+   */
+  const applyBatch = (items: readonly ClaimedFact[], atMs: number) =>
+    redoable('applying events', async (client): Promise<AppliedOutcome[]> => {
+      const sorted = [...items].sort((a, b) => compareKeys(a.claim, b.claim));
+      const { rows: pending } = await client.query<{ provider: string; event_id: string; attempts: number }>(
+        `SELECT provider, event_id, attempts FROM inbox
+         WHERE (provider, event_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND state = 'pending'
+         ORDER BY provider COLLATE "C", event_id COLLATE "C" FOR UPDATE`,
+        [sorted.map((i) => i.claim.provider), sorted.map((i) => i.claim.eventId)],
       );
-      return { duplicate: result.rowCount === 0 };
-    },
+      const attempts = new Map(pending.map((r) => [inboxKey(r.provider, r.event_id), r.attempts]));
+      const held = items.filter((i) => attempts.get(inboxKey(i.claim.provider, i.claim.eventId)) === i.claim.attempt);
+      const withFacts = held.flatMap((i) => (i.fact === null ? [] : [{ claim: i.claim, fact: i.fact }]));
+      const orderIds = [...new Set(withFacts.map((i) => i.fact.orderId))];
+      if (orderIds.length > 0) {
+        // OFFSET 0 keeps the sorted subquery a subquery: the locks are taken in its order.
+        await client.query(
+          `SELECT pg_advisory_xact_lock(k) FROM (
+             SELECT DISTINCT hashtextextended(id, 0) AS k FROM unnest($1::text[]) AS id ORDER BY k OFFSET 0
+           ) AS keys`,
+          [orderIds],
+        );
+        await client.query(
+          `INSERT INTO facts (provider, event_id, order_id, fact)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) ON CONFLICT DO NOTHING`,
+          [
+            withFacts.map((i) => i.claim.provider),
+            withFacts.map((i) => i.claim.eventId),
+            withFacts.map((i) => i.fact.orderId),
+            withFacts.map((i) => JSON.stringify(i.fact)),
+          ],
+        );
+        const { rows: orders } = await client.query<OrderRow>(
+          'SELECT * FROM orders WHERE order_id = ANY($1::text[]) ORDER BY order_id',
+          [orderIds],
+        );
+        const { rows: facts } = await client.query<{ order_id: string; fact: unknown }>(
+          'SELECT order_id, fact FROM facts WHERE order_id = ANY($1::text[])',
+          [orders.map((o) => o.order_id)],
+        );
+        for (const order of orders) {
+          const own = facts.filter((f) => f.order_id === order.order_id).map((f) => f.fact);
+          await project(client, termsOf(order), own, atMs);
+        }
+      }
+      if (held.length > 0) {
+        await client.query(
+          `UPDATE inbox SET state = 'done', last_error = NULL
+           WHERE (provider, event_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+          [held.map((i) => i.claim.provider), held.map((i) => i.claim.eventId)],
+        );
+      }
+      const done = new Set(held);
+      return items.map((i) => (done.has(i) ? 'done' : 'stale'));
+    });
+
+  /**
+   * Group commit: the deliveries that arrive while one INSERT is in flight are written by the next, in one statement
+   * (one commit, one WAL flush). In key order, so two receivers' batches of the same events never deadlock.
+   */
+  const recordDeliveries = async (deliveries: readonly InboxDelivery[]) => {
+    const sorted = [...deliveries].sort(compareKeys);
+    const { rows } = await statement(
+      'storing a delivery',
+      `INSERT INTO inbox (provider, event_id, received_at, body, headers)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bytea[], $5::text[])
+       ON CONFLICT (provider, event_id) DO NOTHING RETURNING provider, event_id`,
+      [
+        sorted.map((d) => d.provider),
+        sorted.map((d) => d.eventId),
+        sorted.map((d) => d.receivedAtMs),
+        sorted.map((d) => Buffer.from(d.body)),
+        sorted.map((d) => JSON.stringify(d.headers)),
+      ],
+    );
+    // The first of a batch's copies of one event is the one stored; the others, like earlier ones, are duplicates.
+    const stored = new Set(
+      (rows as { provider: string; event_id: string }[]).map((r) => inboxKey(r.provider, r.event_id)),
+    );
+    return deliveries.map((d) => ({ duplicate: !stored.delete(inboxKey(d.provider, d.eventId)) }));
+  };
+
+  return {
+    recordDelivery: groupCommit(recordDeliveries),
     async recordDeadLetter(l) {
       const { eventId, reason } = storableDeadLetter(l);
       await statement(
@@ -214,8 +308,15 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
         }),
       );
     },
-    // One transaction each: a batch would lock several orders in one transaction, in an order two workers could cross.
-    applyFacts(items, atMs) {
+    async applyFacts(items, atMs) {
+      if (items.length > 1) {
+        try {
+          return await applyBatch(items, atMs);
+        } catch (error) {
+          if (isStorageUnavailable(error)) throw error;
+          // One row threw and the batch rolled back: each on its own, so the others apply and that one is known.
+        }
+      }
       return applyEach(items, ({ claim, fact }) => applyOne(claim, fact, atMs));
     },
     recordFailure(claim, failure) {
@@ -242,7 +343,8 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     async release(claims) {
       if (claims.length === 0) return;
       await redoable('releasing claims', async (client) => {
-        for (const claim of claims) {
+        // In key order, as a batch locks its rows: two transactions locking the same rows never wait in a cycle.
+        for (const claim of [...claims].sort(compareKeys)) {
           await client.query(
             `UPDATE inbox SET available_at = 0, claimed_by = NULL
              WHERE provider = $1 AND event_id = $2 AND state = 'pending' AND attempts = $3`,
@@ -374,6 +476,23 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     close: () => pool.end(),
   };
 }
+
+const inboxKey = (provider: string, eventId: string) => `${provider}\u0000${eventId}`;
+
+/**
+ * Inbox keys in one total order, (provider, event_id) by character code: the order every transaction that locks
+ * several inbox rows takes them in (SQL's `ORDER BY … COLLATE "C"` is the same for the ASCII ids gateways use).
+ */
+function compareKeys(a: InboxKeyed, b: InboxKeyed): number {
+  return compare(a.provider, b.provider) || compare(a.eventId, b.eventId);
+}
+
+interface InboxKeyed {
+  readonly provider: string;
+  readonly eventId: string;
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function termsOf(row: OrderRow): OrderTerms {
   return { orderId: row.order_id, amountMinor: Number(row.amount_minor), currency: row.currency };

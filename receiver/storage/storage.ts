@@ -25,8 +25,9 @@ export interface ReceiverStorage {
   /**
    * Applies claimed inbox rows, each as one unit: stores its fact (null: nothing to apply), recomputes the order if it
    * exists, records the side effects it calls for and marks the row done. The outcomes are in the order given; an
-   * event whose apply throws (not the database: that rejects the call) is `{ failed }` and changes nothing. SQLite
-   * commits them in one transaction (one row's failure: each on its own again), PostgreSQL one transaction each.
+   * event whose apply throws (not the database: that rejects the call) is `{ failed }` and changes nothing. Both
+   * backends commit them in one transaction (one row's failure: each on its own again); PostgreSQL takes the orders'
+   * locks in one fixed order, so two workers' batches never wait on each other in a cycle.
    */
   applyFacts(items: readonly ClaimedFact[], atMs: number): Promise<AppliedOutcome[]>;
   /**
