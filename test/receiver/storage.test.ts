@@ -1,10 +1,12 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import pg from 'pg';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import type { LifecycleFact } from '../../contracts/lifecycle.js';
 import { type OrderProjector, projectOrder } from '../../receiver/order-projection.js';
 import { openPostgresStorage } from '../../receiver/storage/postgres.js';
 import { openSqliteStorage } from '../../receiver/storage/sqlite.js';
 import type { InboxClaim, ReceiverStorage } from '../../receiver/storage/storage.js';
-import { postgresUrl, testSchema } from '../support/postgres.js';
+import { admin, postgresUrl, testSchema } from '../support/postgres.js';
 import { NOW_MS, temporaryDbFile } from './receiver-fixture.js';
 
 /** The lifecycle rule, except that it throws once one event is among the facts: an apply that fails on any backend. */
@@ -223,5 +225,46 @@ describe.each(backends)('the $backend storage', ({ open }) => {
     expect(await store.deadLetter(claimOf(row), 'unknown event type', NOW_MS)).toBe('dead');
     expect(await store.pendingCount()).toBe(0);
     expect(await store.recordDelivery(delivery('evt_unusable'))).toEqual({ duplicate: true });
+  });
+});
+
+describe('two PostgreSQL workers on one schema', () => {
+  test('batches naming two orders in opposite orders, both waiting on one of them, apply every row without a deadlock', async () => {
+    const schema = await testSchema();
+    const [first, second] = await Promise.all(
+      [0, 1].map(() => openPostgresStorage({ url: postgresUrl(), schema, projectOrder })),
+    );
+    if (first === undefined || second === undefined) throw new Error('expected two storages');
+    onTestFinished(() => Promise.all([first.close(), second.close()]).then(() => undefined));
+    // The two orders by their advisory lock keys: `low` is locked first by a worker that sorts, `high` second.
+    const { rows } = await admin(`SELECT id FROM unnest($1::text[]) AS id ORDER BY hashtextextended(id, 0)`, [
+      ['order-x', 'order-y'],
+    ]);
+    const [low, high] = rows.map((row: { id: string }) => row.id);
+    if (low === undefined || high === undefined) throw new Error('expected two order ids');
+    for (const orderId of [low, high]) await first.putOrder({ orderId, amountMinor: 5000, currency: 'USD' }, NOW_MS);
+    // Another session holds `high`'s lock: both batches start and wait on it; a worker that took its orders in the order
+    // given would hold `high` while the other holds `low`, each waiting on the other.
+    const blocker = new pg.Client({ connectionString: postgresUrl() });
+    await blocker.connect();
+    onTestFinished(() => blocker.end());
+    const outcomes: unknown[] = [];
+    for (let round = 0; round < 4; round += 1) {
+      for (let i = 0; i < 4; i += 1) await first.recordDelivery(delivery(`evt_${round}_${i}`));
+      const mine = await first.claimPending(2, NOW_MS, LEASE_MS);
+      const theirs = await second.claimPending(2, NOW_MS, LEASE_MS);
+      const facts = (claimed: readonly InboxClaim[], orderIds: readonly string[]) =>
+        claimed.map((row, i) => ({ claim: claimOf(row), fact: paid(row.eventId, orderIds[i] ?? '') }));
+      await blocker.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [high]);
+      const both = Promise.all([
+        first.applyFacts(facts(mine, [low, high]), NOW_MS),
+        second.applyFacts(facts(theirs, [high, low]), NOW_MS),
+      ]);
+      await delay(150);
+      await blocker.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [high]);
+      outcomes.push(...(await both).flat());
+    }
+    expect(outcomes).toEqual(Array.from({ length: 16 }, () => 'done'));
+    expect(await first.pendingCount()).toBe(0);
   });
 });
