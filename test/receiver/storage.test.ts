@@ -77,6 +77,32 @@ describe.each(backends)('the $backend storage', ({ open }) => {
     expect(await store.getOrder('order-1')).toMatchObject({ terms, status: 'awaiting_payment', fulfillments: 0 });
   });
 
+  test('concurrent putOrders each get their own outcome: one whose projection throws fails alone', async () => {
+    const store = await storage();
+    // An event about order-throws arrives before the order: creating the order projects it, and the projection throws.
+    await store.recordDelivery(delivery('evt_throws'));
+    const [row] = await store.claimPending(1, NOW_MS, LEASE_MS);
+    if (row === undefined) throw new Error('expected evt_throws claimed');
+    await store.applyFacts([{ claim: claimOf(row), fact: paid('evt_throws', 'order-throws') }], NOW_MS);
+    const terms = (orderId: string, amountMinor = 5000) => ({ orderId, amountMinor, currency: 'USD' });
+    const outcomes = await Promise.allSettled([
+      store.putOrder(terms('order-a'), NOW_MS),
+      store.putOrder(terms('order-throws'), NOW_MS),
+      store.putOrder(terms('order-a'), NOW_MS),
+      store.putOrder(terms('order-a', 7000), NOW_MS),
+      store.putOrder(terms('order-b'), NOW_MS),
+    ]);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.outcome : String(o.reason)))).toEqual([
+      'created',
+      'Error: the projection of order-throws failed',
+      'unchanged',
+      'conflict',
+      'created',
+    ]);
+    expect(await store.getOrder('order-throws')).toBeNull();
+    expect(await store.getOrder('order-b')).toMatchObject({ terms: terms('order-b'), status: 'awaiting_payment' });
+  });
+
   test('a batch applies each row as its own unit: one stale and one failing row leave the others applied', async () => {
     const store = await storage();
     for (const orderId of ['order-a', 'order-throws', 'order-b']) {
