@@ -200,22 +200,26 @@ export function retryOf(delivery: Delivery, options: AttemptOptions = {}): Deliv
 const signsAnew = new WeakMap<Delivery, Signer>();
 
 /**
- * Copies of one delivery released together behind a barrier, one per tag: each its own delivery id, all sharing one
- * signing, made when the first copy is signed, so they are byte-identical (body and headers) even when they leave
- * microtasks apart across a second's boundary.
+ * Copies of one delivery, one per tag: each its own delivery id, all sharing one signing, made when the first copy is
+ * signed, so they are byte-identical (body and headers) even when they leave microtasks apart across a second's
+ * boundary. A copy that leaves more than `freshForSeconds` after that signing is signed anew (copies sent one after
+ * another, each after the last answer, never go stale that way); released together behind a barrier, they never do.
  */
 export function copiesOf(
   ctx: SigningContext,
   event: GatewayEvent,
   tags: readonly (FaultTag | null)[],
   options: DeliveryOptions = {},
+  freshForSeconds = Number.POSITIVE_INFINITY,
 ): Delivery[] {
   const first = ctx.nextDeliveryId();
   const signer = signerOf(ctx, event, first, options);
-  let signed: SignedAttempt | undefined;
+  let signed: { readonly at: number; readonly attempt: SignedAttempt } | undefined;
   const once: Signer = (nowSeconds) => {
-    signed ??= signer(nowSeconds);
-    return signed;
+    if (signed === undefined || nowSeconds - signed.at > freshForSeconds) {
+      signed = { at: nowSeconds, attempt: signer(nowSeconds) };
+    }
+    return signed.attempt;
   };
   return tags.map((fault, i) => {
     const copy = deliveryWith(event, i === 0 ? first : ctx.nextDeliveryId(), once, { ...options, fault });

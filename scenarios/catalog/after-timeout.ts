@@ -21,7 +21,9 @@ const lifecycles: readonly LifecycleKind[] = [
 export const idemAfterTimeout = defineScenario({
   guarantee: 'idem.after-timeout',
   // A retry arriving while the first attempt is processed is a concurrent copy: if those apply twice, so does this.
-  dependsOn: ['idem.sequential', 'idem.concurrent'],
+  // It is signed anew as it leaves, so it carries a new signature whenever the second has changed: a receiver that
+  // applies re-signed copies twice (idem.resigned) applies it twice or not depending on the clock, so it is not judged.
+  dependsOn: ['idem.sequential', 'idem.concurrent', 'idem.resigned'],
   diagnosis:
     'Record the event id (unique, in the same transaction as the work) before any slow processing, and answer fast: ' +
     'a retry that arrives while the first attempt is still being processed must find it and change nothing.',

@@ -88,6 +88,27 @@ describe.each(signed)('$title faults', (provider) => {
     expect(signatureOf(copy) !== signatureOf(original)).toBe(perDelivery);
     expect(verify(copy).ok && verify(original).ok).toBe(true);
   });
+
+  // A receiver that deduplicates on the signature header fails idem.resigned alone, whichever second each copy leaves
+  // in; copies later than half the tolerance are re-signed, so they are never refused as stale.
+  test('sequential copies are byte-identical across a second, and signed anew once half the tolerance has passed', () => {
+    const steps = sequentialCopies(signing, event, 3);
+    const [first, second, third] = steps.map((step) => step[0]);
+    if (first === undefined || second === undefined || third === undefined) throw new Error('three steps');
+    expect(steps.map((step) => step.length)).toEqual([1, 1, 1]);
+    expect(second.fault).toEqual({ kind: 'duplicate', detail: 'copy 2 of 3' });
+    const sent = first.sign(NOW).request;
+    expect(second.sign(NOW + 1).request).toEqual(sent);
+    const past = provider.tolerance?.past;
+    if (past === undefined) {
+      expect(third.sign(NOW + 3600).request).toEqual(sent);
+      return;
+    }
+    const late = NOW + Math.floor(past / 2) + 1;
+    const resent = third.sign(late).request;
+    expect(resent.headers).not.toEqual(sent.headers);
+    expect(provider.verify({ body: resent.body, headers: resent.headers, secret, nowSeconds: late }).ok).toBe(true);
+  });
 });
 
 test('reordering changes arrival order but never the set of events', () => {
