@@ -29,9 +29,12 @@ export async function runAgainstFlaw(
     /** Fixes the run's ids, so the bytes sent (and what depends on them, a CRC's top bit) are the same every time. */
     readonly runId?: string;
     readonly receiver?: Partial<Pick<FlawedReceiverOptions, 'ackDelayMs' | 'handledEventTypes' | 'onDeath'>>;
+    /** Registers the cleanup: vitest's global `onTestFinished`, or the test context's in a concurrent test. */
+    readonly onFinished?: typeof onTestFinished;
   } = {},
 ): Promise<RunReport> {
   const provider = providers[providerId];
+  const onFinished = options.onFinished ?? onTestFinished;
   const secret = provider.secret.generate(new Uint8Array(32).fill(7));
   const registered = provider.signsNotificationUrl ? `${REGISTERED_BASE}/webhooks/${provider.route}` : undefined;
   // Where the gateway lists its events (Stripe), it runs with the run's ledger and monitor, and the receiver
@@ -44,7 +47,7 @@ export async function runAgainstFlaw(
     provider.certificateUrlHeader !== undefined ||
     lists;
   const gateway = asksGateway ? await startTestGateway(GATEWAY_KEY, [provider], watch) : undefined;
-  if (gateway !== undefined) onTestFinished(gateway.close);
+  if (gateway !== undefined) onFinished(gateway.close);
   const app = buildFlawedReceiver({
     provider: providerId,
     secret,
@@ -59,7 +62,7 @@ export async function runAgainstFlaw(
     ...options.receiver,
   });
   const base = await listenOnLoopback(app);
-  onTestFinished(() => app.close());
+  onFinished(() => app.close());
   return gauntletAgainst(base, providerId, secret, {
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.runId === undefined ? {} : { runId: options.runId }),
