@@ -2,6 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import type { LifecycleFact } from '../../contracts/lifecycle.js';
+// The storage thread runs compiled modules: npm test builds dist/ first.
+import { openSqliteThread } from '../../dist/receiver/storage/sqlite-thread.js';
 import { type OrderProjector, projectOrder } from '../../receiver/order-projection.js';
 import { openPostgresStorage } from '../../receiver/storage/postgres.js';
 import { openSqliteStorage } from '../../receiver/storage/sqlite.js';
@@ -19,6 +21,17 @@ const backends = [
   {
     backend: 'SQLite',
     open: async () => openSqliteStorage({ file: await temporaryDbFile(), projectOrder: projectOrThrow }),
+  },
+  {
+    backend: 'SQLite on its own thread',
+    open: async () =>
+      openSqliteThread({
+        file: await temporaryDbFile(),
+        projector: {
+          url: new URL('../fixtures/storage-thread-projectors.mjs', import.meta.url).href,
+          name: 'projectOrThrow',
+        },
+      }),
   },
   {
     backend: 'PostgreSQL',
