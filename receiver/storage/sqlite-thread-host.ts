@@ -1,4 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { type OrderProjector, projectOrder } from '../order-projection.js';
 import { openSqliteStorage } from './sqlite.js';
 import type { AppliedOutcome, ClaimedFact, DeliveryCheck, InboxDelivery, ReceiverStorage } from './storage.js';
@@ -9,8 +9,8 @@ import { crossError, type StorageAnswer, type StorageCall, type StorageThreadDat
  * commit waits for the disk, so here the wait blocks this thread instead of the receiver's requests. It answers each
  * call with the method's result, or its error in a form that crosses the boundary.
  */
-const port = parentPort;
-if (port === null) throw new Error('sqlite-thread-host runs as a worker thread (see sqlite-thread.ts)');
+if (parentPort === null) throw new Error('sqlite-thread-host runs as a worker thread (see sqlite-thread.ts)');
+const port: MessagePort = parentPort;
 const data = workerData as StorageThreadData;
 const answer = (message: StorageAnswer) => port.postMessage(message);
 
@@ -48,7 +48,7 @@ const special: Record<string, (args: readonly unknown[]) => Promise<unknown>> = 
     ),
 };
 
-port.on('message', async ({ id, method, args }: StorageCall) => {
+async function handle({ id, method, args }: StorageCall): Promise<void> {
   try {
     const run =
       special[method] ??
@@ -58,4 +58,28 @@ port.on('message', async ({ id, method, args }: StorageCall) => {
     answer({ id, ok: false, error: crossError(error) });
   }
   if (method === 'close') port.close();
+}
+
+/**
+ * Calls that arrived together are taken deliveries first: a delivery's commit is what its sender waits for before it
+ * is answered, while the inbox worker's claims and applies can wait a commit. FIFO had a group of deliveries wait
+ * behind a claim and a batch's apply; taken first, 2,396 → 2,558 acknowledged/s in benchmark 2's load (mean of six
+ * runs each, alternating). The order of two calls sent together is not part of the storage's contract.
+ */
+let queue: StorageCall[] = [];
+let draining = false;
+async function drain(): Promise<void> {
+  draining = true;
+  while (queue.length > 0) {
+    const calls = queue;
+    queue = [];
+    await Promise.all(calls.filter((c) => c.method === 'recordDeliveries').map(handle));
+    await Promise.all(calls.filter((c) => c.method !== 'recordDeliveries').map(handle));
+  }
+  draining = false;
+}
+
+port.on('message', (call: StorageCall) => {
+  queue.push(call);
+  if (!draining) setImmediate(() => void drain());
 });
