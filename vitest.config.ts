@@ -16,9 +16,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    // Most tests wait on loopback HTTP, timers and databases, not the CPU: two workers even on two cores (vitest's
-    // default there is one) took the suite from 462 s to 394 s on the 2-core machine (bench/results.md).
-    maxWorkers: Math.max(2, availableParallelism()),
+    // Most tests wait on loopback HTTP, timers and databases, not the CPU: one worker more than the cores (vitest's
+    // default on two cores is one) took the suite from 462 s (1) to 394 s (2) and, on 2026-12-05, 274 s (2) to 213 s (3)
+    // on the 2-core machine (bench/suite-time.md).
+    maxWorkers: Math.max(3, availableParallelism() + 1),
     // Each worker keeps its imported modules from one file to the next instead of starting a fresh fork per file:
     // about 1 s of imports a file, 488 → 380 s for the suite (bench/suite-time.md). Tests that change global state
     // (fake timers, process.env) restore it or use names of their own.

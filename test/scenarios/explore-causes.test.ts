@@ -1,5 +1,4 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -13,6 +12,7 @@ import { createProbeClient } from '../../scenarios/probe-client.js';
 import { defaultSettle } from '../../scenarios/settle.js';
 import { buildFlawedReceiver, type Flaw } from '../fixtures/flawed-receiver.js';
 import { fakeIo } from '../support/fake-io.js';
+import { freePort } from '../support/free-port.js';
 import { listenOnLoopback } from '../support/listen.js';
 import { buildTwoBugReceiver } from './explore-receivers.js';
 import { exploreSmall, flawedTarget } from './explore-support.js';
@@ -137,14 +137,6 @@ describe('explore reports distinct root causes', () => {
 });
 
 /** A port free a moment ago, for the gateway explore starts (the receiver must know its URL first). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
 
 /** A flawed receiver configured with a gateway URL on a free port, for `explore --gateway-port` to serve. */
 async function askingReceiver(provider: ProviderId, flaw: Flaw | 'none') {

@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -10,6 +9,7 @@ import { startReceiver } from '../../receiver/server.js';
 import { main } from '../../scenarios/cli/main.js';
 import { gatewayKeyFromSeed } from '../../simulator/gateway/key.js';
 import { fakeIo } from '../support/fake-io.js';
+import { freePort } from '../support/free-port.js';
 import { testProbe } from '../support/probe-token.js';
 
 /** Runs `ipn-gauntlet gateway …` until `whileRunning` is done, then stops it as Ctrl-C would. */
@@ -109,11 +109,3 @@ test('run --provider paypal-ipn starts the gateway on --gateway-port and passes 
 }, 60_000);
 
 /** A port nothing listens on right now (bound and released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
-  return address.port;
-}

@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, onTestFinished, test } from 'vitest';
@@ -7,17 +6,10 @@ import { mollie } from '../../contracts/providers/mollie.js';
 import { startReceiver } from '../../receiver/server.js';
 import { main } from '../../scenarios/cli/main.js';
 import { fakeIo } from '../support/fake-io.js';
+import { freePort } from '../support/free-port.js';
 import { testProbe } from '../support/probe-token.js';
 
 /** A port free a moment ago, for the gateway `run` starts (the receiver must know its URL first). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
 
 test('run starts the fake gateway for Mollie and every guarantee holds against the reference receiver', async () => {
   const directory = await mkdtemp(join(tmpdir(), 'ipn-mollie-run-'));

@@ -10,8 +10,8 @@ import { buildGateway } from '../../simulator/gateway/app.js';
 import { createGatewayLedger } from '../../simulator/gateway/routes/index.js';
 import { createRandom } from '../../simulator/random.js';
 import { createWorld } from '../../simulator/world.js';
-import { freePort } from '../support/embedded-postgres.js';
 import { fakeIo } from '../support/fake-io.js';
+import { freePort } from '../support/free-port.js';
 import { listenOnLoopback } from '../support/listen.js';
 import { probeHeaders, testProbe } from '../support/probe-token.js';
 

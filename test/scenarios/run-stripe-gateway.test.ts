@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -8,6 +7,7 @@ import { providers } from '../../contracts/providers/index.js';
 import { buildReceiver } from '../../receiver/app.js';
 import { main } from '../../scenarios/cli/main.js';
 import { fakeIo } from '../support/fake-io.js';
+import { freePort } from '../support/free-port.js';
 import { listenOnLoopback } from '../support/listen.js';
 import { testProbe } from '../support/probe-token.js';
 
@@ -62,11 +62,3 @@ test('run --provider stripe --gateway-port serves the run’s events to a receiv
 }, 60_000);
 
 /** A port nothing listens on right now (bound and released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
-  return address.port;
-}

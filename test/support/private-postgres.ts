@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, importEmbeddedPostgres, letOthersReach } from './embedded-postgres.js';
+import { importEmbeddedPostgres, letOthersReach } from './embedded-postgres.js';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 const USER = 'postgres';
