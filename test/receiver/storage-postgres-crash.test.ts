@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest';
+import { beforeAll, expect, onTestFinished, test } from 'vitest';
 import { PROBE_TOKEN_ENV } from '../../contracts/probe.js';
 import { providers } from '../../contracts/providers/index.js';
 import { createReceiverProcess } from '../../scenarios/process/receiver-process.js';
 import { runGauntlet } from '../../scenarios/runner.js';
-import { compiledProject, freePort, removeCompiledProject } from '../support/compiled.js';
+import { compiledProject, freePort } from '../support/compiled.js';
 import { postgresUrl, testSchema } from '../support/postgres.js';
 import { TEST_PROBE_TOKEN } from '../support/probe-token.js';
 
@@ -14,7 +14,6 @@ let compiled = '';
 beforeAll(async () => {
   compiled = await compiledProject();
 }, 120_000);
-afterAll(() => removeCompiledProject());
 
 test('the reference receiver on PostgreSQL loses nothing and applies nothing twice across SIGKILLs', async () => {
   const schema = await testSchema();

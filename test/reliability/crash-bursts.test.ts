@@ -9,7 +9,7 @@ import { providers } from '../../contracts/providers/index.js';
 import { createReceiverProcess, type ReceiverProcess } from '../../scenarios/process/receiver-process.js';
 import { runGauntlet } from '../../scenarios/runner.js';
 import type { Verdict } from '../../scenarios/verdict.js';
-import { compiledProject, freePort, removeCompiledProject } from '../support/compiled.js';
+import { compiledProject, freePort } from '../support/compiled.js';
 import { watchInbox } from '../support/inbox-watch.js';
 import { postgresUrl, testSchema } from '../support/postgres.js';
 import { probeHeaders, TEST_PROBE_TOKEN } from '../support/probe-token.js';
@@ -38,7 +38,6 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
-  await removeCompiledProject();
 });
 
 /** The receivers' ports and the command that starts them (two: the first in the background, both in one group). */

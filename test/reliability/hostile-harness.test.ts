@@ -7,7 +7,7 @@ import { providers } from '../../contracts/providers/index.js';
 import { type RunningReceiver, startReceiver } from '../../receiver/server.js';
 import { LoadReportSchema } from '../../scenarios/load/report.js';
 import { RunReportSchema } from '../../scenarios/verdict.js';
-import { compiledProject, removeCompiledProject } from '../support/compiled.js';
+import { compiledProject } from '../support/compiled.js';
 import { runHarness } from '../support/harness-process.js';
 import { type HostileMode, SLOW_ANSWER_MS, startHostileFront } from '../support/hostile-front.js';
 import { TEST_PROBE_TOKEN, testProbe } from '../support/probe-token.js';
@@ -40,7 +40,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await receiver?.close();
   await rm(dir, { recursive: true, force: true });
-  await removeCompiledProject();
 });
 
 type Command = 'run' | 'load';

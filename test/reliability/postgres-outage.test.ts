@@ -6,7 +6,7 @@ import { signedRequest } from '../../contracts/provider.js';
 import { providers } from '../../contracts/providers/index.js';
 import { projectOrder } from '../../receiver/order-projection.js';
 import { openPostgresStorage } from '../../receiver/storage/postgres.js';
-import { compiledProject, removeCompiledProject } from '../support/compiled.js';
+import { compiledProject } from '../support/compiled.js';
 import { type PrivatePostgres, type StopMode, startPrivatePostgres } from '../support/private-postgres.js';
 import { type ReceiverChild, startReceiverChild } from '../support/receiver-child.js';
 import { recordFigures, sized, timeoutFor } from '../support/reliability.js';
@@ -27,7 +27,6 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   await server?.remove();
-  await removeCompiledProject();
 });
 
 interface Answer {

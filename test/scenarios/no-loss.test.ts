@@ -8,7 +8,7 @@ import { main } from '../../scenarios/cli/main.js';
 import { createReceiverProcess, type ReceiverProcess } from '../../scenarios/process/receiver-process.js';
 import { runGauntlet } from '../../scenarios/runner.js';
 import type { CrashFlaw } from '../fixtures/journaled-receiver.js';
-import { compiledProject, freePort, removeCompiledProject } from '../support/compiled.js';
+import { compiledProject, freePort } from '../support/compiled.js';
 import { fakeIo } from '../support/fake-io.js';
 import { TEST_PROBE_TOKEN } from '../support/probe-token.js';
 
@@ -30,7 +30,6 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
-  await removeCompiledProject();
 });
 
 async function gauntlet(command: string, env: Record<string, string>, port: number, seed: number) {

@@ -1,44 +1,28 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { inject } from 'vitest';
+import { COMPILED_MARKER, FAILED_MARKER } from './compiled-markers.js';
 
-const run = promisify(execFile);
-let compiled: Promise<string> | null = null;
+/** How long a test waits for the run's compile (about 7 s on the 2-core machine) before it gives up. */
+const COMPILE_WAIT_MS = 120_000;
+const POLL_MS = 100;
 
 /**
- * The project compiled to JavaScript in a fresh folder under `node_modules/.cache`, once per test process, so tests can start real processes
- * (the CLI, crash-test receivers) from the current sources. Type errors do not stop the emit; the type-check step of
- * `npm test` reports them.
+ * The project compiled to JavaScript for this run by the global setup (test/support/compiled-project-setup.ts), once
+ * the compile has finished, so tests can start real processes (the CLI, crash-test receivers) from the current
+ * sources. The setup removes it after the run.
  */
-export function compiledProject(): Promise<string> {
-  compiled ??= (async () => {
-    // Inside node_modules, so the compiled files resolve the project's packages as the sources do.
-    const cache = join(process.cwd(), 'node_modules', '.cache');
-    await mkdir(cache, { recursive: true });
-    const outDir = await mkdtemp(join(cache, 'ipn-gauntlet-compiled-'));
-    const tsc = join(process.cwd(), 'node_modules', 'typescript', 'bin', 'tsc');
-    try {
-      await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit', 'false', '--outDir', outDir], {
-        cwd: process.cwd(),
-        maxBuffer: 16 * 1024 * 1024,
-      });
-    } catch (error) {
-      // tsc exits non-zero on type errors but still emits; only a missing output is fatal.
-      if (!existsSync(join(outDir, 'scenarios', 'cli', 'process-main.js'))) throw error;
-    }
-    return outDir;
-  })();
-  return compiled;
-}
-
-/** Removes this process's compiled copy (call it from `afterAll`). */
-export async function removeCompiledProject(): Promise<void> {
-  if (compiled === null) return;
-  const outDir = await compiled.catch(() => null);
-  compiled = null;
-  if (outDir !== null) await rm(outDir, { recursive: true, force: true });
+export async function compiledProject(): Promise<string> {
+  const outDir = inject('compiledProjectDir');
+  for (let waited = 0; ; waited += POLL_MS) {
+    if (existsSync(join(outDir, COMPILED_MARKER))) return outDir;
+    const failed = join(outDir, FAILED_MARKER);
+    if (existsSync(failed))
+      throw new Error(`compiling the project for the tests failed:\n${readFileSync(failed, 'utf8')}`);
+    if (waited >= COMPILE_WAIT_MS) throw new Error(`the project's compile did not finish within ${COMPILE_WAIT_MS} ms`);
+    await sleep(POLL_MS);
+  }
 }
 
 export { freePort } from './free-port.js';
