@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -31,10 +32,27 @@ export interface RunningServer {
 }
 
 const READY_TIMEOUT_MS = 60_000;
+/** util-linux's taskset, which starts a process on chosen CPUs (Linux). */
+const TASKSET = '/usr/bin/taskset';
 
-/** Starts one of bench/servers as a child process and waits for its `READY <url>` line. */
-export function startServer(name: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunningServer> {
-  const child = spawn(process.execPath, [here(`./servers/${name}.js`), ...args], {
+/** Whether processes can be pinned to one CPU each here: taskset present and at least two cores. */
+export const canPinCpus = () => existsSync(TASKSET) && cpus().length >= 2;
+
+/** The command that runs node with `args`, on CPU `cpu` alone when given (taskset). */
+function nodeCommand(args: readonly string[], cpu: number | undefined): [string, string[]] {
+  if (cpu === undefined) return [process.execPath, [...args]];
+  return [TASKSET, ['-c', String(cpu), process.execPath, ...args]];
+}
+
+/** Starts one of bench/servers as a child process (on CPU `cpu` alone, when given) and waits for its `READY <url>` line. */
+export function startServer(
+  name: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cpu?: number,
+): Promise<RunningServer> {
+  const [command, commandArgs] = nodeCommand([here(`./servers/${name}.js`), ...args], cpu);
+  const child = spawn(command, commandArgs, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -78,11 +96,18 @@ export interface ProcessRun {
   readonly wallMs: number;
 }
 
-/** Runs a node script to its end (bounded by `timeoutMs`), capturing its output. */
-export function runNode(script: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number) {
+/** Runs a node script to its end (bounded by `timeoutMs`, on CPU `cpu` alone when given), capturing its output. */
+export function runNode(
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  cpu?: number,
+) {
   return new Promise<ProcessRun>((resolve) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env } });
+    const [command, commandArgs] = nodeCommand([script, ...args], cpu);
+    const child = spawn(command, commandArgs, { env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -100,8 +125,8 @@ export function runNode(script: string, args: readonly string[], env: NodeJS.Pro
 }
 
 /** `ipn-gauntlet load …` from the benchmark build, in a process of its own; returns its JSON report. */
-export async function runLoadCli(args: readonly string[], jsonFile: string, timeoutMs: number) {
-  const run = await runNode(here('./cli.js'), ['load', ...args, '--json', jsonFile], { CI: '1' }, timeoutMs);
+export async function runLoadCli(args: readonly string[], jsonFile: string, timeoutMs: number, cpu?: number) {
+  const run = await runNode(here('./cli.js'), ['load', ...args, '--json', jsonFile], { CI: '1' }, timeoutMs, cpu);
   if (run.code !== 0 && run.code !== 1) {
     throw new Error(`ipn-gauntlet load exited with ${run.code}:\n${run.stderr}\n${run.stdout.slice(-2_000)}`);
   }
