@@ -347,9 +347,7 @@ export function signedRequest<Event>(provider: Provider<Event>, input: SignInput
       : input.body;
   // A scheme that signs inside the body (Adyen) puts its signature in before the headers are made.
   const body = provider.signBody ? provider.signBody({ ...input, body: sealed }) : sealed;
-  return {
-    method: 'POST',
-    headers: { ...provider.baseHeaders, ...provider.sign({ ...input, body }) },
-    body,
-  };
+  // The input as it is when nothing changed its body: no copy of it on the load generator's path.
+  const signed = provider.sign(body === input.body ? input : { ...input, body });
+  return { method: 'POST', headers: { ...provider.baseHeaders, ...signed }, body };
 }

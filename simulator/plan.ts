@@ -161,6 +161,8 @@ function signerOf(ctx: SigningContext, event: GatewayEvent, deliveryId: string, 
   const secrets = options.secrets ?? [ctx.secret];
   const body = options.body ?? event.body;
   const offset = options.timestampOffsetSeconds ?? 0;
+  const reshaped =
+    options.headers !== undefined || options.unsignedBody !== undefined || options.afterSigning !== undefined;
   return (nowSeconds) => {
     const signed = signedRequest(provider, {
       body,
@@ -171,6 +173,7 @@ function signerOf(ctx: SigningContext, event: GatewayEvent, deliveryId: string, 
       ...(notificationUrl === undefined ? {} : { notificationUrl }),
       ...(gatewayKey === undefined ? {} : { gatewayKey }),
     });
+    if (!reshaped) return { request: signed };
     return {
       request: {
         method: 'POST',

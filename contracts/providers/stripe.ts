@@ -232,8 +232,9 @@ export const stripe = defineProvider<StripeEvent>({
   },
   encode: (event) => utf8(JSON.stringify(event, null, 2)),
   sign({ body, secrets, timestamp }) {
-    const v1 = secrets.map((s) => `v1=${stripeSignature(body, s, timestamp)}`);
-    return { 'stripe-signature': [`t=${timestamp}`, ...v1].join(',') };
+    let header = `t=${timestamp}`;
+    for (const secret of secrets) header += `,v1=${stripeSignature(body, secret, timestamp)}`;
+    return { 'stripe-signature': header };
   },
   verify({ body, headers, secret, nowSeconds }): VerifyResult {
     const header = readHeader(headers, 'stripe-signature');

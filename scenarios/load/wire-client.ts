@@ -84,9 +84,9 @@ export function createWireClient(options: WireClientOptions): WireClient {
       if (closed) return Promise.resolve(NO_ANSWER);
       let head = prefix;
       for (const name in headers) {
-        const value = headers[name] as string;
-        if (UNSAFE.test(name) || UNSAFE.test(value)) return Promise.resolve(NO_ANSWER);
-        head += `${name}: ${value}\r\n`;
+        const line = `${name}: ${headers[name] as string}`;
+        if (UNSAFE.test(line)) return Promise.resolve(NO_ANSWER);
+        head += `${line}\r\n`;
       }
       head += `content-length: ${body.length}\r\n\r\n`;
       return new Promise((resolve) => dispatch({ head, body, resolve }));
@@ -236,18 +236,21 @@ class Connection {
 
   /** Reads the answer's head and decides how its body is framed. */
   #head(head: string): boolean {
-    const match = /^HTTP\/1\.([01]) (\d{3})/.exec(head);
-    if (match === null) return this.#malformed();
-    const status = Number(match[2]);
+    const status = statusOf(head);
+    if (status === null) return this.#malformed();
     // An interim answer (100 Continue, 103 Early Hints): the real one follows.
     if (status >= 100 && status < 200 && status !== 101) return true;
     this.#status = status;
     const lower = head.toLowerCase();
-    const lengthValue = headerValue(lower, 'content-length');
+    const lengthValue = headerValue(lower, CONTENT_LENGTH);
     const length = lengthValue === null ? null : Number(lengthValue);
-    const chunked = headerValue(lower, 'transfer-encoding')?.split(',').at(-1)?.trim() === 'chunked';
-    const connection = headerValue(lower, 'connection') ?? (match[1] === '1' ? 'keep-alive' : 'close');
-    this.#keepAlive = !connection.split(',').some((token) => token.trim() === 'close');
+    const encoding = headerValue(lower, TRANSFER_ENCODING);
+    const chunked = encoding !== null && encoding.split(',').at(-1)?.trim() === 'chunked';
+    const connection = headerValue(lower, CONNECTION);
+    this.#keepAlive =
+      connection === null
+        ? head.charCodeAt(7) === ONE
+        : !connection.split(',').some((token) => token.trim() === 'close');
     if (status === 204 || status === 304) return this.#complete();
     if (chunked) {
       this.#phase = 'chunk-size';
@@ -283,11 +286,40 @@ class Connection {
   }
 }
 
-/** The first value of a header in a lower-cased answer head (its lines after the status line), trimmed; null if absent. */
-function headerValue(head: string, name: string): string | null {
-  const at = head.indexOf(`\r\n${name}:`);
+const ZERO = 0x30;
+const ONE = 0x31;
+const SPACE = 0x20;
+
+/**
+ * The status of an answer head's `HTTP/1.0 NNN` or `HTTP/1.1 NNN` line; null for anything else. Read by character
+ * codes, not a regular expression: it runs once per answer.
+ */
+function statusOf(head: string): number | null {
+  if (!head.startsWith('HTTP/1.') || head.length < 12 || head.charCodeAt(8) !== SPACE) return null;
+  const minor = head.charCodeAt(7);
+  if (minor !== ZERO && minor !== ONE) return null;
+  let status = 0;
+  for (let i = 9; i < 12; i += 1) {
+    const digit = head.charCodeAt(i) - ZERO;
+    if (digit < 0 || digit > 9) return null;
+    status = status * 10 + digit;
+  }
+  return status;
+}
+
+/** How a header's line starts in a lower-cased head: after a line break, its name and a colon. */
+const CONTENT_LENGTH = '\r\ncontent-length:';
+const TRANSFER_ENCODING = '\r\ntransfer-encoding:';
+const CONNECTION = '\r\nconnection:';
+
+/**
+ * The first value of a header in a lower-cased answer head (its lines after the status line), trimmed; null if absent.
+ * `line` is the header's line start (`CONTENT_LENGTH`).
+ */
+function headerValue(head: string, line: string): string | null {
+  const at = head.indexOf(line);
   if (at < 0) return null;
-  const start = at + name.length + 3;
+  const start = at + line.length;
   const end = head.indexOf('\r\n', start);
   return head.slice(start, end < 0 ? undefined : end).trim();
 }

@@ -80,6 +80,31 @@ test('answers with a length, chunked or empty keep the connection for the next r
   expect(receiver.connections).toHaveLength(1);
 });
 
+test('a connection is kept as the answer says: HTTP/1.1 unless `Connection: close`, HTTP/1.0 only with keep-alive', async () => {
+  const answers = [
+    'HTTP/1.0 200 OK\r\ncontent-length: 0\r\n\r\n',
+    'HTTP/1.0 201 Created\r\nConnection: Keep-Alive\r\ncontent-length: 0\r\n\r\n',
+    'HTTP/1.1 202 Accepted\r\nConnection: close\r\ncontent-length: 0\r\n\r\n',
+    'HTTP/1.1 203 OK\r\ncontent-length: 0\r\n\r\n',
+    'HTTP/1.1 204 No Content\r\n\r\n',
+  ];
+  let n = 0;
+  const receiver = await rawReceiver((_, socket) => socket.write(answers[n++] ?? ''));
+  const wire = client(receiver.url);
+  const statuses: number[] = [];
+  for (let i = 0; i < answers.length; i += 1) statuses.push(await wire.post(headers, body));
+  expect(statuses).toEqual([200, 201, 202, 203, 204]);
+  // A new connection after the plain HTTP/1.0 answer and after `Connection: close`; the others keep theirs.
+  expect(receiver.connections).toHaveLength(3);
+});
+
+test('a status line that is not HTTP/1.x with three digits is no answer', async () => {
+  for (const line of ['HTTP/2.0 200 OK', 'HTTP/1.1 2x0 OK', 'HTTP/1.1  200 OK', 'http/1.1 200 OK']) {
+    const receiver = await rawReceiver((_, socket) => socket.write(`${line}\r\ncontent-length: 0\r\n\r\n`));
+    expect(await client(receiver.url).post(headers, body), line).toBe(NO_ANSWER);
+  }
+});
+
 test('an answer that ends with its connection keeps its status, and the next request opens a new one', async () => {
   const receiver = await rawReceiver((_, socket) => socket.end('HTTP/1.1 200 OK\r\n\r\nno length, then close'));
   const wire = client(receiver.url);
