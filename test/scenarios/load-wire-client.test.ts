@@ -64,6 +64,16 @@ test('a request leaves as one exact HTTP/1.1 message and the answer’s status c
   ]);
 });
 
+/** Posts one request per answer, one after another, the receiver giving each its answer in turn. */
+async function inTurn(answers: readonly string[]) {
+  let n = 0;
+  const receiver = await rawReceiver((_, socket) => socket.write(answers[n++] ?? ''));
+  const wire = client(receiver.url);
+  const statuses: number[] = [];
+  for (let i = 0; i < answers.length; i += 1) statuses.push(await wire.post(headers, body));
+  return { statuses, receiver };
+}
+
 test('answers with a length, chunked or empty keep the connection for the next request', async () => {
   const answers = [
     'HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello',
@@ -71,11 +81,7 @@ test('answers with a length, chunked or empty keep the connection for the next r
     'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n',
     'HTTP/1.1 409 Conflict\r\nContent-Length: 0\r\n\r\n',
   ];
-  let n = 0;
-  const receiver = await rawReceiver((_, socket) => socket.write(answers[n++] ?? ''));
-  const wire = client(receiver.url);
-  const statuses: number[] = [];
-  for (let i = 0; i < answers.length; i += 1) statuses.push(await wire.post(headers, body));
+  const { statuses, receiver } = await inTurn(answers);
   expect(statuses).toEqual([200, 201, 204, 409]);
   expect(receiver.connections).toHaveLength(1);
 });
@@ -88,11 +94,7 @@ test('a connection is kept as the answer says: HTTP/1.1 unless `Connection: clos
     'HTTP/1.1 203 OK\r\ncontent-length: 0\r\n\r\n',
     'HTTP/1.1 204 No Content\r\n\r\n',
   ];
-  let n = 0;
-  const receiver = await rawReceiver((_, socket) => socket.write(answers[n++] ?? ''));
-  const wire = client(receiver.url);
-  const statuses: number[] = [];
-  for (let i = 0; i < answers.length; i += 1) statuses.push(await wire.post(headers, body));
+  const { statuses, receiver } = await inTurn(answers);
   expect(statuses).toEqual([200, 201, 202, 203, 204]);
   // A new connection after the plain HTTP/1.0 answer and after `Connection: close`; the others keep theirs.
   expect(receiver.connections).toHaveLength(3);
