@@ -161,8 +161,6 @@ function signerOf(ctx: SigningContext, event: GatewayEvent, deliveryId: string, 
   const secrets = options.secrets ?? [ctx.secret];
   const body = options.body ?? event.body;
   const offset = options.timestampOffsetSeconds ?? 0;
-  const reshaped =
-    options.headers !== undefined || options.unsignedBody !== undefined || options.afterSigning !== undefined;
   return (nowSeconds) => {
     const signed = signedRequest(provider, {
       body,
@@ -173,7 +171,6 @@ function signerOf(ctx: SigningContext, event: GatewayEvent, deliveryId: string, 
       ...(notificationUrl === undefined ? {} : { notificationUrl }),
       ...(gatewayKey === undefined ? {} : { gatewayKey }),
     });
-    if (!reshaped) return { request: signed };
     return {
       request: {
         method: 'POST',

@@ -249,7 +249,7 @@ class Connection {
     const connection = headerValue(lower, CONNECTION);
     this.#keepAlive =
       connection === null
-        ? head.charCodeAt(7) === ONE
+        ? head.startsWith('HTTP/1.1')
         : !connection.split(',').some((token) => token.trim() === 'close');
     if (status === 204 || status === 304) return this.#complete();
     if (chunked) {
